@@ -12,12 +12,10 @@ from thresher.errors import ConfigError
 
 STEPS: dict[str, str] = {
     # extract
-    "extract": "thresher.stages.extract.html:Extract",
     # repair
     # language
     # segment / clean
     # filter
-    "length_filter": "thresher.stages.filter.length:LengthFilter",
     # dedup
 }
 
