@@ -1,0 +1,266 @@
+"""restore_deleted_chars: put back the non-ASCII characters a bad pipeline deleted.
+
+Some scrapers and "cleaners" do not replace characters they cannot encode, they drop
+them: "Trotsky’s" becomes "Trotskys", "that’s" "thats", "Revolution—admired"
+"Revolutionadmired", "Étienne" "tienne". No peer repairs this (datatrove, NeMo Curator
+and Dolma keep or drop whole documents), and the damage is invisible to their rules.
+
+The step works in two stages, and the second only runs when the first says so:
+
+1. **Detection.** A damaged document has no non-ASCII character at all (real English
+   web text nearly always has some: curly quotes, dashes, non-breaking spaces), and it
+   carries *cues*: words that are rare or unknown as written but common once an
+   apostrophe, a dash or an accented letter is put back. The document is treated as
+   damaged when it is pure ASCII and has at least ``min_cues`` cues (signals
+   ``non_ascii``, ``cues``, ``damaged``). A normal document passes untouched.
+2. **Repair.** Each cue that is unambiguous by the frequency lexicon (wordfreq, shipped
+   in its wheel) is restored as a ``replace`` edit on that one word; a word that is
+   visibly damaged but not recoverable (a deleted *leading* letter, whose case is lost,
+   or several equally likely accented words) is marked with a ``flag`` edit labelled
+   ``damaged``.
+
+What is *not* recoverable by design, and left alone: apostrophes whose two readings are
+both common words ("its"/"it’s", "were"/"we’re", "lets"/"let’s"), apostrophes after a
+plural "s" ("workers’ rights"), spaced dashes (" – " becomes a double space, which real
+text also has), quotation marks, ellipses, non-breaking spaces and symbols. The
+benchmark (``benchmarks/repair.py``) reports those classes separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+from pydantic import Field
+
+from thresher.document import Document, Edit
+from thresher.stages.repair.lexicon import Lexicon, load_lexicon
+from thresher.step import Params, Transformer
+
+# A word we may touch: ASCII letters only, not glued to digits, underscores, apostrophes,
+# hyphens, "@", "#", "/" or a following ".x" (which would make it part of an address, a
+# handle, a path, a hyphenated compound or a file name).
+_WORD = regex.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
+
+# Hosts of the clitic "’s" (is/has): pronouns, wh-words, there/here, let. A closed class
+# of English, so after them "’s" is a contraction and no possessive context is needed.
+_S_CLITIC_HOSTS = frozenset(
+    "that what he she it there here who where when how why let everyone everybody someone "
+    "somebody nobody nothing everything something".split()
+)
+# Words that follow a plural or a verb, almost never a possessive ("the Workers were",
+# "Paris and"): a possessive is followed by what it possesses.
+_NOT_AFTER_POSSESSIVE = frozenset(
+    "are were is was be been being have has had and or nor but of in on at to from with by "
+    "for as than that which who whom whose do does did will would can could may might shall "
+    "should must not also".split()
+)
+# Determiners that introduce a plural ("the Kennedys", "two Germanys").
+_PLURAL_DETERMINERS = frozenset(
+    "the these those both all many several some few two three four five six seven eight nine ten".split()
+)
+_ROMAN_POSSESSIVE = regex.compile(r"[IVX]{1,4}s")
+# Clitics other than "’s": (suffix as written without the apostrophe, where the apostrophe
+# goes counted from the end). "dont" -> "don’t": the apostrophe goes before the final "t".
+_OTHER_CLITICS: tuple[tuple[str, int], ...] = (("nt", 1), ("re", 2), ("ve", 2), ("ll", 2), ("d", 1), ("m", 1))
+
+Kind = Literal["apostrophe", "dash", "accent", "damaged"]
+
+
+class RestoreDeletedCharsParams(Params):
+    """Thresholds of the detector and the restorer.
+
+    The Zipf thresholds were set on ``benchmarks/repair.py`` (English pages of
+    ../shared/data/corpus with their non-ASCII characters deleted), choosing the
+    loosest values that keep precision at or above 0.98 on every class.
+    """
+
+    apostrophe: str = Field("\u2019", min_length=1, max_length=2, description="the apostrophe to restore")
+    dash: str = Field("\u2014", min_length=1, max_length=3, description="the dash to restore between glued words")
+    min_cues: int = Field(2, ge=1, le=1000, description="cues needed to call a pure-ASCII document damaged")
+    min_gain: float = Field(
+        0.9, ge=0.0, le=5.0, description="Zipf advantage the restored word needs over the word as written"
+    )
+    min_possessive_zipf: float = Field(1.5, ge=0.0, le=8.0, description="least Zipf of a restored possessive")
+    min_contraction_zipf: float = Field(3.0, ge=0.0, le=8.0, description="least Zipf of a restored contraction")
+    split_min_zipf: float = Field(
+        3.0, ge=0.0, le=8.0, description="least Zipf of each half of a glued word split at a lost dash"
+    )
+    accent_min_zipf: float = Field(2.0, ge=0.0, le=8.0, description="least Zipf of a restored accented word")
+    accent_margin: float = Field(
+        0.5, ge=0.0, le=5.0, description="Zipf lead the best accented candidate needs over the second"
+    )
+    flag_unrecoverable: bool = Field(True, description="flag damaged words that cannot be restored")
+    max_chars: int = Field(
+        2_000_000, ge=1_000, le=200_000_000, description="characters analysed per document (work bound)"
+    )
+
+
+@dataclass(slots=True, frozen=True)
+class _Repair:
+    kind: Kind
+    new: str  # the repaired word ("" for a flag)
+    reason: str
+
+
+class RestoreDeletedChars(Transformer):
+    """Restore apostrophes, dashes and accented letters deleted from a pure-ASCII text."""
+
+    name = "restore_deleted_chars"
+    Params = RestoreDeletedCharsParams
+    params: RestoreDeletedCharsParams
+
+    def setup(self) -> None:
+        self._lex: Lexicon = load_lexicon("en")
+
+    def edits(self, doc: Document) -> list[Edit]:
+        text = doc.text
+        p = self.params
+        truncated = len(text) > p.max_chars
+        view = text[: p.max_chars] if truncated else text
+        self.signal(doc, "truncated", truncated)
+        if not view.isascii():
+            # text that kept its non-ASCII characters did not lose them
+            self.signal(doc, "non_ascii", sum(1 for c in view if not c.isascii()))
+            self.signal(doc, "damaged", False)
+            return []
+        self.signal(doc, "non_ascii", 0)
+        found = self._find(view)
+        cues = len(found)
+        damaged = cues >= p.min_cues
+        self.signal(doc, "cues", cues)
+        self.signal(doc, "damaged", damaged)
+        if not damaged:
+            return []
+        edits: list[Edit] = []
+        for start, end, rep in found:
+            if rep.kind == "damaged":
+                if p.flag_unrecoverable:
+                    edits.append(Edit(start, end, "flag", "damaged", rep.reason))
+            else:
+                edits.append(Edit(start, end, "replace", rep.kind, rep.reason, replacement=rep.new))
+        return edits
+
+    # ---- detection and repair of single words -------------------------------------------
+
+    def _find(self, text: str) -> list[tuple[int, int, _Repair]]:
+        """Every word of ``text`` that looks damaged, with its repair (or flag)."""
+        matches = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        doc_words = {w for _, _, w in matches}
+        lexical: dict[str, _Repair | None] = {}
+        out: list[tuple[int, int, _Repair]] = []
+        for i, (start, end, tok) in enumerate(matches):
+            prev_tok = matches[i - 1][2] if i > 0 and matches[i - 1][1] + 1 == start else ""
+            nxt = matches[i + 1] if i + 1 < len(matches) else None
+            next_tok = nxt[2] if nxt is not None and nxt[0] == end + 1 and text[end] == " " else ""
+            rep = self._possessive(tok, prev_tok, next_tok, doc_words)
+            if rep is None:
+                if tok not in lexical:
+                    lexical[tok] = self._lexical(tok)
+                rep = lexical[tok]
+            if rep is not None:
+                out.append((start, end, rep))
+        return out
+
+    def _possessive(self, tok: str, prev_tok: str, next_tok: str, doc_words: set[str]) -> _Repair | None:
+        """"Trotskys struggle" -> "Trotsky’s struggle", "Nicholas IIs crackdown" -> "II’s"."""
+        if len(tok) < 3 or not tok.endswith("s") or tok.isupper() and not _ROMAN_POSSESSIVE.fullmatch(tok):
+            return None
+        apo = self.params.apostrophe
+        new = tok[:-1] + apo + "s"
+        lw = tok.lower()
+        base = lw[:-1]
+        if base in _S_CLITIC_HOSTS:
+            zw, zc = self._lex.zipf(lw), self._lex.zipf(base + "'s")
+            if zc - zw >= self.params.min_gain and zc >= self.params.min_contraction_zipf:
+                return _Repair("apostrophe", new, f"contraction: {base}'s (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
+            return None
+        # a possessive names its possessed: it needs a following word that can be one,
+        # and a capitalised word after "the"/"two" is a plural name, not a possessive
+        if not next_tok or next_tok.lower() in _NOT_AFTER_POSSESSIVE:
+            return None
+        if prev_tok.lower() in _PLURAL_DETERMINERS:
+            return None
+        if _ROMAN_POSSESSIVE.fullmatch(tok):
+            if prev_tok[:1].isupper():
+                return _Repair("apostrophe", new, f"possessive of a regnal number after {prev_tok!r}")
+            return None
+        zw, zc = self._lex.zipf(lw), self._lex.zipf(base + "'s")
+        if zc - zw >= self.params.min_gain and zc >= self.params.min_possessive_zipf:
+            return _Repair("apostrophe", new, f"possessive: {base}'s (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
+        if zw == 0.0 and zc == 0.0 and tok[0].isupper() and tok[:-1] in doc_words:
+            return _Repair(
+                "apostrophe", new, f"possessive: {tok[:-1]!r} occurs in the document, {lw!r} is no word"
+            )
+        return None
+
+    def _lexical(self, tok: str) -> _Repair | None:
+        """Repairs that depend on the word alone: clitics, accents, glued words."""
+        lw = tok.lower()
+        lex = self._lex
+        p = self.params
+        zw = lex.zipf(lw)
+        if not tok.isupper():
+            for suffix, back in _OTHER_CLITICS:
+                if len(lw) > len(suffix) and lw.endswith(suffix):
+                    cand = lw[:-back] + "'" + lw[-back:]
+                    zc = lex.zipf(cand)
+                    if zc - zw >= p.min_gain and zc >= p.min_contraction_zipf:
+                        new = tok[:-back] + p.apostrophe + tok[-back:]
+                        return _Repair("apostrophe", new, f"contraction: {cand} (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
+        rep = self._accent(tok, lw, zw)
+        if rep is not None:
+            return rep
+        if zw == 0.0:
+            return self._glued(tok, lw)
+        return None
+
+    def _accent(self, tok: str, lw: str, zw: float) -> _Repair | None:
+        """"Mller" -> "Müller"; "tienne" (a lost leading "É") is flagged, not guessed."""
+        cands = self._lex.accents.get(lw)
+        if not cands:
+            return None
+        best, zb = cands[0]
+        if zb - zw < self.params.min_gain:
+            return None  # the word as written is (nearly) as common: "nave", "so"
+        others = ", ".join(w for w, _ in cands[:3])
+        if not best[0].isascii():
+            return _Repair("damaged", "", f"a leading letter was deleted (perhaps {others}); its case is unknown")
+        if zb < self.params.accent_min_zipf:
+            return _Repair("damaged", "", f"lost an accented letter; candidates too rare: {others}")
+        if len(cands) > 1 and zb - cands[1][1] < self.params.accent_margin:
+            return _Repair("damaged", "", f"lost an accented letter; ambiguous: {others}")
+        upper = tok.isupper() and len(tok) > 1
+        out: list[str] = []
+        j = 0
+        for c in best:
+            if c.isascii():
+                out.append(tok[j])
+                j += 1
+            else:
+                out.append(c.upper() if upper else c)
+        return _Repair("accent", "".join(out), f"accented word: {best} (Zipf {zb:.1f}) >> {lw} (Zipf {zw:.1f})")
+
+    def _glued(self, tok: str, lw: str) -> _Repair | None:
+        """"Revolutionadmired" -> "Revolution—admired": two common words, a lost dash."""
+        n = len(lw)
+        if n < 7 or not (tok.islower() or (tok[0].isupper() and tok[1:].islower())):
+            return None
+        lex = self._lex
+        best: tuple[float, int] | None = None
+        for i in range(3, n - 2):
+            zl = lex.zipf(lw[:i])
+            if zl < self.params.split_min_zipf:
+                continue
+            zr = lex.zipf(lw[i:])
+            if zr < self.params.split_min_zipf:
+                continue
+            score = min(zl, zr)
+            if best is None or score > best[0]:
+                best = (score, i)
+        if best is None:
+            return None
+        i = best[1]
+        new = tok[:i] + self.params.dash + tok[i:]
+        return _Repair("dash", new, f"unknown word made of two common words: {lw[:i]} + {lw[i:]}")
