@@ -1,1 +1,15 @@
-"""segment stage."""
+"""segment stage: sentences and lines with character offsets.
+
+The API is deliberately two functions and one record, because other steps share it:
+
+- :func:`segment_sentences` -> list of :class:`Span` (``kind == "sentence"``)
+- :func:`segment_lines` -> list of :class:`Span` (``kind == "line"``)
+
+Both work on text with or without line breaks, and never raise on odd input.
+"""
+
+from __future__ import annotations
+
+from thresher.stages.segment.sentences import Span, segment_lines, segment_sentences
+
+__all__ = ["Span", "segment_lines", "segment_sentences"]

@@ -1,0 +1,181 @@
+"""Step ``clean_furniture``: remove page furniture, sentence by sentence and line by line.
+
+Furniture is the text a page carries around its content: titles of other pages,
+calls to action, credits, author bios, network footers, reference lists,
+breadcrumbs, cookie notices, share buttons, navigation. Line-based cleaners (C4,
+FineWeb) can only drop whole lines, so on a page flattened into one paragraph they
+see nothing. Here the unit is the sentence: every sentence of every line is judged
+on its own text (:func:`thresher.stages.clean.rules.classify`), and a few rules look
+at neighbouring lines (runs of navigation links). A page title glued to the sentence
+after it loses the title only.
+
+Every removal is an :class:`~thresher.document.Edit` with action ``remove``, a
+``label`` naming the kind of furniture and a ``reason``. A removal takes the
+whitespace after it (or, at the end of the text, before it) so what remains reads
+cleanly.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from thresher.document import Document, Edit
+from thresher.stages.clean.rules import Verdict, classify, glued_title, is_title_case
+from thresher.stages.segment import Span, segment_lines, segment_sentences
+from thresher.step import Params, Transformer
+
+_TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
+
+
+class CleanFurnitureParams(Params):
+    """Parameters of ``clean_furniture``."""
+
+    nav_run: int = Field(
+        4,
+        ge=2,
+        le=50,
+        description=(
+            "Consecutive short link-like lines that make a navigation block. 4: on the English pages of"
+            " the trafilatura evaluation set, 3 removed list items that are content (ingredient and spec"
+            " lists) while 4 kept them; measured with benchmarks/cleaning.py."
+        ),
+    )
+    nav_max_words: int = Field(3, ge=1, le=10, description="Most words in a line of a navigation run.")
+    disable: tuple[str, ...] = Field((), description="Furniture labels not to remove (e.g. ['slogan']).")
+    max_chars: int = Field(
+        64_000_000,
+        ge=1,
+        description="Longest text processed; a longer one is quarantined rather than tying up a worker.",
+    )
+
+
+class CleanFurniture(Transformer):
+    """Remove furniture at sentence and line level; each removal is a labelled Edit."""
+
+    name = "clean_furniture"
+    Params = CleanFurnitureParams
+    params: CleanFurnitureParams
+
+    def edits(self, doc: Document) -> list[Edit]:
+        text = doc.text
+        if len(text) > self.params.max_chars:
+            raise ValueError(f"text of {len(text):,} characters exceeds max_chars={self.params.max_chars:,}")
+        sents = segment_sentences(text)
+        if not sents:
+            return []
+        lines = segment_lines(text)
+        verdicts = self._judge(text, lines, sents)
+        edits = self._to_edits(text, sents, verdicts)
+        removed = sum(e.end - e.start for e in edits)
+        self.signal(doc, "removed", len(edits))
+        self.signal(doc, "removed_fraction", round(removed / len(text), 4))
+        return edits
+
+    # ---- judging ---------------------------------------------------------------------
+
+    def _judge(self, text: str, lines: list[Span], sents: list[Span]) -> list[Verdict | tuple[int, str] | None]:
+        """Per sentence: a Verdict (remove it), (end, site) (remove a glued title), or None."""
+        out: list[Verdict | tuple[int, str] | None] = [None] * len(sents)
+        disabled = set(self.params.disable)
+        # sentences of each line; lines and sentences are both in text order
+        per_line: list[tuple[int, int]] = []
+        j = 0
+        for line in lines:
+            a = j
+            while j < len(sents) and sents[j].end <= line.end:
+                j += 1
+            per_line.append((a, j))
+        single = [b - a == 1 for a, b in per_line]
+        nav = self._navigation_lines(text, lines, single)
+        questions = self._question_runs(text, lines, single)
+        for li, (a, b) in enumerate(per_line):
+            for i in range(a, b):
+                s = sents[i].of(text)
+                v = classify(s)
+                if v is not None and v.label == "related_question" and single[li] and not questions[li]:
+                    v = None  # a lone title-case question on its own line is a heading
+                if v is None and nav[li]:
+                    v = Verdict("navigation", "one of a run of short link-like lines (a menu or a link list)")
+                if v is not None and v.label not in disabled:
+                    out[i] = v
+                    continue
+                if "page_title" in disabled:
+                    continue
+                g = glued_title(s)
+                if g is not None:
+                    out[i] = (sents[i].start + g.end, g.site)
+        return out
+
+    def _navigation_lines(self, text: str, lines: list[Span], single: list[bool]) -> list[bool]:
+        """Lines that belong to a run of at least ``nav_run`` short link-like lines."""
+        short = [single[k] and self._link_like(lines[k].of(text)) for k in range(len(lines))]
+        return _runs(short, self.params.nav_run)
+
+    def _link_like(self, line: str) -> bool:
+        # a menu item: a few words, no sentence punctuation, not a number or list value,
+        # capitalised (menus are title case or upper case; list items of prose are not)
+        return (
+            len(line) <= 30
+            and line.count(" ") < self.params.nav_max_words
+            and line[-1] not in _TERMINAL
+            and line[0].isalpha()
+            and line[0].isupper()
+        )
+
+    @staticmethod
+    def _question_runs(text: str, lines: list[Span], single: list[bool]) -> list[bool]:
+        """Lines in a run of two or more title-case questions: a list of related links."""
+        flags = [
+            single[k] and lines[k].of(text).endswith("?") and is_title_case(lines[k].of(text))
+            for k in range(len(lines))
+        ]
+        return _runs(flags, 2)
+
+    # ---- edits -----------------------------------------------------------------------
+
+    @staticmethod
+    def _to_edits(text: str, sents: list[Span], verdicts: list[Verdict | tuple[int, str] | None]) -> list[Edit]:
+        edits: list[Edit] = []
+        n = len(sents)
+        for i, v in enumerate(verdicts):
+            if v is None:
+                continue
+            span = sents[i]
+            if isinstance(v, Verdict):
+                start, end = span.start, span.end
+                if i + 1 < n:
+                    end = sents[i + 1].start  # take the whitespace that follows
+                elif i > 0 and verdicts[i - 1] is None:
+                    start = sents[i - 1].end  # last sentence: take the whitespace before
+                edits.append(Edit(start, end, "remove", v.label, v.reason))
+            else:
+                end, site = v
+                edits.append(
+                    Edit(
+                        span.start,
+                        end,
+                        "remove",
+                        "page_title",
+                        f"the title of a page of '{site}' glued before the sentence that follows it;"
+                        " only the title is removed",
+                    )
+                )
+        return edits
+
+
+def _runs(flags: list[bool], min_len: int) -> list[bool]:
+    """Mark the members of runs of at least ``min_len`` consecutive true flags."""
+    out = [False] * len(flags)
+    k = 0
+    while k < len(flags):
+        if not flags[k]:
+            k += 1
+            continue
+        m = k
+        while m < len(flags) and flags[m]:
+            m += 1
+        if m - k >= min_len:
+            for x in range(k, m):
+                out[x] = True
+        k = m
+    return out

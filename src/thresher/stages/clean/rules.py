@@ -1,0 +1,242 @@
+"""What counts as furniture: lexical rules from ``furniture.json`` and structural rules.
+
+A *unit* is one sentence (flat text) or one line holding one sentence (ordinary
+pages). :func:`classify` answers "is this unit furniture, and of which kind"; it looks
+only at the unit's own text, so the same rule works whether the page had line breaks
+or not. :func:`glued_title` finds a page title glued before the sentence that follows
+it ("What did Stalin think of Trotsky? - Quora He had been..."), so that only the
+title is removed. Context-dependent rules (runs of navigation lines, lists of
+title-case questions) live in :mod:`thresher.stages.clean.furniture`, which sees the
+neighbours.
+
+Every rule is bounded by a maximum number of words: furniture is short, and a long
+sentence that merely mentions a newsletter or a cookie is content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+
+class Verdict(NamedTuple):
+    """A unit recognised as furniture: its kind and a reason a reader understands."""
+
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    label: str
+    reason: str
+    max_words: int
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The compiled contents of ``furniture.json``."""
+
+    rules: tuple[_Rule, ...]
+    any_rule: re.Pattern[str]  # union of all patterns: one scan rejects most units
+    max_words: int
+    sites: frozenset[str]
+    site_regex: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Load and compile the lexicon once per process."""
+    raw = json.loads(resources.files("thresher.stages.clean").joinpath("furniture.json").read_text("utf-8"))
+    rules = tuple(
+        _Rule(r["label"], r["reason"], int(r["max_words"]), re.compile("|".join(r["patterns"]), re.I))
+        for r in raw["rules"]
+    )
+    union = "|".join(f"(?:{p})" for r in raw["rules"] for p in r["patterns"])
+    sites = frozenset(s.lower() for s in raw["sites"]["names"])
+    # longest names first so "stack exchange" wins over a shorter prefix
+    alternatives = "|".join(re.escape(s) for s in sorted(sites, key=len, reverse=True))
+    return Lexicon(
+        rules=rules,
+        any_rule=re.compile(union, re.I),
+        max_words=max(r.max_words for r in rules),
+        sites=sites,
+        site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.I),
+    )
+
+
+# ---- structural rules -----------------------------------------------------------------
+
+# Words left in lower case by title-case conventions (Chicago, AP): "How Did Joseph
+# Stalin Die?" capitalises everything else.
+_SMALL = frozenset(
+    "a an the and but or nor for so yet of in on at to by from with as vs via into onto over per than up"
+    " off out is".split()
+)
+# A breadcrumb that lost its separators keeps a space before the final period: a link
+# text followed by the period that ended the scraped list ("History .").
+_BREADCRUMB_DOT = re.compile(r"^[A-Z][\w&'\u2019-]*(?: [\w&'\u2019-]+){0,3} \.$")
+# A breadcrumb with its separators: "Home > News > World", "Home / Blog / Recipes".
+_BREADCRUMB_SEP = re.compile(r"^[^\s>\u00bb\u203a/|][^>\u00bb\u203a/|]{0,40}(?:\s[>\u00bb\u203a/|]\s[^>\u00bb\u203a/|]{1,40}){2,10}$")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+# Separator between a page title and its site name in a <title>: " - ", " | ", " : ",
+# " – ", " — ".
+_TITLE_SEP = re.compile(r"\s(?:[-|:\u2013\u2014\u00b7]|::)\s|\|")
+_SUBFORUM = re.compile(r"r/\w+\s[-|\u2013\u2014]\s")
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co|info|biz|uk|de|fr|ca|au|in|us|me|tv)(?=\s|$)", re.I)
+_SITE_TOKEN = re.compile(r"[A-Za-z][\w.&'\u2019-]{1,30}(?=\s|$)")
+_NEXT_STARTS_SENTENCE = re.compile(r"\s+[A-Z0-9\"\u201c'(]")
+# Author bio: a name (two to four capitalised words, optional degrees) then a present-
+# tense description of the person's role: "Jason Dawsey, PhD, is a Research Historian
+# at ...". Past tense ("Trotsky was a ...") is how articles describe their subject,
+# so it is not matched.
+_BIO = re.compile(
+    r"^(?:[A-Z][\w'\u2019.-]+ ){1,3}[A-Z][\w'\u2019-]+,?"
+    r"(?: (?:PhD|Ph\.D\.|MD|M\.D\.|MA|MBA|MPH|MS|MSc|RN|JD|Esq\.?|Jr\.?|Sr\.?|II|III|DPhil),?)*"
+    r" (?:is|serves as|works as|has been|writes|covers|teaches|lives)\b(?P<pred>.*)$"
+)
+# Roles that bios name; source: the author boxes of the English news and blog pages in
+# the trafilatura evaluation set and the ScrapingHub article benchmark.
+_ROLES = re.compile(
+    r"\b(?:writer|author|editor|journalist|reporter|historian|professor|researcher|scientist|contributor"
+    r"|columnist|correspondent|blogger|photographer|consultant|analyst|lecturer|fellow|director|founder"
+    r"|co-founder|curator|producer|designer|developer|engineer|specialist|strategist|coach|lawyer|attorney"
+    r"|physician|scholar|student|candidate|instructor|teacher|chef|nutritionist|dietitian|therapist"
+    r"|freelancer|freelance|staff|intern|host|podcaster|expert|ceo|cto|manager|economist|critic|novelist"
+    r"|poet|translator|illustrator|artist|practitioner|advisor|adviser)s?\b",
+    re.I,
+)
+_BIO_VERBS = re.compile(r"^ (?:writes|covers|teaches|lives in)\b")
+
+
+def classify(text: str) -> Verdict | None:
+    """The kind of furniture ``text`` (one sentence or one line) is, or ``None``."""
+    n_words = text.count(" ") + 1
+    lex = lexicon()
+    if n_words <= lex.max_words and lex.any_rule.search(text):
+        for rule in lex.rules:
+            if n_words <= rule.max_words and rule.regex.search(text):
+                return Verdict(rule.label, rule.reason)
+    if n_words <= 5 and _BREADCRUMB_DOT.match(text):
+        return Verdict("breadcrumb", "a run of navigation links whose separators were lost (a word before ' .')")
+    if n_words <= 30 and _BREADCRUMB_SEP.match(text) and _short_items(text):
+        return Verdict("breadcrumb", "a trail of navigation links ('Home > Section > Page')")
+    if n_words <= 45:
+        m = _BIO.match(text)
+        if m and (_ROLES.search(m.group("pred")) or _BIO_VERBS.match(m.group("pred"))):
+            return Verdict("author_bio", "a note about the author (name and present-tense role), not the text")
+    if n_words <= 16 and text.endswith("?") and is_title_case(text):
+        return Verdict("related_question", "a title-case question standing alone: the link to a related article")
+    if n_words >= 8 and is_reference_list(text):
+        return Verdict("reference_list", "a list of sources and links, not running text")
+    title = whole_title(text)
+    if title is not None:
+        return Verdict("page_title", f"the title of a page of {title}, not text of the page")
+    return None
+
+
+def _short_items(text: str) -> bool:
+    items = re.split(r"\s[>\u00bb\u203a/|]\s", text)
+    return all(0 < len(i.split()) <= 5 for i in items)
+
+
+def is_title_case(text: str) -> bool:
+    """True when every word but the small ones starts upper case ("How Did Joseph Stalin Die?")."""
+    words = [w.strip("\"'()\u201c\u201d?!.,:;") for w in text.split()]
+    big = [w for w in words if w and w.lower() not in _SMALL]
+    if len(big) < 3 or len(words) < 4:
+        return False
+    capital = sum(1 for w in big if w[0].isupper() or w[0].isdigit())
+    return capital == len(big)
+
+
+def is_reference_list(text: str) -> bool:
+    """A comma-separated run of titles with links or ' - ' title/site pairs."""
+    items = [i for i in re.split(r",\s+|;\s+|\s\|\s", text) if i]
+    if len(items) < 5:
+        return False
+    urls = len(_URL.findall(text))
+    dashed = sum(1 for i in items if " - " in i or " \u2013 " in i)
+    if urls == 0 and dashed < 2:
+        return False
+    capital = sum(1 for i in items if i[0].isupper() or i.startswith(("http", "www")))
+    return capital >= 0.6 * len(items)
+
+
+class GluedTitle(NamedTuple):
+    """A page title at the start of a unit: ``text[:end]`` is the title with its site."""
+
+    end: int
+    site: str
+
+
+def _site_at(text: str, pos: int, title: str, sep: str) -> tuple[int, str] | None:
+    """The site name that starts at ``pos`` (after a title separator), if any."""
+    lex = lexicon()
+    sub = _SUBFORUM.match(text, pos)
+    if sub:
+        pos = sub.end()
+    m = lex.site_regex.match(text, pos) or _DOMAIN.match(text, pos)
+    if m:
+        return m.end(), m.group().lower()
+    # an unknown site is accepted only where the title is unmistakable: a question, or
+    # the "|" separator that prose does not use
+    if title.rstrip().endswith("?") or sep.strip() == "|":
+        m = _SITE_TOKEN.match(text, pos)
+        if m and m.group()[0].isupper() or (m and sub):
+            return m.end(), m.group().lower()
+    return None
+
+
+def glued_title(text: str) -> GluedTitle | None:
+    """A page title glued before the sentence that follows it, or ``None``.
+
+    ``text`` is one sentence. The title runs from its start to a title separator, an
+    optional subforum ("r/Socialism_101 - ") and a site name; the sentence that follows
+    must start with a capital and have at least three words, so that a dash in
+    running prose ("...intellectually - he outplayed him...") is never taken for one.
+    """
+    for sep in _TITLE_SEP.finditer(text, 0, min(len(text), 250)):
+        title = text[: sep.start()]
+        if not title or title.count(" ") > 25:
+            return None
+        site = _site_at(text, sep.end(), title, sep.group())
+        if site is None:
+            continue
+        end, name = site
+        nxt = _NEXT_STARTS_SENTENCE.match(text, end)
+        if nxt is None or text.count(" ", nxt.end()) < 2:
+            continue
+        return GluedTitle(nxt.end() - 1, name)
+    return None
+
+
+def whole_title(text: str) -> str | None:
+    """The site name when ``text`` is nothing but a page title ("Leon Trotsky - Wikipedia")."""
+    if text.count(" ") > 15:
+        return None
+    lex = lexicon()
+    for sep in _TITLE_SEP.finditer(text):
+        title = text[: sep.start()]
+        if not title:
+            continue
+        pos = sep.end()
+        m = lex.site_regex.match(text, pos) or _DOMAIN.match(text, pos)
+        if m and m.end() == len(text.rstrip(" .")):
+            return m.group().lower()
+    return None
+
+
+def site_of_title(title: str) -> str | None:
+    """The site named by a removed page title (the mash-up filter counts distinct sites)."""
+    t = title.strip()
+    for sep in _TITLE_SEP.finditer(t):
+        site = _site_at(t, sep.end(), t[: sep.start()], sep.group())
+        if site is not None and site[0] >= len(t.rstrip(" .")):
+            return site[1]
+    return None
