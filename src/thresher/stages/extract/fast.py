@@ -1,0 +1,497 @@
+"""The fast path: lexbor parses, thresher's own scoring finds the main content.
+
+One iterative walk over the DOM (selectolax's lexbor binding) cuts the page into text
+blocks at block-level elements, noting for each block its innermost element, its link
+text, its kind (paragraph, heading, list item, cell, code...) and whether an element
+above it is furniture by tag (``nav``, ``footer``, ``aside``) or by class/id name
+(``sidebar``, ``share``, ``cookie``...). Then:
+
+1. every block gets a score: positive for prose (enough words, little link text),
+   negative for furniture and link lists;
+2. every element gets the sum of the scores of the blocks below it, and the element
+   with the highest sum is the main container, the best-scoring subtree: navigation
+   and link lists drag a too-large container down, leaving them out of a too-small one
+   loses prose;
+3. inside the container, blocks under furniture elements and link-dense blocks are
+   dropped (and counted by kind), short blocks are kept only next to kept prose
+   (headings, captions, short paragraphs), and the rest is joined with ``\\n``.
+
+The path also says how sure it is (:attr:`Extraction.confidence`): little prose, prose
+spread over several containers, or a container holding a small share of the page's
+prose make it unsure, and the default mode hands such pages to trafilatura.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from thresher.stages.extract.base import Deadline, Extraction
+
+# Elements whose subtree never holds main text; their content is skipped and counted.
+SKIP_TAGS: dict[str, str] = {
+    "script": "script",
+    "style": "style",
+    "noscript": "script",
+    "template": "script",
+    "svg": "media",
+    "math": "media",
+    "iframe": "media",
+    "object": "media",
+    "embed": "media",
+    "canvas": "media",
+    "video": "media",
+    "audio": "media",
+    "map": "media",
+    "select": "form",
+    "button": "form",
+    "input": "form",
+    "textarea": "form",
+    "option": "form",
+    "head": "head",
+    "dialog": "popup",
+}
+
+_STRIP_FIRST = ["script", "style", "noscript", "template", "svg", "iframe", "select", "button", "textarea"]
+_SKIP_SELECTOR = ",".join(_STRIP_FIRST)
+
+# Elements that break text into blocks (HTML's block-level and table elements).
+BLOCK_TAGS = frozenset(
+    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table thead tbody tfoot tr td th "
+    "caption pre blockquote header footer nav aside figure figcaption hr form fieldset address center "
+    "details summary body html menu legend".split()
+)
+
+# Inline elements: they neither break blocks nor, in practice, carry furniture names
+# worth a class/id lookup (which the walk saves on the most frequent nodes).
+INLINE_TAGS = frozenset(
+    "span b i em strong u s small sup sub abbr time font cite q mark label code kbd var tt big strike "
+    "bdi bdo dfn ins del nobr".split()
+)
+
+# The kind a block takes from its nearest kind-giving element.
+KIND_TAGS: dict[str, str] = {
+    "h1": "heading",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "heading",
+    "li": "list",
+    "dt": "list",
+    "dd": "list",
+    "td": "cell",
+    "th": "cell",
+    "pre": "code",
+    "blockquote": "quote",
+    "figcaption": "caption",
+    "caption": "caption",
+    "p": "paragraph",
+}
+
+# Furniture by tag. <header> is furniture only outside <article>/<main> (an article's
+# own header holds its headline).
+FURNITURE_TAGS: dict[str, str] = {"nav": "nav", "footer": "footer", "aside": "aside", "menu": "nav"}
+
+# Furniture by class/id name. The vocabulary is that of common CMS themes and of the
+# boilerplate lists that readability (Mozilla) and trafilatura publish; grouped by the
+# kind reported in the ``removed_blocks`` signals.
+_FURNITURE_NAMES: dict[str, str] = {
+    "nav": r"nav|navbar|navigation|menu|menus|breadcrumbs?|pagination|pager|skip|toolbar|topbar|tabs",
+    "footer": r"footer|copyright|colophon|site-?info|legal|imprint|impressum",
+    "sidebar": r"sidebar|side-?bar|widget|widgets|rail|secondary|complementary",
+    "share": r"share|sharing|social|sociable|shariff|addthis|sharethis|print|email-?this|follow",
+    "related": r"related|recommended|more-?stories|more-?articles|read-?more|popular|trending|teasers?|"
+    r"outbrain|taboola|also-?read",
+    "comments": r"comments?|comment-?list|disqus|respond|reply|discussion",
+    "ads": r"ads?|advert\w*|sponsor\w*|promo\w*|banner|dfp|affiliate|commercial",
+    "popup": r"cookies?|consent|gdpr|newsletter|subscribe|subscription|signup|sign-?up|login|modal|popup|"
+    r"overlay|paywall",
+    "meta": r"byline|author-?bio|about-?the-?author|post-?meta|entry-?meta|meta-?data|tags?|tag-?cloud|"
+    r"categories|post-?tags|dateline|timestamp|published|date",
+    "hidden": r"hidden|visually-?hidden|sr-?only|screen-?reader-?text|offscreen",
+}
+_NAME_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FURNITURE_RE: dict[str, re.Pattern[str]] = {k: re.compile(rf"^(?:{v})$") for k, v in _FURNITURE_NAMES.items()}
+_ONE_FURNITURE_RE = re.compile(
+    r"(?:^|[\s_-])(?:" + "|".join(f"(?:{v})" for v in _FURNITURE_NAMES.values()) + r")(?:$|[\s_-])"
+)
+# names of containers that hold the article: they protect against a furniture name on
+# the same element only when the name is a compound ("post-content-sidebar" is still a
+# sidebar; "article-body" is content).
+_CONTENT_NAME = re.compile(r"article|content|entry|post-?body|story|main|text|body")
+
+
+@dataclass(slots=True)
+class FastOptions:
+    """The knobs of the fast path (a subset of the step's parameters)."""
+
+    include_tables: bool = True
+    include_comments: bool = False
+    include_links: bool = True  # keep the text of links inside kept blocks
+    min_words: int = 10  # a block with fewer words is "short" (see _score)
+    max_link_density: float = 0.5
+
+
+# ---- the walk ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Element:
+    tag: str
+    parent: int
+    furniture: str  # kind of furniture this element is ("" if none)
+    chars: int = 0  # text characters below (filled after the walk)
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str
+    element: int
+    kind: str
+    link_chars: int
+    furniture: str = ""  # filled after the walk: nearest furniture ancestor's kind
+    words: int = 0
+    score: float = 0.0
+
+
+_NAME_CACHE: dict[str, str] = {}
+_ROLES = {
+    "navigation": "nav",
+    "banner": "header",
+    "contentinfo": "footer",
+    "complementary": "sidebar",
+    "search": "nav",
+    "menu": "nav",
+    "menubar": "nav",
+}
+
+
+def _furniture_of_names(names: str) -> str:
+    """The furniture kind that a class/id string names, or '' (memoised: themes repeat)."""
+    kind = _NAME_CACHE.get(names)
+    if kind is not None:
+        return kind
+    kind = ""
+    low = names.lower()
+    if _ONE_FURNITURE_RE.search(low):
+        for token in low.split():
+            # "post-content" is content; "content-sidebar" is a sidebar: a compound
+            # name is furniture when its last part is, or its first part is and no part
+            # names content
+            parts = token.replace("_", "-").split("-")
+            for k, pattern in _FURNITURE_RE.items():
+                if (
+                    pattern.match(token)
+                    or (len(parts) > 1 and pattern.match(parts[-1]) and not _CONTENT_NAME.fullmatch(parts[-1]))
+                    or (len(parts) > 1 and pattern.match(parts[0]) and not _CONTENT_NAME.search(token))
+                ):
+                    kind = k
+                    break
+            if kind:
+                break
+    if len(_NAME_CACHE) < 50_000:
+        _NAME_CACHE[names] = kind
+    return kind
+
+
+def _furniture_of(tag: str, attrs: dict[str, str | None], in_article: bool) -> str:
+    """The furniture kind of one element from its tag, role, class and id, or ''."""
+    kind = FURNITURE_TAGS.get(tag, "")
+    if kind:
+        return kind
+    if tag == "header" and not in_article:
+        return "header"
+    if not attrs:
+        return ""
+    if len(attrs) > 2 or ("class" not in attrs and "id" not in attrs):
+        role = attrs.get("role")
+        if role in _ROLES:
+            return _ROLES[role or ""]
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            return "hidden"
+        style = attrs.get("style")
+        if style and "none" in style and re.search(r"display\s*:\s*none", style):
+            return "hidden"
+    cls = attrs.get("class")
+    ident = attrs.get("id")
+    names = f"{cls} {ident}" if cls and ident else (cls or ident)
+    return _furniture_of_names(names) if names else ""
+
+
+class _Walker:
+    """Cuts a lexbor DOM into blocks in one iterative pass (no recursion limit)."""
+
+    def __init__(self, options: FastOptions, deadline: Deadline | None) -> None:
+        self.options = options
+        self.deadline = deadline
+        self.elements: list[_Element] = [_Element("#root", -1, "")]
+        self.blocks: list[_Block] = []
+        self.removed: Counter[str] = Counter()
+        self._parts: list[str] = []
+        self._link_chars = 0
+
+    def _flush(self, element: int, kind: str) -> None:
+        raw = "".join(self._parts)
+        self._parts.clear()
+        if raw.isspace():
+            self._link_chars = 0
+            return
+        if kind == "code":
+            text = "\n".join(line.rstrip() for line in raw.strip("\n").split("\n"))
+        elif "\n" in raw:
+            text = "\n".join(x for x in (" ".join(line.split()) for line in raw.split("\n")) if x)
+        else:
+            text = " ".join(raw.split())
+        if text.strip():
+            self.blocks.append(_Block(text, element, kind, min(self._link_chars, len(text))))
+        self._link_chars = 0
+
+    def walk(self, body: Any) -> None:
+        """Visit every node below ``body`` once, in document order, without recursion.
+
+        The loop is the hot spot of the fast path (about 1,500 nodes on a typical
+        page), so it keeps its state in locals and treats inline elements (``span``,
+        ``b``...) with a light stack entry and no class/id lookup.
+        """
+        include_tables = self.options.include_tables
+        include_comments = self.options.include_comments
+        elements = self.elements
+        parts = self._parts
+        removed = self.removed
+        deadline = self.deadline
+        flush = self._flush
+        skip_tags = SKIP_TAGS
+        block_tags = BLOCK_TAGS
+        inline_tags = INLINE_TAGS
+        kind_tags = KIND_TAGS
+        # per open element: the node and the state to restore when it closes (None for
+        # an inline element that changes nothing)
+        stack: list[tuple[Any, Any]] = []
+        cur_elem, cur_kind, in_link, in_article, in_pre = 0, "other", False, False, 0
+        node = body.child
+        steps = 0
+        while node is not None:
+            steps += 1
+            if deadline is not None and steps & 1023 == 0:
+                deadline.check()
+            tag = node.tag
+            opened = False
+            if tag == "-text":
+                t = node.text_content
+                if t:
+                    if in_pre:
+                        parts.append(t)
+                    else:
+                        parts.append(t.replace("\n", " "))
+                        if in_link:
+                            self._link_chars += len(t.strip())
+            elif tag is None or tag[0] in "-!_":
+                pass  # comments, doctype, processing instructions
+            elif tag in inline_tags:
+                child = node.child
+                if child is not None:
+                    stack.append((node, None))
+                    node = child
+                    continue
+            elif tag == "a":
+                child = node.child
+                if child is not None:
+                    stack.append((node, (cur_elem, cur_kind, in_link, in_article, in_pre, None)))
+                    in_link = True
+                    node = child
+                    continue
+            elif tag in skip_tags or (tag == "table" and not include_tables):
+                removed[skip_tags.get(tag, "table")] += 1
+            elif tag == "br":
+                parts.append("\n")
+            elif tag in ("img", "hr", "wbr", "link", "meta", "source"):
+                pass
+            else:
+                furn = _furniture_of(tag, node.attributes, in_article)
+                if furn == "comments" and include_comments:
+                    furn = ""
+                is_block = tag in block_tags or bool(furn)
+                saved = (cur_elem, cur_kind, in_link, in_article, in_pre)
+                if is_block:
+                    if parts:
+                        flush(cur_elem, cur_kind)
+                    elements.append(_Element(tag, cur_elem, furn))
+                    cur_elem = len(elements) - 1
+                    kind = kind_tags.get(tag)
+                    if kind is not None:
+                        cur_kind = kind
+                    elif cur_kind not in ("list", "cell", "quote"):
+                        cur_kind = "other"
+                if tag == "article" or tag == "main":
+                    in_article = True
+                elif tag == "pre":
+                    in_pre += 1
+                child = node.child
+                stack.append((node, saved if is_block else saved + (None,)))
+                if child is not None:
+                    node = child
+                    continue
+                opened = True
+            # close: the node itself if it was an empty element, then the parents whose
+            # last child this was
+            while True:
+                if opened:
+                    state = stack.pop()[1]
+                    if state is not None:
+                        if len(state) == 5:
+                            if parts:
+                                flush(cur_elem, cur_kind)
+                            cur_elem, cur_kind, in_link, in_article, in_pre = state
+                        else:
+                            cur_elem, cur_kind, in_link, in_article, in_pre = state[:5]
+                nxt = node.next
+                if nxt is not None:
+                    node = nxt
+                    break
+                if not stack:
+                    node = None
+                    break
+                node = stack[-1][0]
+                opened = True
+        if parts:
+            flush(cur_elem, cur_kind)
+
+
+# ---- scoring -------------------------------------------------------------------------
+
+# Sentence-ending punctuation across scripts (Latin, CJK, Devanagari, Arabic): prose
+# has it, menus and link lists rarely do.
+_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u0964\u061f:;\"\u201d)]\s*$")
+
+
+def _score_blocks(blocks: list[_Block], elements: list[_Element], opts: FastOptions) -> None:
+    """Give every block its score and every element the sum of its blocks' scores.
+
+    A prose block (at least ``min_words`` words and little link text) scores its
+    non-link characters; furniture and link lists score minus their characters, so that
+    a container which takes them in loses what they weigh; other short blocks weigh
+    nothing (a byline or a date neither attracts nor repels the container).
+    """
+    # a furniture name on an element holding most of the page's text is a misleading
+    # wrapper ("page has-sidebar"), not furniture
+    for b in blocks:
+        elements[b.element].chars += len(b.text)
+    for i in range(len(elements) - 1, 0, -1):
+        el = elements[i]
+        elements[el.parent].chars += el.chars
+    total = sum(len(b.text) for b in blocks) or 1
+    inherited = [""] * len(elements)
+    for i in range(1, len(elements)):
+        el = elements[i]
+        own = el.furniture if el.chars < 0.5 * total else ""
+        inherited[i] = own or inherited[el.parent]
+    for b in blocks:
+        n = len(b.text)
+        b.furniture = inherited[b.element]
+        b.words = len(b.text.split())
+        ld = b.link_chars / n if n else 0.0
+        if b.furniture:
+            b.score = -float(n)
+        elif ld > opts.max_link_density:
+            b.score = -n * ld
+        elif b.words >= opts.min_words or (b.kind == "code" and n >= 40):
+            bonus = 1.0 if _SENTENCE_END.search(b.text) else 0.6
+            b.score = n * (1.0 - ld) * bonus
+        elif b.kind == "heading":
+            b.score = 5.0
+        else:
+            b.score = -2.0 if ld > 0 else 0.0
+        elements[b.element].score += b.score
+    for i in range(len(elements) - 1, 0, -1):
+        el = elements[i]
+        elements[el.parent].score += el.score
+
+
+def _in_subtree(elements: list[_Element], e: int, root: int) -> bool:
+    while e > root:
+        e = elements[e].parent
+    return e == root
+
+
+def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = None) -> Extraction:
+    """Main text of a parsed page (a selectolax ``LexborHTMLParser``)."""
+    body = tree.body
+    if body is None:
+        return Extraction("", 0.0)
+    walker = _Walker(options, deadline)
+    # drop script, style and the like in C before the Python walk: they are a large share
+    # of the nodes of a modern page
+    skipped = tree.css(_SKIP_SELECTOR)
+    for node in skipped:
+        walker.removed[SKIP_TAGS.get(node.tag, "script")] += 1
+    if skipped:
+        tree.strip_tags(_STRIP_FIRST)
+    walker.walk(body)
+    blocks, elements, removed = walker.blocks, walker.elements, walker.removed
+    if not blocks:
+        return Extraction("", 0.0, removed)
+    _score_blocks(blocks, elements, options)
+    if deadline is not None:
+        deadline.check()
+
+    # the main container: the element whose subtree scores highest (ancestors win ties,
+    # so a headline just above the prose stays in)
+    best = 0
+    for i in range(1, len(elements)):
+        if elements[i].score > elements[best].score:
+            best = i
+    roots = {best}
+    # siblings of the container that are themselves mostly prose join it (an article
+    # split over sibling elements; the lead paragraph in its own <div>)
+    parent = elements[best].parent
+    top = elements[best].score
+    if parent >= 0 and top > 0:
+        for i in range(best + 1, len(elements)):
+            el = elements[i]
+            if el.parent == parent and el.score > 0.25 * top and not el.furniture:
+                roots.add(i)
+        for i in range(parent + 1, best):
+            el = elements[i]
+            if el.parent == parent and el.score > 0.25 * top and not el.furniture:
+                roots.add(i)
+
+    in_root = [False] * len(elements)
+    for i in range(len(elements)):
+        el = elements[i]
+        in_root[i] = i in roots or (el.parent >= 0 and in_root[el.parent])
+
+    kept: list[str] = []
+    prose_total = prose_kept = 0.0
+    for b in blocks:
+        if b.score > 0:
+            prose_total += b.score
+        if not in_root[b.element]:
+            removed["outside_main"] += 1
+            continue
+        if b.furniture:
+            removed[b.furniture] += 1
+            continue
+        n = len(b.text)
+        if n and b.link_chars / n > options.max_link_density and b.words < 3 * options.min_words:
+            removed["link_dense"] += 1
+            continue
+        if b.score > 0:
+            prose_kept += b.score
+        kept.append(b.text)
+    text = "\n".join(kept)
+    words = len(text.split())
+    share = prose_kept / prose_total if prose_total else 0.0
+    # confidence: the share of the page's prose that the container holds, discounted
+    # for short results (a short page is where a wrong container costs the most)
+    confidence = share * min(1.0, words / 100.0) if words else 0.0
+    return Extraction(
+        text,
+        confidence,
+        removed,
+        kept_blocks=len(kept),
+        signals={"prose_share": round(share, 4), "container_tag": elements[best].tag},
+    )
