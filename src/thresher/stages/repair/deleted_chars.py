@@ -28,10 +28,12 @@ benchmark (``benchmarks/repair.py``) reports those classes separately.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-import regex
+import re
+
 from pydantic import Field
 
 from thresher.document import Document, Edit
@@ -41,7 +43,7 @@ from thresher.step import Params, Transformer
 # A word we may touch: ASCII letters only, not glued to digits, underscores, apostrophes,
 # hyphens, "@", "#", "/" or a following ".x" (which would make it part of an address, a
 # handle, a path, a hyphenated compound or a file name).
-_WORD = regex.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
+_WORD = re.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
 
 # Hosts of the clitic "’s" (is/has): pronouns, wh-words, there/here, let. A closed class
 # of English, so after them "’s" is a contraction and no possessive context is needed.
@@ -60,10 +62,31 @@ _NOT_AFTER_POSSESSIVE = frozenset(
 _PLURAL_DETERMINERS = frozenset(
     "the these those both all many several some few two three four five six seven eight nine ten".split()
 )
-_ROMAN_POSSESSIVE = regex.compile(r"[IVX]{1,4}s")
+_ROMAN_POSSESSIVE = re.compile(r"[IVX]{1,4}s")
+# Words that can follow "it’s"/"let’s" but never the determiner "its" or the verb "lets":
+# a possessive determiner is not followed by another determiner, a preposition, a
+# negation or an adverb; "lets" (allows) takes an object, "let’s" a bare verb.
+_AFTER_ITS_CONTRACTION = frozenset(
+    "a an the not been being going gonna just also only still really very so too about all always never "
+    "now no because like what this that these those my your our their his her in on at to for from with "
+    "by as if when how why where who here there up out done gotten hard easy important possible "
+    "impossible clear true worth likely unlikely okay ok fine probably actually almost quite pretty".split()
+)
+_AFTER_LETS_CONTRACTION = frozenset(
+    "go get take make talk look see say start be do have hope face dive begin try consider explore move "
+    "break check turn play keep put give find use think work hear celebrate learn discuss review "
+    "compare examine meet not just all".split()
+)
+_AMBIGUOUS_S = {"its": _AFTER_ITS_CONTRACTION, "lets": _AFTER_LETS_CONTRACTION}
+# A superlative after "worlds"/"companys" marks a possessive ("the world’s largest").
+_SUPERLATIVE = re.compile(r"[a-z]{2,}est|most|best|least|worst")
 # Clitics other than "’s": (suffix as written without the apostrophe, where the apostrophe
 # goes counted from the end). "dont" -> "don’t": the apostrophe goes before the final "t".
 _OTHER_CLITICS: tuple[tuple[str, int], ...] = (("nt", 1), ("re", 2), ("ve", 2), ("ll", 2), ("d", 1), ("m", 1))
+
+_CACHE_MAX = 500_000  # words; about 60 MB at most, then the cache starts over
+
+_GLUED = "unknown word made of two common words"
 
 Kind = Literal["apostrophe", "dash", "accent", "damaged"]
 
@@ -91,6 +114,14 @@ class RestoreDeletedCharsParams(Params):
     accent_margin: float = Field(
         0.5, ge=0.0, le=5.0, description="Zipf lead the best accented candidate needs over the second"
     )
+    glued_words: Literal["restore", "flag", "off"] = Field(
+        "restore",
+        description=(
+            "what to do with an unknown word made of two common words: restore a dash, flag it, or "
+            "leave it. Measured on stripped web text, such words are as often a lost space or an "
+            "original glued word as a lost dash (dash precision about 0.3, benchmarks/repair.py)"
+        ),
+    )
     flag_unrecoverable: bool = Field(True, description="flag damaged words that cannot be restored")
     max_chars: int = Field(
         2_000_000, ge=1_000, le=200_000_000, description="characters analysed per document (work bound)"
@@ -113,6 +144,8 @@ class RestoreDeletedChars(Transformer):
 
     def setup(self) -> None:
         self._lex: Lexicon = load_lexicon("en")
+        # decisions that depend on the word alone, shared across documents (bounded)
+        self._cache: dict[str, _Repair | None] = {}
 
     def edits(self, doc: Document) -> list[Edit]:
         text = doc.text
@@ -147,23 +180,31 @@ class RestoreDeletedChars(Transformer):
     def _find(self, text: str) -> list[tuple[int, int, _Repair]]:
         """Every word of ``text`` that looks damaged, with its repair (or flag)."""
         matches = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-        doc_words = {w for _, _, w in matches}
-        lexical: dict[str, _Repair | None] = {}
+        counts = Counter(w for _, _, w in matches)
+        cache = self._cache
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
         out: list[tuple[int, int, _Repair]] = []
         for i, (start, end, tok) in enumerate(matches):
-            prev_tok = matches[i - 1][2] if i > 0 and matches[i - 1][1] + 1 == start else ""
-            nxt = matches[i + 1] if i + 1 < len(matches) else None
-            next_tok = nxt[2] if nxt is not None and nxt[0] == end + 1 and text[end] == " " else ""
-            rep = self._possessive(tok, prev_tok, next_tok, doc_words)
+            rep: _Repair | None = None
+            if tok[-1] == "s":
+                prev_tok = matches[i - 1][2] if i > 0 and matches[i - 1][1] + 1 == start else ""
+                nxt = matches[i + 1] if i + 1 < len(matches) else None
+                next_tok = nxt[2] if nxt is not None and nxt[0] == end + 1 and text[end] == " " else ""
+                rep = self._possessive(tok, prev_tok, next_tok, counts)
             if rep is None:
-                if tok not in lexical:
-                    lexical[tok] = self._lexical(tok)
-                rep = lexical[tok]
+                if tok in cache:
+                    rep = cache[tok]
+                else:
+                    rep = cache[tok] = self._lexical(tok)
+                # a glued word seen twice is a name or a compound, not a lost dash
+                if rep is not None and rep.reason.startswith(_GLUED) and counts[tok] > 1:
+                    rep = None
             if rep is not None:
                 out.append((start, end, rep))
         return out
 
-    def _possessive(self, tok: str, prev_tok: str, next_tok: str, doc_words: set[str]) -> _Repair | None:
+    def _possessive(self, tok: str, prev_tok: str, next_tok: str, doc_words: Counter[str]) -> _Repair | None:
         """"Trotskys struggle" -> "Trotsky’s struggle", "Nicholas IIs crackdown" -> "II’s"."""
         if len(tok) < 3 or not tok.endswith("s") or tok.isupper() and not _ROMAN_POSSESSIVE.fullmatch(tok):
             return None
@@ -175,21 +216,29 @@ class RestoreDeletedChars(Transformer):
             zw, zc = self._lex.zipf(lw), self._lex.zipf(base + "'s")
             if zc - zw >= self.params.min_gain and zc >= self.params.min_contraction_zipf:
                 return _Repair("apostrophe", new, f"contraction: {base}'s (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
+            after = _AMBIGUOUS_S.get(lw)
+            if after is not None and next_tok.lower() in after:
+                return _Repair("apostrophe", new, f"contraction: {lw!r} before {next_tok!r} cannot be the other reading")
             return None
         # a possessive names its possessed: it needs a following word that can be one,
         # and a capitalised word after "the"/"two" is a plural name, not a possessive
         if not next_tok or next_tok.lower() in _NOT_AFTER_POSSESSIVE:
-            return None
-        if prev_tok.lower() in _PLURAL_DETERMINERS:
             return None
         if _ROMAN_POSSESSIVE.fullmatch(tok):
             if prev_tok[:1].isupper():
                 return _Repair("apostrophe", new, f"possessive of a regnal number after {prev_tok!r}")
             return None
         zw, zc = self._lex.zipf(lw), self._lex.zipf(base + "'s")
+        # "the Kennedys": an attested plural of a name after a plural determiner stays
+        if tok[0].isupper() and zw >= 1.0 and prev_tok.lower() in _PLURAL_DETERMINERS:
+            return None
+        if zc > zw and zc >= self.params.min_contraction_zipf and _SUPERLATIVE.fullmatch(next_tok.lower()):
+            return _Repair("apostrophe", new, f"possessive before the superlative {next_tok!r}")
         if zc - zw >= self.params.min_gain and zc >= self.params.min_possessive_zipf:
             return _Repair("apostrophe", new, f"possessive: {base}'s (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
-        if zw == 0.0 and zc == 0.0 and tok[0].isupper() and tok[:-1] in doc_words:
+        # a name the lexicon does not know, seen bare elsewhere in the document; only a
+        # Capitalised name: "LLMs", "WordCamps" are plurals of acronyms and compounds
+        if zw == 0.0 and zc == 0.0 and tok[0].isupper() and tok[1:].islower() and tok[:-1] in doc_words:
             return _Repair(
                 "apostrophe", new, f"possessive: {tok[:-1]!r} occurs in the document, {lw!r} is no word"
             )
@@ -212,8 +261,11 @@ class RestoreDeletedChars(Transformer):
         rep = self._accent(tok, lw, zw)
         if rep is not None:
             return rep
-        if zw == 0.0:
-            return self._glued(tok, lw)
+        if zw == 0.0 and self.params.glued_words != "off":
+            rep = self._glued(tok, lw)
+            if rep is not None and self.params.glued_words == "flag":
+                return _Repair("damaged", "", f"{rep.reason} (a lost dash or space?)")
+            return rep
         return None
 
     def _accent(self, tok: str, lw: str, zw: float) -> _Repair | None:
@@ -263,4 +315,4 @@ class RestoreDeletedChars(Transformer):
             return None
         i = best[1]
         new = tok[:i] + self.params.dash + tok[i:]
-        return _Repair("dash", new, f"unknown word made of two common words: {lw[:i]} + {lw[i:]}")
+        return _Repair("dash", new, f"{_GLUED}: {lw[:i]} + {lw[i:]}")
