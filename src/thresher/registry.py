@@ -21,10 +21,21 @@ STEPS: dict[str, str] = {
 
 
 def step_class(name: str) -> type:
-    """The class registered under ``name``; a clear error lists the valid names."""
+    """The class registered under ``name``, or named ``package.module:Class`` (a step of
+    your own); a clear error lists the valid names."""
     target = STEPS.get(name)
+    if target is None and ":" in name:
+        target = name
     if target is None:
-        raise ConfigError(f"unknown step {name!r}; valid steps: {', '.join(sorted(STEPS))}")
+        raise ConfigError(f"unknown step {name!r}; valid steps: {', '.join(sorted(STEPS))} "
+                          "(or a step of your own as package.module:Class)")
     module, _, attr = target.partition(":")
-    cls = getattr(importlib.import_module(module), attr)
-    return cls  # type: ignore[no-any-return]
+    try:
+        cls = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"step {name!r}: cannot import {target} ({exc})") from None
+    from thresher.step import Step
+
+    if not (isinstance(cls, type) and issubclass(cls, Step)):
+        raise ConfigError(f"step {name!r}: {target} is not a thresher Step")
+    return cls

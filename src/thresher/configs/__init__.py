@@ -1,0 +1,1 @@
+"""Pipelines that ship with thresher (the default run, what explain runs)."""
