@@ -133,6 +133,8 @@ class FastOptions:
     include_links: bool = True  # keep the text of links inside kept blocks
     min_words: int = 10  # a block with fewer words is "short" (see _score)
     max_link_density: float = 0.5
+    include_captions: bool = False  # figure captions; trafilatura leaves them out too
+    furniture_max_share: float = 0.5  # a "furniture" element holding more prose is not
 
 
 # ---- the walk ------------------------------------------------------------------------
@@ -159,6 +161,10 @@ class _Block:
 
 
 _NAME_CACHE: dict[str, str] = {}
+# kinds whose words start many content class names too ("tag-news" and "date-2016" are
+# WordPress post classes, "hidden-xs" a Bootstrap visibility class): only an exact or
+# final-part match counts for them
+_WEAK_PREFIX_KINDS = frozenset({"meta", "hidden"})
 _ROLES = {
     "navigation": "nav",
     "banner": "header",
@@ -187,7 +193,12 @@ def _furniture_of_names(names: str) -> str:
                 if (
                     pattern.match(token)
                     or (len(parts) > 1 and pattern.match(parts[-1]) and not _CONTENT_NAME.fullmatch(parts[-1]))
-                    or (len(parts) > 1 and pattern.match(parts[0]) and not _CONTENT_NAME.search(token))
+                    or (
+                        len(parts) > 1
+                        and k not in _WEAK_PREFIX_KINDS
+                        and pattern.match(parts[0])
+                        and not _CONTENT_NAME.search(token)
+                    )
                 ):
                     kind = k
                     break
@@ -203,6 +214,8 @@ def _furniture_of(tag: str, attrs: dict[str, str | None], in_article: bool) -> s
     kind = FURNITURE_TAGS.get(tag, "")
     if kind:
         return kind
+    if tag in ("article", "main", "body"):
+        return ""  # semantic content elements outrank their class names
     if tag == "header" and not in_article:
         return "header"
     if not attrs:
@@ -376,27 +389,12 @@ def _score_blocks(blocks: list[_Block], elements: list[_Element], opts: FastOpti
     a container which takes them in loses what they weigh; other short blocks weigh
     nothing (a byline or a date neither attracts nor repels the container).
     """
-    # a furniture name on an element holding most of the page's text is a misleading
-    # wrapper ("page has-sidebar"), not furniture
-    for b in blocks:
-        elements[b.element].chars += len(b.text)
-    for i in range(len(elements) - 1, 0, -1):
-        el = elements[i]
-        elements[el.parent].chars += el.chars
-    total = sum(len(b.text) for b in blocks) or 1
-    inherited = [""] * len(elements)
-    for i in range(1, len(elements)):
-        el = elements[i]
-        own = el.furniture if el.chars < 0.5 * total else ""
-        inherited[i] = own or inherited[el.parent]
+    # first pass: the prose score of each block as if nothing were furniture
     for b in blocks:
         n = len(b.text)
-        b.furniture = inherited[b.element]
         b.words = len(b.text.split())
         ld = b.link_chars / n if n else 0.0
-        if b.furniture:
-            b.score = -float(n)
-        elif ld > opts.max_link_density:
+        if ld > opts.max_link_density:
             b.score = -n * ld
         elif b.words >= opts.min_words or (b.kind == "code" and n >= 40):
             bonus = 1.0 if _SENTENCE_END.search(b.text) else 0.6
@@ -405,6 +403,24 @@ def _score_blocks(blocks: list[_Block], elements: list[_Element], opts: FastOpti
             b.score = 5.0
         else:
             b.score = -2.0 if ld > 0 else 0.0
+        if b.score > 0:
+            elements[b.element].chars += int(b.score)
+    for i in range(len(elements) - 1, 0, -1):
+        el = elements[i]
+        elements[el.parent].chars += el.chars
+    # a furniture tag or name on an element that holds most of the page's prose is a
+    # misleading wrapper (Blogger wraps every post in class="widget Blog"; some themes
+    # put the article in an <aside> or a "has-sidebar" layout), not furniture
+    total = elements[0].chars or 1
+    inherited = [""] * len(elements)
+    for i in range(1, len(elements)):
+        el = elements[i]
+        own = el.furniture if el.chars < opts.furniture_max_share * total else ""
+        inherited[i] = own or inherited[el.parent]
+    for b in blocks:
+        b.furniture = inherited[b.element]
+        if b.furniture:
+            b.score = -float(len(b.text))
         elements[b.element].score += b.score
     for i in range(len(elements) - 1, 0, -1):
         el = elements[i]
@@ -464,7 +480,7 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
         el = elements[i]
         in_root[i] = i in roots or (el.parent >= 0 and in_root[el.parent])
 
-    kept: list[str] = []
+    kept: list[_Block] = []
     prose_total = prose_kept = 0.0
     for b in blocks:
         if b.score > 0:
@@ -479,10 +495,22 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
         if n and b.link_chars / n > options.max_link_density and b.words < 3 * options.min_words:
             removed["link_dense"] += 1
             continue
+        if b.kind == "caption" and not options.include_captions:
+            removed["caption"] += 1
+            continue
         if b.score > 0:
             prose_kept += b.score
-        kept.append(b.text)
-    text = "\n".join(kept)
+        kept.append(b)
+    # Short blocks after the last prose block are the tail of the article's frame
+    # ("Share this", "Related posts", "No comments"); short blocks before the first
+    # prose block other than headings are its head (dates, kickers, breadcrumbs).
+    prose_idx = [i for i, b in enumerate(kept) if b.score > 5.0]
+    if prose_idx:
+        first, last = prose_idx[0], prose_idx[-1]
+        trimmed = [b for i, b in enumerate(kept) if first <= i <= last or (i < first and b.kind == "heading")]
+        removed["frame_short"] += len(kept) - len(trimmed)
+        kept = trimmed
+    text = "\n".join(b.text for b in kept)
     words = len(text.split())
     share = prose_kept / prose_total if prose_total else 0.0
     # confidence: the share of the page's prose that the container holds, discounted
