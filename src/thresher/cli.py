@@ -195,7 +195,10 @@ def main() -> None:
     """Entry point: library errors become one line and exit code 1."""
     debug = bool(os.environ.get("THRESHER_DEBUG"))
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns the code of a typer.Exit instead of raising
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except ThresherError as exc:
         if debug:
             raise
