@@ -13,10 +13,23 @@ from thresher.errors import ConfigError
 STEPS: dict[str, str] = {
     # extract
     # repair
+    "fix_mojibake": "thresher.stages.repair.mojibake:FixMojibake",
+    "restore_deleted_chars": "thresher.stages.repair.deleted_chars:RestoreDeletedChars",
+    "redact_pii": "thresher.stages.repair.pii:RedactPII",
     # language
+    "language": "thresher.stages.language.identify:LanguageID",
     # segment / clean
     # filter
+    "gopher_repetition": "thresher.stages.filter.gopher_repetition:GopherRepetition",
+    "gopher_quality": "thresher.stages.filter.gopher_quality:GopherQuality",
+    "c4_quality": "thresher.stages.filter.c4_quality:C4Quality",
+    "fineweb_quality": "thresher.stages.filter.fineweb_quality:FineWebQuality",
+    "url_filter": "thresher.stages.filter.url_filter:URLFilter",
     # dedup
+    "exact_dedup": "thresher.stages.dedup.exact:ExactDedup",
+    "line_dedup": "thresher.stages.dedup.lines:LineDedup",
+    "paragraph_dedup": "thresher.stages.dedup.lines:ParagraphDedup",
+    "near_dedup": "thresher.stages.dedup.near:NearDedup",
 }
 
 
