@@ -49,6 +49,11 @@ class ExecutorParams(Params):
     address: str | None = None
     # Documents handed to the steps at a time inside a shard.
     batch_size: int = Field(default=1000, ge=1)
+    # Per-document time limit of every step (seconds; 0 for none): a document that takes
+    # longer is quarantined with the step's name. 60 s is about 1,000 times the cost of
+    # an ordinary page through the slowest step (HTML extraction), so it only catches
+    # pathological input.
+    doc_seconds: float = Field(default=60.0, ge=0)
 
 
 @dataclass

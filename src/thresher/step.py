@@ -18,6 +18,8 @@ error; it never stops the batch.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,27 @@ from thresher.errors import ConfigError
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class DocumentTimeout(Exception):
+    """A step spent longer than the per-document time limit on one document."""
+
+
+# The per-document time limit of the process (seconds, or None for none). It is a
+# backstop for the steps that can blow up on a pathological document: the step's own
+# bounds (input size caps, deadlines in its loops) come first. It interrupts Python code;
+# a single call into C (one regex match) is interrupted when it returns.
+_DOC_SECONDS: float | None = None
+
+
+def set_document_time_limit(seconds: float | None) -> None:
+    """Set the per-document limit for every step run in this process."""
+    global _DOC_SECONDS
+    _DOC_SECONDS = seconds if seconds and seconds > 0 else None
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise DocumentTimeout(f"exceeded the per-document time limit of {_DOC_SECONDS} s")
 
 
 class Params(BaseModel):
@@ -134,18 +157,29 @@ class Step:
         """Run the step over a batch; documents that are not alive pass through untouched."""
         self.ensure_setup()
         stats = stats if stats is not None else StepStats()
+        limit = _DOC_SECONDS if threading.current_thread() is threading.main_thread() else None
+        previous = signal.signal(signal.SIGALRM, _on_alarm) if limit else None
         t0 = time.perf_counter()
-        for doc in docs:
-            if not doc.alive:
-                continue
-            stats.seen += 1
-            stats.chars_in += len(doc.text)
-            n_groups = len(doc.edits)
-            try:
-                self.process(doc)
-            except Exception as exc:  # one bad document never stops the batch
-                doc.quarantine(self.label, f"{self.label}: {type(exc).__name__}: {exc}")
-            _count(stats, doc, self.label, n_groups)
+        try:
+            for doc in docs:
+                if not doc.alive:
+                    continue
+                stats.seen += 1
+                stats.chars_in += len(doc.text)
+                n_groups = len(doc.edits)
+                try:
+                    if limit:
+                        signal.setitimer(signal.ITIMER_REAL, limit)
+                    self.process(doc)
+                except Exception as exc:  # one bad document never stops the batch
+                    doc.quarantine(self.label, f"{self.label}: {type(exc).__name__}: {exc}")
+                finally:
+                    if limit:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+                _count(stats, doc, self.label, n_groups)
+        finally:
+            if limit:
+                signal.signal(signal.SIGALRM, previous)
         stats.seconds += time.perf_counter() - t0
         return list(docs)
 

@@ -210,3 +210,15 @@ def test_kill_9_mid_run_then_rerun_gives_identical_bytes(tmp_path: Path) -> None
         assert output_bytes(out) == want
         assert verify(out)[0] == []
     assert any(0 < k < 17 for k in killed_at), f"no kill landed mid-run: {killed_at}"
+
+
+def test_a_hanging_document_is_quarantined_not_the_run(tmp_path: Path) -> None:
+    p = tmp_path / "in.jsonl"
+    write_jsonl(p, [{"id": "a", "text": "fine words here"}, {"id": "b", "text": "HANG here"},
+                    {"id": "c", "text": "more fine words"}])
+    cfg = config([str(p)], tmp_path / "out", [f"{S}:Hang"])
+    cfg["executor"] = {"doc_seconds": 0.5}
+    res = Pipeline.from_config(cfg).run(workers=1)
+    assert (res.kept, res.quarantined) == (2, 1)
+    (q,) = list(read_records(tmp_path / "out" / "quarantine" / "part-00000.parquet"))
+    assert q.id == "b" and "exceeded the per-document time limit of 0.5 s" in (q.error or "")

@@ -96,3 +96,13 @@ def hash_text(text: str) -> int:
     import hashlib
 
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+class Hang(Step):
+    """Loops forever on documents that contain 'HANG' (a pathological document)."""
+
+    name = "test_hang"
+
+    def process(self, doc: Document) -> None:
+        while "HANG" in doc.text:
+            pass

@@ -33,7 +33,7 @@ from thresher.errors import ConfigError, ThresherError
 from thresher.stages.read import Shard, detect_format, expand_paths, reader_class
 from thresher.stages.read.base import Reader
 from thresher.stages.write.records import dumps, extension, read_records, write_records
-from thresher.step import GlobalContext, GlobalStep, ShardContext, Step, StepStats
+from thresher.step import GlobalContext, GlobalStep, ShardContext, Step, StepStats, set_document_time_limit
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -156,6 +156,7 @@ def run_shard(job: Job, shard_index: int, seg_index: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     out = Path(job.out)
     shard = job.shards[shard_index]
+    set_document_time_limit(job.config.executor.doc_seconds)
     steps = built_steps(job)
     segs = segments_of(steps)
     seg = segs[seg_index]
