@@ -12,6 +12,7 @@ from thresher.errors import ConfigError
 
 STEPS: dict[str, str] = {
     # extract
+    "extract": "thresher.stages.extract.extract:Extract",
     # repair
     "fix_mojibake": "thresher.stages.repair.mojibake:FixMojibake",
     "restore_deleted_chars": "thresher.stages.repair.deleted_chars:RestoreDeletedChars",

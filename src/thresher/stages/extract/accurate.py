@@ -1,0 +1,83 @@
+"""The slower paths: trafilatura (the accurate path the default mode escalates to) and
+resiliparse (for comparison), each behind the same small interface.
+
+trafilatura is pure Python over lxml and cannot be interrupted from inside, so it runs
+under a watchdog: a SIGALRM timer (POSIX, main thread only) raises in the middle of the
+call when the page's time budget runs out. Where no timer is available (a worker thread,
+Windows) the overrun is detected after the call returns and the page is quarantined all
+the same; the size and depth pre-checks bound how long that can be.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from thresher.errors import require
+from thresher.stages.extract.base import Deadline, LimitExceeded
+
+
+@contextlib.contextmanager
+def watchdog(deadline: Deadline) -> Iterator[None]:
+    """Raise :class:`LimitExceeded` inside the block when ``deadline`` passes, if possible."""
+    remaining = deadline.remaining()
+    if remaining <= 0:
+        raise LimitExceeded(f"page took longer than max_seconds={deadline.limit:g}")
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        deadline.check()
+        return
+
+    def _fire(signum: int, frame: Any) -> None:
+        raise LimitExceeded(f"page took longer than max_seconds={deadline.limit:g} (watchdog)")
+
+    previous = signal.signal(signal.SIGALRM, _fire)
+    old_timer = signal.setitimer(signal.ITIMER_REAL, remaining)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if old_timer[0] > 0:  # give back a timer someone else had set
+            signal.setitimer(signal.ITIMER_REAL, *old_timer)
+
+
+def extract_trafilatura(
+    html: str,
+    deadline: Deadline,
+    include_tables: bool = True,
+    include_comments: bool = False,
+) -> str:
+    """trafilatura's main text of ``html`` ('' when it finds none), under the watchdog."""
+    trafilatura = require("trafilatura", "html")
+    with watchdog(deadline):
+        text = trafilatura.extract(  # type: ignore[attr-defined]
+            html,
+            include_tables=include_tables,
+            include_comments=include_comments,
+            include_images=False,
+            deduplicate=False,
+        )
+    return text or ""
+
+
+def extract_resiliparse(html: str, include_tables: bool = True, include_comments: bool = False) -> str:
+    """resiliparse's main-content text of ``html`` (its own boilerplate rules)."""
+    h2t = require("resiliparse.extract.html2text", "html", "resiliparse")
+    parse = require("resiliparse.parse.html", "html", "resiliparse")
+    tree = parse.HTMLTree.parse(html)  # type: ignore[attr-defined]
+    return str(
+        h2t.extract_plain_text(  # type: ignore[attr-defined]
+            tree,
+            main_content=True,
+            alt_texts=False,
+            links=False,
+            form_fields=False,
+            comments=include_comments,
+            skip_elements=None if include_tables else ["table"],
+        )
+    )

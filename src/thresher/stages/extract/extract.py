@@ -1,0 +1,151 @@
+"""The ``extract`` step: HTML payload in ``doc.raw`` -> main text in ``doc.text``.
+
+Modes:
+
+- ``fast``: lexbor + thresher's own scoring (:mod:`thresher.stages.extract.fast`);
+- ``accurate`` (default): the fast path, and trafilatura for the pages the fast path is
+  unsure about (confidence below ``escalate_below``), so that the average cost stays
+  near the fast path's;
+- ``trafilatura`` and ``resiliparse``: one peer for every page, for comparison.
+
+Decisions, all with a reason: a non-HTML payload is rejected (``extract_not_html``, the
+kind in ``extract.content_kind``); a page with no main text is rejected
+(``extract_empty``); a page over a limit (size, nesting depth, time) or one that makes a
+parser fail is quarantined with the error. A document without ``raw`` is already text
+and passes through untouched.
+
+Signals: ``extract.path`` (fast / escalated / trafilatura / resiliparse),
+``extract.confidence``, ``extract.kept_blocks``, ``extract.removed_blocks.<kind>``
+(script, nav, footer, sidebar, share, related, comments, ads, popup, meta, link_dense,
+outside_main, frame_short...). Metadata: ``title``, ``html_lang``, ``date``, ``charset``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from thresher.document import Document
+from thresher.errors import require
+from thresher.step import Params, Step
+from thresher.stages.extract.base import (
+    Deadline,
+    Extraction,
+    LimitExceeded,
+    check_limits,
+    decode,
+    page_metadata,
+    sniff_non_html,
+)
+
+Mode = Literal["fast", "accurate", "trafilatura", "resiliparse"]
+
+
+class ExtractParams(Params):
+    """Parameters of :class:`Extract`, with their valid ranges."""
+
+    mode: Mode = "accurate"
+    # Pages whose fast-path confidence is below this go to trafilatura in "accurate"
+    # mode. 0.5 was chosen on the tuning half of trafilatura's evaluation set (pages
+    # whose key hashes even; see benchmarks/extraction.py) as the knee where F1 stops
+    # rising faster than the escalated share; AEB and the other half are held out.
+    escalate_below: float = Field(0.5, ge=0.0, le=1.0)
+    include_tables: bool = True
+    include_comments: bool = False
+    include_captions: bool = False
+    # 10 MB of HTML is far beyond any article page (the trafilatura set's largest page
+    # is 2.3 MB) and bounds the parser's memory and time.
+    max_bytes: int = Field(10_000_000, ge=1024)
+    # Element nesting beyond this is quarantined before parsing: lexbor's cost grows
+    # with the square of the depth (measured: 1,000 levels 2 ms, 100,000 levels 17 s).
+    max_depth: int = Field(2000, ge=50)
+    max_seconds: float = Field(5.0, gt=0.0)
+    # Fewer characters of main text than this is an empty page.
+    min_chars: int = Field(1, ge=1)
+
+
+class Extract(Step):
+    """HTML to main text, with title, language hint, date and charset as metadata."""
+
+    name: ClassVar[str] = "extract"
+    Params: ClassVar[type[Params]] = ExtractParams
+    params: ExtractParams
+
+    def setup(self) -> None:
+        # import the parser once per process so that the first page is not charged for it
+        require("selectolax.lexbor", "html", "selectolax")
+        if self.params.mode in ("accurate", "trafilatura"):
+            require("trafilatura", "html")
+
+    def process(self, doc: Document) -> None:
+        raw = doc.raw
+        if raw is None:
+            return  # already text
+        doc.raw = None  # HTML is not carried further, whatever happens below
+        p = self.params
+        headers = doc.metadata.get("http_headers") or {}
+        content_type = str(headers.get("content-type", "")) if isinstance(headers, dict) else ""
+        size = len(raw)
+        if size > p.max_bytes:
+            doc.quarantine(self.label, f"{self.label}: page has {size} bytes, over max_bytes={p.max_bytes}")
+            return
+        head = raw[:1024] if isinstance(raw, bytes) else raw[:1024].encode("utf-8", "replace")
+        if not head.strip():
+            doc.reject(self.label, "extract_empty")
+            return
+        kind = sniff_non_html(head, content_type)
+        if kind is not None:
+            self.signal(doc, "content_kind", kind)
+            doc.reject(self.label, "extract_not_html")
+            return
+        deadline = Deadline(p.max_seconds)
+        try:
+            html, charset = decode(raw, content_type)
+            check_limits(html, p.max_bytes, p.max_depth)
+            result, path, meta = self._run(html, deadline)
+        except LimitExceeded as exc:
+            doc.quarantine(self.label, f"{self.label}: {exc}")
+            return
+        doc.metadata["charset"] = charset
+        doc.metadata.update(meta)
+        self.signal(doc, "path", path)
+        self.signal(doc, "confidence", round(result.confidence, 4))
+        self.signal(doc, "kept_blocks", result.kept_blocks)
+        for k, v in sorted(result.removed.items()):
+            if v:
+                self.signal(doc, f"removed_blocks.{k}", v)
+        text = result.text.strip()
+        if len(text) < p.min_chars:
+            doc.reject(self.label, "extract_empty")
+            return
+        doc.text = text
+
+    def _run(self, html: str, deadline: Deadline) -> tuple[Extraction, str, dict[str, Any]]:
+        """(extraction, path taken, metadata) for one decoded, limit-checked page."""
+        from selectolax.lexbor import LexborHTMLParser
+
+        from thresher.stages.extract.accurate import extract_resiliparse, extract_trafilatura
+        from thresher.stages.extract.fast import FastOptions, extract_fast
+
+        p = self.params
+        tree = LexborHTMLParser(html)
+        meta = page_metadata(tree, html)
+        if p.mode == "resiliparse":
+            return Extraction(extract_resiliparse(html, p.include_tables, p.include_comments)), "resiliparse", meta
+        if p.mode == "trafilatura":
+            text = extract_trafilatura(html, deadline, p.include_tables, p.include_comments)
+            return Extraction(text), "trafilatura", meta
+        options = FastOptions(
+            include_tables=p.include_tables,
+            include_comments=p.include_comments,
+            include_captions=p.include_captions,
+        )
+        result = extract_fast(tree, options, deadline)
+        if p.mode == "fast" or result.confidence >= p.escalate_below:
+            return result, "fast", meta
+        text = extract_trafilatura(html, deadline, p.include_tables, p.include_comments)
+        if not text.strip():
+            return result, "fast", meta  # trafilatura found nothing: keep what we had
+        escalated = Extraction(text, result.confidence, result.removed, kept_blocks=text.count("\n") + 1)
+        return escalated, "escalated", meta
