@@ -170,7 +170,7 @@ def run_shard(job: Job, shard_index: int, seg_index: int) -> dict[str, Any]:
     try:
         if seg_index == 0:
             reader = make_reader(job, shard)
-            source: Iterable[Document] = reader.read(shard)
+            source: Iterable[Document] = reader.read_safely(shard)
         else:
             source = read_records(out / WORK / f"s{seg_index - 1}" / f"{shard.name}.parquet")
             reader = None

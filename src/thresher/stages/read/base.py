@@ -106,6 +106,18 @@ class Reader:
     def read(self, shard: Shard) -> Iterator[Document]:
         raise NotImplementedError
 
+    def read_safely(self, shard: Shard) -> Iterator[Document]:
+        """``read``, with any failure the reader did not foresee turned into a quarantined
+        record that says where reading stopped: one bad file never stops a run."""
+        n = 0
+        try:
+            for doc in self.read(shard):
+                n += 1
+                yield doc
+        except Exception as exc:
+            yield quarantined(shard, f"after record {n}",
+                              f"reading failed ({type(exc).__name__}: {exc}); the rest of the shard is unread")
+
 
 def quarantined(shard: Shard, position: str, error: str, snippet: str = "", doc_id: str | None = None) -> Document:
     """A record that could not be read, kept with where it was and why."""
