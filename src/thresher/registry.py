@@ -20,12 +20,14 @@ STEPS: dict[str, str] = {
     # language
     "language": "thresher.stages.language.identify:LanguageID",
     # segment / clean
+    "clean_furniture": "thresher.stages.clean.furniture:CleanFurniture",
     # filter
     "gopher_repetition": "thresher.stages.filter.gopher_repetition:GopherRepetition",
     "gopher_quality": "thresher.stages.filter.gopher_quality:GopherQuality",
     "c4_quality": "thresher.stages.filter.c4_quality:C4Quality",
     "fineweb_quality": "thresher.stages.filter.fineweb_quality:FineWebQuality",
     "url_filter": "thresher.stages.filter.url_filter:URLFilter",
+    "mashup_filter": "thresher.stages.filter.mashup:MashupFilter",
     # dedup
     "exact_dedup": "thresher.stages.dedup.exact:ExactDedup",
     "line_dedup": "thresher.stages.dedup.lines:LineDedup",

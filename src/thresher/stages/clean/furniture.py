@@ -17,13 +17,20 @@ cleanly.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from thresher.document import Document, Edit
-from thresher.stages.clean.rules import Verdict, classify, glued_title, is_title_case
+from thresher.stages.clean.rules import Verdict, classify, glued_title, is_title_case, worth_inspecting
 from thresher.stages.segment import Span, segment_lines, segment_sentences
 from thresher.step import Params, Transformer
 
+# Lines longer than this are paragraphs: segmented only if worth_inspecting() says so.
+# 80 characters is about 13 words: shorter lines (menus, buttons, bylines, captions)
+# are always judged; longer ones are judged if a cheap test finds a trigger in them.
+_SHORT_LINE = 80
+_WS = re.compile(r"\s*")
 _TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
 
 
@@ -60,11 +67,10 @@ class CleanFurniture(Transformer):
         text = doc.text
         if len(text) > self.params.max_chars:
             raise ValueError(f"text of {len(text):,} characters exceeds max_chars={self.params.max_chars:,}")
-        sents = segment_sentences(text)
-        if not sents:
-            return []
         lines = segment_lines(text)
-        verdicts = self._judge(text, lines, sents)
+        if not lines:
+            return []
+        sents, verdicts = self._judge(text, lines)
         edits = self._to_edits(text, sents, verdicts)
         removed = sum(e.end - e.start for e in edits)
         self.signal(doc, "removed", len(edits))
@@ -73,42 +79,41 @@ class CleanFurniture(Transformer):
 
     # ---- judging ---------------------------------------------------------------------
 
-    def _judge(self, text: str, lines: list[Span], sents: list[Span]) -> list[Verdict | tuple[int, str] | None]:
-        """Per sentence: a Verdict (remove it), (end, site) (remove a glued title), or None."""
-        out: list[Verdict | tuple[int, str] | None] = [None] * len(sents)
+    def _judge(self, text: str, lines: list[Span]) -> tuple[list[Span], list[Verdict | tuple[int, str] | None]]:
+        """Sentences worth judging, and per sentence: a Verdict (remove it), (end, site)
+        (remove a glued title), or None (keep)."""
         disabled = set(self.params.disable)
-        # sentences of each line; lines and sentences are both in text order
-        per_line: list[tuple[int, int]] = []
-        j = 0
-        for line in lines:
-            a = j
-            while j < len(sents) and sents[j].end <= line.end:
-                j += 1
-            per_line.append((a, j))
-        single = [b - a == 1 for a, b in per_line]
-        nav = self._navigation_lines(text, lines, single)
-        questions = self._question_runs(text, lines, single)
-        for li, (a, b) in enumerate(per_line):
-            for i in range(a, b):
-                s = sents[i].of(text)
-                v = classify(s)
-                if v is not None and v.label == "related_question" and single[li] and not questions[li]:
+        sents: list[Span] = []
+        out: list[Verdict | tuple[int, str] | None] = []
+        nav = self._navigation_lines(text, lines)
+        questions = self._question_runs(text, lines)
+        for li, line in enumerate(lines):
+            s = line.of(text)
+            if len(s) > _SHORT_LINE and not worth_inspecting(s):
+                continue  # a paragraph no rule could match: skip segmenting it
+            line_sents = segment_sentences(text, line.start, line.end)
+            single = len(line_sents) == 1
+            for span in line_sents:
+                unit = span.of(text)
+                v = classify(unit)
+                if v is not None and v.label == "related_question" and single and not questions[li]:
                     v = None  # a lone title-case question on its own line is a heading
                 if v is None and nav[li]:
                     v = Verdict("navigation", "one of a run of short link-like lines (a menu or a link list)")
+                result: Verdict | tuple[int, str] | None = None
                 if v is not None and v.label not in disabled:
-                    out[i] = v
-                    continue
-                if "page_title" in disabled:
-                    continue
-                g = glued_title(s)
-                if g is not None:
-                    out[i] = (sents[i].start + g.end, g.site)
-        return out
+                    result = v
+                elif "page_title" not in disabled:
+                    g = glued_title(unit)
+                    if g is not None:
+                        result = (span.start + g.end, g.site)
+                sents.append(span)
+                out.append(result)
+        return sents, out
 
-    def _navigation_lines(self, text: str, lines: list[Span], single: list[bool]) -> list[bool]:
+    def _navigation_lines(self, text: str, lines: list[Span]) -> list[bool]:
         """Lines that belong to a run of at least ``nav_run`` short link-like lines."""
-        short = [single[k] and self._link_like(lines[k].of(text)) for k in range(len(lines))]
+        short = [line.end - line.start <= 30 and self._link_like(line.of(text)) for line in lines]
         return _runs(short, self.params.nav_run)
 
     def _link_like(self, line: str) -> bool:
@@ -123,11 +128,11 @@ class CleanFurniture(Transformer):
         )
 
     @staticmethod
-    def _question_runs(text: str, lines: list[Span], single: list[bool]) -> list[bool]:
+    def _question_runs(text: str, lines: list[Span]) -> list[bool]:
         """Lines in a run of two or more title-case questions: a list of related links."""
         flags = [
-            single[k] and lines[k].of(text).endswith("?") and is_title_case(lines[k].of(text))
-            for k in range(len(lines))
+            text[line.end - 1] == "?" and line.end - line.start < 150 and is_title_case(line.of(text))
+            for line in lines
         ]
         return _runs(flags, 2)
 
@@ -136,17 +141,18 @@ class CleanFurniture(Transformer):
     @staticmethod
     def _to_edits(text: str, sents: list[Span], verdicts: list[Verdict | tuple[int, str] | None]) -> list[Edit]:
         edits: list[Edit] = []
-        n = len(sents)
-        for i, v in enumerate(verdicts):
+        prev_end = 0  # end of the previous edit: edits must not overlap
+        for span, v in zip(sents, verdicts):
             if v is None:
                 continue
-            span = sents[i]
             if isinstance(v, Verdict):
-                start, end = span.start, span.end
-                if i + 1 < n:
-                    end = sents[i + 1].start  # take the whitespace that follows
-                elif i > 0 and verdicts[i - 1] is None:
-                    start = sents[i - 1].end  # last sentence: take the whitespace before
+                start = span.start
+                end = _WS.match(text, span.end).end()  # take the whitespace that follows
+                if end == len(text):
+                    # the last sentence of the text: take the whitespace before instead
+                    while start > prev_end and text[start - 1].isspace():
+                        start -= 1
+                    end = span.end
                 edits.append(Edit(start, end, "remove", v.label, v.reason))
             else:
                 end, site = v
@@ -160,6 +166,7 @@ class CleanFurniture(Transformer):
                         " only the title is removed",
                     )
                 )
+            prev_end = edits[-1].end
         return edits
 
 

@@ -36,6 +36,7 @@ class _Rule:
     reason: str
     max_words: int
     regex: re.Pattern[str]
+    triggers: tuple[frozenset[str], ...]  # the rule runs if all words of one are present
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,60 @@ class Lexicon:
     """The compiled contents of ``furniture.json``."""
 
     rules: tuple[_Rule, ...]
-    any_rule: re.Pattern[str]  # union of all patterns: one scan rejects most units
-    max_words: int
+    # every word of every trigger: one set intersection rejects most units
+    trigger_words: frozenset[str]
+    # the rarer trigger words, as split() tokens with the punctuation that may cling
+    # to them: a long line of prose is inspected only if it holds one
+    strong_tokens: frozenset[str]
+    # all trigger words as split() tokens: for units longer than 15 words, only the
+    # words of rules that allow such long units
+    tokens_short: frozenset[str]
+    tokens_long: frozenset[str]
+    # trigger word -> (rule index, trigger) pairs that contain it
+    index: dict[str, tuple[tuple[int, frozenset[str]], ...]]
     sites: frozenset[str]
     site_regex: re.Pattern[str]
+
+
+# Punctuation read as a space when a unit is split into words for the trigger test.
+_PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u00b7\u2022\u203a\u2192\u00a0"})
+
+
+_CLINGING = (".", ",", ":", ";", "?", "!", ")", "(", '"', "'", "\u201c", "\u201d", "\u2019", "s", "'s", "\u2019s", "s.", "s,")
+
+
+def _with_clinging(words: set[str] | frozenset[str]) -> frozenset[str]:
+    return frozenset(v for w in words for v in (w, *(w + p for p in _CLINGING), *(p + w for p in _CLINGING)))
+
+
+def worth_inspecting(line: str) -> bool:
+    """Whether a long line (a paragraph) may hold furniture: cheap tests, no segmentation.
+
+    A paragraph is inspected sentence by sentence if it holds a rare trigger word, a
+    link, a question, a breadcrumb's " ." or a title separator; on ordinary pages
+    most paragraphs hold none and are skipped (the throughput target of issue 3).
+    """
+    if "?" in line or " ." in line or "http" in line or "www." in line or " | " in line or "\u00a9" in line:
+        return True
+    if _has_site_after_separator(line):
+        return True
+    return not lexicon().strong_tokens.isdisjoint(line.lower().split())
+
+
+def _has_site_after_separator(line: str) -> bool:
+    site_at = lexicon().site_regex.match
+    for sep in (" - ", " \u2013 ", " \u2014 "):
+        pos = line.find(sep)
+        while pos != -1:
+            if site_at(line, pos + 3) or _DOMAIN.match(line, pos + 3):
+                return True
+            pos = line.find(sep, pos + 3)
+    return False
+
+
+def words_of(text: str) -> frozenset[str]:
+    """Lower-case words of ``text`` with punctuation read as space (the trigger test)."""
+    return frozenset(text.lower().translate(_PUNCT).split())
 
 
 @lru_cache(maxsize=1)
@@ -54,20 +105,59 @@ def lexicon() -> Lexicon:
     """Load and compile the lexicon once per process."""
     raw = json.loads(resources.files("thresher.stages.clean").joinpath("furniture.json").read_text("utf-8"))
     rules = tuple(
-        _Rule(r["label"], r["reason"], int(r["max_words"]), re.compile("|".join(r["patterns"]), re.I))
+        _Rule(
+            r["label"],
+            r["reason"],
+            int(r["max_words"]),
+            re.compile("|".join(r["patterns"]), re.I),
+            tuple(frozenset(t.lower().translate(_PUNCT).split() or [t]) for t in r["triggers"]),
+        )
         for r in raw["rules"]
     )
-    union = "|".join(f"(?:{p})" for r in raw["rules"] for p in r["patterns"])
     sites = frozenset(s.lower() for s in raw["sites"]["names"])
     # longest names first so "stack exchange" wins over a shorter prefix
     alternatives = "|".join(re.escape(s) for s in sorted(sites, key=len, reverse=True))
+    trigger_words = frozenset(w for r in rules for t in r.triggers for w in t)
+    common = frozenset(raw["common_trigger_words"]["words"])
+    strong = {w for w in trigger_words if w not in common}
+    index: dict[str, list[tuple[int, frozenset[str]]]] = {}
+    for i, r in enumerate(rules):
+        for t in r.triggers:
+            for w in t:
+                index.setdefault(w, []).append((i, t))
     return Lexicon(
         rules=rules,
-        any_rule=re.compile(union, re.I),
-        max_words=max(r.max_words for r in rules),
+        trigger_words=trigger_words,
+        strong_tokens=_with_clinging(strong),
+        tokens_short=_with_clinging(trigger_words),
+        tokens_long=_with_clinging({w for r in rules if r.max_words > 15 for t in r.triggers for w in t}),
+        index={w: tuple(v) for w, v in index.items()},
         sites=sites,
         site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.I),
     )
+
+
+def lexical(text: str, n_words: int) -> Verdict | None:
+    """The first lexical rule of ``furniture.json`` that ``text`` matches, if any."""
+    lex = lexicon()
+    low = text.lower()
+    tokens = lex.tokens_short if n_words <= 15 else lex.tokens_long
+    has_c = "\u00a9" in text
+    if not has_c and tokens.isdisjoint(low.split()):
+        return None
+    words = frozenset(low.translate(_PUNCT).split())
+    if has_c:
+        words = words | {"\u00a9"}
+    hit: set[int] = set()
+    for w in lex.trigger_words.intersection(words):
+        for i, t in lex.index[w]:
+            if i not in hit and t <= words:
+                hit.add(i)
+    for i in sorted(hit):
+        rule = lex.rules[i]
+        if n_words <= rule.max_words and rule.regex.search(text):
+            return Verdict(rule.label, rule.reason)
+    return None
 
 
 # ---- structural rules -----------------------------------------------------------------
@@ -117,24 +207,24 @@ _BIO_VERBS = re.compile(r"^ (?:writes|covers|teaches|lives in)\b")
 def classify(text: str) -> Verdict | None:
     """The kind of furniture ``text`` (one sentence or one line) is, or ``None``."""
     n_words = text.count(" ") + 1
-    lex = lexicon()
-    if n_words <= lex.max_words and lex.any_rule.search(text):
-        for rule in lex.rules:
-            if n_words <= rule.max_words and rule.regex.search(text):
-                return Verdict(rule.label, rule.reason)
-    if n_words <= 5 and _BREADCRUMB_DOT.match(text):
+    if n_words <= 60:
+        v = lexical(text, n_words)
+        if v is not None:
+            return v
+    last = text[-1]
+    if n_words <= 5 and last == "." and _BREADCRUMB_DOT.match(text):
         return Verdict("breadcrumb", "a run of navigation links whose separators were lost (a word before ' .')")
     if n_words <= 30 and _BREADCRUMB_SEP.match(text) and _short_items(text):
         return Verdict("breadcrumb", "a trail of navigation links ('Home > Section > Page')")
-    if n_words <= 45:
+    if n_words <= 45 and text[0].isupper():
         m = _BIO.match(text)
         if m and (_ROLES.search(m.group("pred")) or _BIO_VERBS.match(m.group("pred"))):
             return Verdict("author_bio", "a note about the author (name and present-tense role), not the text")
-    if n_words <= 16 and text.endswith("?") and is_title_case(text):
+    if n_words <= 16 and last == "?" and is_title_case(text):
         return Verdict("related_question", "a title-case question standing alone: the link to a related article")
-    if n_words >= 8 and is_reference_list(text):
+    if n_words >= 8 and ("http" in text or "www." in text or " - " in text) and is_reference_list(text):
         return Verdict("reference_list", "a list of sources and links, not running text")
-    title = whole_title(text)
+    title = whole_title(text) if n_words <= 15 else None
     if title is not None:
         return Verdict("page_title", f"the title of a page of {title}, not text of the page")
     return None

@@ -56,7 +56,8 @@ _CANDIDATE = re.compile(
 _CJK_STOPS = frozenset("\u3002\uff01\uff1f")
 _OPENERS = frozenset("\"'\u201c\u2018\u00ab([\u300c\u300e\u00bf\u00a1")
 _TRAILING = "\"'\u201d\u2019\u00bb)]"
-_LINE = re.compile(r"[^\r\n]+")
+# a line's text from its first to its last non-space character
+_LINE = re.compile(r"[^\s\u2028\u2029](?:[^\r\n\u2028\u2029]*[^\s\u2028\u2029])?")
 
 
 @lru_cache(maxsize=1)
@@ -76,38 +77,30 @@ def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
 
 def segment_lines(text: str) -> list[Span]:
     """Non-blank lines, each trimmed of leading and trailing whitespace."""
-    spans: list[Span] = []
-    for m in _LINE.finditer(text):
-        s, e = m.span()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            spans.append(Span(s, e, "line"))
-    return spans
+    return [Span(m.start(), m.end(), "line") for m in _LINE.finditer(text)]
 
 
-def segment_sentences(text: str) -> list[Span]:
-    """Sentences of ``text`` with offsets, trimmed; see the module docstring for the rules."""
+def segment_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentences of ``text[start:end]`` with offsets into ``text``, trimmed.
+
+    See the module docstring for the rules. ``start``/``end`` let a caller segment only
+    the lines it needs (the cleaner skips content lines that no rule could match).
+    """
     never, final = _abbreviations()
     spans: list[Span] = []
-    for line in segment_lines(text):
-        start = line.start
-        end_of_line = line.end
-        for m in _CANDIDATE.finditer(text, line.start, end_of_line):
+    append = spans.append
+    candidates = _CANDIDATE.finditer
+    for line in _LINE.finditer(text, start, len(text) if end is None else end):
+        first, end_of_line = line.span()
+        s = first
+        for m in candidates(text, first, end_of_line):
             cut = m.end()
             if cut >= end_of_line:
                 break
-            if _is_boundary(text, m.start(), m.group(), cut, line.start, never, final):
-                end = cut
-                while end > start and text[end - 1].isspace():
-                    end -= 1
-                if end > start:
-                    spans.append(Span(start, end, "sentence"))
-                start = cut
-        if start < end_of_line:
-            spans.append(Span(start, end_of_line, "sentence"))
+            if _is_boundary(text, m.start(), m.group(), cut, first, never, final):
+                append(Span(s, m.start() + len(m.group().rstrip()), "sentence"))
+                s = cut
+        append(Span(s, end_of_line, "sentence"))
     return spans
 
 
