@@ -187,6 +187,46 @@ def demo(
                   + (", report.html)" if (folder / "out" / "report.html").exists() else ")"))
 
 
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Argument(help="an output folder of thresher run")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="where to write (default: OUT/report.html)")] = None,
+) -> None:
+    """Write the self-contained HTML report of a run (one file, no external assets).
+
+    Runs write it at the end as OUT/report.html; this rewrites it, e.g. after a run with
+    output.report: false. Example: thresher report out
+    """
+    from thresher.report import build_report
+
+    path = build_report(out, output)
+    typer.echo(f"report written to {path} ({path.stat().st_size / 1e6:.2f} MB)")
+
+
+@app.command()
+def inspect(
+    out: Annotated[Path, typer.Argument(help="an output folder of thresher run")],
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="port (0: any free port)")] = 8001,
+    host: Annotated[str, typer.Option("--host", help="interface to bind; other than loopback exposes your data")] = "127.0.0.1",
+    get: Annotated[str | None, typer.Option("--get", help="print one page (e.g. '/docs.json?status=rejected') and exit, without serving")] = None,
+) -> None:
+    """Browse an output folder in a local web page: documents, filters, edits, clusters.
+
+    Every page has a .json twin and takes its filters as URL parameters.
+    Example: thresher inspect out --port 8001   (then open http://127.0.0.1:8001/)
+    """
+    from thresher.report.inspect import get_page, serve
+
+    if get is not None:
+        status, body = get_page(out, get)
+        sys.stdout.write(body if body.endswith("\n") else body + "\n")
+        if status >= 400:
+            raise typer.Exit(1)
+        return
+    serve(out, host=host, port=port, echo=lambda msg: typer.echo(msg, err=True))
+
+
 def _step_names(steps: list[Any]) -> list[str]:
     return [s if isinstance(s, str) else next(iter(s)) for s in steps]
 
