@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,15 +36,21 @@ def watchdog(deadline: Deadline) -> Iterator[None]:
     def _fire(signum: int, frame: Any) -> None:
         raise LimitExceeded(f"page took longer than max_seconds={deadline.limit:g} (watchdog)")
 
+    # an outer timer (the executor's per-document limit) keeps running: ours fires at
+    # the earlier of the two, and the outer one is re-armed with what is left of it
+    old_remaining, old_interval = signal.getitimer(signal.ITIMER_REAL)
+    budget = min(remaining, old_remaining) if old_remaining > 0 else remaining
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _fire)
-    old_timer = signal.setitimer(signal.ITIMER_REAL, remaining)
+    signal.setitimer(signal.ITIMER_REAL, budget)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        if old_timer[0] > 0:  # give back a timer someone else had set
-            signal.setitimer(signal.ITIMER_REAL, *old_timer)
+        if old_remaining > 0:
+            left = old_remaining - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), old_interval)
 
 
 def extract_trafilatura(

@@ -93,7 +93,7 @@ KIND_TAGS: dict[str, str] = {
 
 # Furniture by tag. <header> is furniture only outside <article>/<main> (an article's
 # own header holds its headline).
-FURNITURE_TAGS: dict[str, str] = {"nav": "nav", "footer": "footer", "aside": "aside", "menu": "nav"}
+FURNITURE_TAGS: dict[str, str] = {"nav": "nav", "footer": "footer", "aside": "aside", "menu": "nav", "form": "form"}
 
 # Furniture by class/id name. The vocabulary is that of common CMS themes and of the
 # boilerplate lists that readability (Mozilla) and trafilatura publish; grouped by the
@@ -109,6 +109,8 @@ _FURNITURE_NAMES: dict[str, str] = {
     "ads": r"ads?|advert\w*|sponsor\w*|promo\w*|banner|dfp|affiliate|commercial",
     "popup": r"cookies?|consent|gdpr|newsletter|subscribe|subscription|signup|sign-?up|login|modal|popup|"
     r"overlay|paywall",
+    "author": r"authors?|author-?(?:bio|box|info|details|profile|card|wrapper)|about-?(?:the-?)?author|"
+    r"bio|biography|contributor",
     "meta": r"byline|author-?bio|about-?the-?author|post-?meta|entry-?meta|meta-?data|tags?|tag-?cloud|"
     r"categories|post-?tags|dateline|timestamp|published|date",
     "hidden": r"hidden|visually-?hidden|sr-?only|screen-?reader-?text|offscreen",
@@ -482,25 +484,34 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
 
     kept: list[_Block] = []
     prose_total = prose_kept = 0.0
+    pending_heading: _Block | None = None  # a heading waits to see what it introduces
     for b in blocks:
         if b.score > 0:
             prose_total += b.score
         if not in_root[b.element]:
             removed["outside_main"] += 1
             continue
-        if b.furniture:
-            removed[b.furniture] += 1
-            continue
+        reason = ""
         n = len(b.text)
-        if n and b.link_chars / n > options.max_link_density and b.words < 3 * options.min_words:
-            removed["link_dense"] += 1
-            continue
-        if b.kind == "caption" and not options.include_captions:
-            removed["caption"] += 1
+        if b.furniture:
+            reason = b.furniture
+        elif n and b.link_chars / n > options.max_link_density and b.words < 3 * options.min_words:
+            reason = "link_dense"
+        elif b.kind == "caption" and not options.include_captions:
+            reason = "caption"
+        if reason:
+            removed[reason] += 1
+            if pending_heading is not None and reason != "caption":
+                # a heading that introduces furniture ("Related posts", "Share this")
+                # goes with it
+                removed["heading_of_removed"] += 1
+                kept.pop()
+            pending_heading = None
             continue
         if b.score > 0:
             prose_kept += b.score
         kept.append(b)
+        pending_heading = b if b.kind == "heading" else None
     # Short blocks after the last prose block are the tail of the article's frame
     # ("Share this", "Related posts", "No comments"); short blocks before the first
     # prose block other than headings are its head (dates, kickers, breadcrumbs).
