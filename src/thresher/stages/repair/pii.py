@@ -1,0 +1,201 @@
+"""redact_pii: e-mail addresses, IP addresses and phone numbers, as readable edits.
+
+Each match becomes a ``redact`` edit labelled ``email``, ``ip_address`` or ``phone``,
+whose replacement keeps the sentence readable ("write to <EMAIL> for details"); the
+template is configurable. The peers redact e-mails and IPv4 addresses with a bare
+pattern (datatrove's PII formatter, Dolma's PII tagger) and NeMo Curator runs a
+named-entity model; phone numbers are where plain patterns go wrong, so each phone
+candidate must pass a validation:
+
+- an international number ("+44 20 7946 0958", 8 to 15 digits after "+" or "00");
+- a North-American number ("(415) 555-0132", "415.555.0132", with an optional "1"):
+  area code and exchange start with 2-9, one separator style;
+- a national number with a trunk "0" ("020 7946 0958", "06 12 34 56 78"): 9 to 12
+  digits, no one-digit group (ISBN-10s have them);
+- any digit group of 7 to 15 digits right after a word that announces a number
+  ("Tel.", "phone:", "call", "fax", "mobile").
+
+Candidates are rejected when they read as a date, a year range, a version ("v1.2.3.4",
+"version 10.0.19041.1", "openresty/1.9.7.1", a dotted number within 40 characters after
+"version", "update", "section"...), an ISBN or ISSN, a price or a decimal. IP addresses are
+validated with :mod:`ipaddress`; by default only globally routable ones are redacted:
+"192.168.0.1" in a router manual is not anyone's address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Literal
+
+from pydantic import Field
+
+from thresher.document import Document, Edit
+from thresher.step import Params, Transformer
+
+Kind = Literal["email", "ip_address", "phone"]
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+'-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,63})@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![\w-]|\.[A-Za-z0-9])"
+)
+# an "@" address whose top-level domain is a file type is an asset name ("logo@2x.png")
+_FILE_TLDS = frozenset("png jpg jpeg gif svg webp css js json xml pdf mp4 mp3 ico bmp tif tiff".split())
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+# not inside a path, a package name or a longer dotted number, not a CIDR network
+_IPV4 = re.compile(rf"(?<![\w./\\-]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w/-]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|" + _OCTET + r"(?:\.\d{1,3}){3})?(?![\w:])")
+
+# Phone candidates: an optional "+country", an optional "(area)", then 2 to 6 digit
+# groups joined by one space, dot or hyphen; or one unbroken run of 7 to 15 digits.
+_PHONE = re.compile(
+    r"(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){1,5}(?![\w]|[.,/-]\d)"
+    r"|(?<![\w+.,/-])\+?\d{7,15}(?![\w]|[.,/-]\d)"
+)
+_NANP = re.compile(r"(?:\+?1[ .-]?)?(?:\([2-9]\d\d\) ?|[2-9]\d\d([ .-]))[2-9]\d\d([ .-])\d{4}")
+_ANNOUNCE = re.compile(
+    r"(?:\b(?:tel|telephone|phone|ph|mob|mobile|cell|fax|call|calling|text|whatsapp|hotline|telefon|telefono|"
+    r"tel\u00e9fono|t\u00e9l|t\u00e9l\u00e9phone|fon|handy|"
+    r"contact)\b\.?|[\u260e\u2706\U0001f4de])\s*(?:\(?[a-z]+\)?\s*)?[:#]?\s*$",
+    re.IGNORECASE,
+)
+_VERSION_BEFORE = re.compile(r"(?:\bv|\bver\.?|\bversion|\brelease|\bbuild|\bfirmware|\bkernel)\W{0,3}$", re.IGNORECASE)
+# dotted numbers near these words are versions or outline numbers, not addresses
+_NOT_IP_CONTEXT = re.compile(
+    r"\b(?:versions?|releases?|builds?|updates?|firmware|kernel|sdk|jdk|section|chapter|paragraph|rule|"
+    r"step|figure|table|clause|article)\b|\u00a7",
+    re.IGNORECASE,
+)
+_NOT_PHONE_BEFORE = re.compile(r"(?:isbn(?:-1[03])?|issn|doi|[$\u20ac\u00a3\u00a5]|\bno\.\s*of)\W{0,3}$", re.IGNORECASE)
+_DATE = re.compile(
+    r"(?:1[6-9]|20)\d\d[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:1[6-9]|20)?\d\d"
+    r"|(?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])[-./ ](?:1[6-9]|20)?\d\d"
+)
+_YEAR_RANGE = re.compile(r"(?:1[6-9]|20)\d\d\s?[-/]\s?(?:(?:1[6-9]|20)\d\d|\d\d)")
+
+
+class RedactPIIParams(Params):
+    """What to redact and how the replacement reads."""
+
+    kinds: tuple[Kind, ...] = Field(("email", "ip_address", "phone"), min_length=1, description="what to redact")
+    template: str = Field(
+        "<{KIND}>", min_length=1, description="replacement; {KIND} and {kind} become the label (EMAIL / email)"
+    )
+    public_ips_only: bool = Field(True, description="redact only globally routable IP addresses")
+    max_chars: int = Field(
+        20_000_000, ge=1_000, le=1_000_000_000, description="characters analysed per document (work bound)"
+    )
+
+
+class RedactPII(Transformer):
+    """Replace e-mail addresses, IP addresses and phone numbers with a readable tag."""
+
+    name = "redact_pii"
+    Params = RedactPIIParams
+    params: RedactPIIParams
+
+    def edits(self, doc: Document) -> list[Edit]:
+        p = self.params
+        text = doc.text
+        truncated = len(text) > p.max_chars
+        view = text[: p.max_chars] if truncated else text
+        self.signal(doc, "truncated", truncated)
+        found = find_pii(view, p.kinds, p.public_ips_only)
+        edits = [
+            Edit(s, e, "redact", kind, reason, replacement=p.template.replace("{KIND}", kind.upper()).replace("{kind}", kind))
+            for s, e, kind, reason in found
+        ]
+        counts = {k: 0 for k in p.kinds}
+        for _, _, kind, _ in found:
+            counts[kind] += 1
+        for k, v in counts.items():
+            self.signal(doc, k, v)
+        return edits
+
+
+def find_pii(text: str, kinds: tuple[str, ...], public_ips_only: bool = True) -> list[tuple[int, int, Kind, str]]:
+    """Non-overlapping ``(start, end, kind, reason)`` of the PII in ``text``, by position.
+
+    E-mails are found first (an address may hold digits that look like a phone number),
+    then IP addresses, then phones; a later match that overlaps an earlier one is dropped.
+    """
+    found: list[tuple[int, int, Kind, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    def add(s: int, e: int, kind: Kind, reason: str) -> None:
+        if free(s, e):
+            found.append((s, e, kind, reason))
+            taken.append((s, e))
+
+    if "email" in kinds and "@" in text:
+        for m in _EMAIL.finditer(text):
+            if m.group(1).lower() not in _FILE_TLDS:
+                add(m.start(), m.end(), "email", "e-mail address")
+    if "ip_address" in kinds:
+        if "." in text:
+            for m in _IPV4.finditer(text):
+                before = text[max(0, m.start() - 40) : m.start()]
+                if _VERSION_BEFORE.search(before) or _NOT_IP_CONTEXT.search(before):
+                    continue
+                if _ip_ok(m.group(), public_ips_only):
+                    add(m.start(), m.end(), "ip_address", "IPv4 address")
+        if "::" in text or text.count(":") >= 7:
+            for m in _IPV6.finditer(text):
+                cand = m.group()
+                if sum(1 for g in cand.split(":") if g) >= 2 and _ip_ok(cand, public_ips_only):
+                    add(m.start(), m.end(), "ip_address", "IPv6 address")
+    if "phone" in kinds:
+        for m in _PHONE.finditer(text):
+            reason = _phone_reason(text, m.start(), m.group())
+            if reason:
+                add(m.start(), m.end(), "phone", reason)
+    found.sort()
+    return found
+
+
+def _ip_ok(cand: str, public_only: bool) -> bool:
+    try:
+        addr = ipaddress.ip_address(cand)
+    except ValueError:
+        return False
+    return addr.is_global or not public_only
+
+
+def _phone_reason(text: str, start: int, cand: str) -> str:
+    """Why ``cand`` is a phone number, or "" when it is not one."""
+    digits = sum(c.isdigit() for c in cand)
+    if not 7 <= digits <= 15:
+        return ""
+    before = text[max(0, start - 24) : start]
+    if _NOT_PHONE_BEFORE.search(before) or _VERSION_BEFORE.search(before):
+        return ""
+    if _DATE.fullmatch(cand) or _YEAR_RANGE.fullmatch(cand):
+        return ""
+    if "." in cand and " " not in cand and "-" not in cand and not _NANP.fullmatch(cand):
+        return ""  # dotted digits: a version, a decimal or thousands, unless NANP-shaped
+    groups = re.findall(r"\d+", cand)
+    announced = _ANNOUNCE.search(before) is not None
+    if (cand.startswith("+") and digits >= 8) or (cand.startswith("00") and 10 <= digits <= 15 and len(groups) >= 2):
+        return "international phone number"
+    m = _NANP.fullmatch(cand)
+    # one separator style, or "area code, space, number": "204 555-2345"
+    if m and (m.group(1) is None or m.group(1) == m.group(2) or m.group(1) == " "):
+        return "North-American phone number"
+    seps = set(re.findall(r"[ .-]", cand))
+    if (
+        cand[0] == "0"
+        and 9 <= digits <= 12
+        and len(seps) <= 1
+        and 2 <= len(groups[0]) <= 5
+        and all(len(g) >= 2 for g in groups)
+        and len(groups) >= 2
+    ):
+        return "national phone number (trunk prefix 0)"
+    if announced:
+        return "digits announced as a phone number"
+    return ""
