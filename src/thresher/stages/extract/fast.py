@@ -495,7 +495,12 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
         n = len(b.text)
         if b.furniture:
             reason = b.furniture
-        elif n and b.link_chars / n > options.max_link_density and b.words < 3 * options.min_words:
+        elif (
+            n
+            and b.kind != "cell"  # a table's linked cells are its data (product, model, name)
+            and b.link_chars / n > options.max_link_density
+            and b.words < 3 * options.min_words
+        ):
             reason = "link_dense"
         elif b.kind == "caption" and not options.include_captions:
             reason = "caption"
