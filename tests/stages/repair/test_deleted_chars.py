@@ -1,0 +1,166 @@
+"""restore_deleted_chars: golden cases, the seed page, untouched documents, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thresher.document import Document
+from thresher.errors import ConfigError
+from thresher.stages.repair.deleted_chars import RestoreDeletedChars
+
+DATA = Path(__file__).parent / "data"
+CASES = json.loads((DATA / "deleted_chars_cases.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def step() -> RestoreDeletedChars:
+    s = RestoreDeletedChars()
+    s.ensure_setup()
+    return s
+
+
+def run(step: RestoreDeletedChars, text: str) -> Document:
+    doc = Document("t", text)
+    step([doc])
+    assert doc.alive, doc.error
+    return doc
+
+
+def flagged(doc: Document) -> list[str]:
+    return [e.original for g in doc.edits for e in g.edits if e.action == "flag"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=c.get("comment", "")))
+        if c["expect"] == "fail"
+        else c
+        for c in CASES
+    ],
+    ids=[c["label"] for c in CASES],
+)
+def test_golden(step: RestoreDeletedChars, case: dict[str, object]) -> None:
+    doc = run(step, str(case["damaged"]))
+    assert doc.text == case["fixed"]
+    assert flagged(doc) == case["flagged"]
+    assert doc.original_text() == case["damaged"]
+
+
+def test_normal_documents_pass_untouched(step: RestoreDeletedChars) -> None:
+    # straight apostrophes, plural words, possessive-looking plurals: nothing lost
+    text = (
+        "The workers' council met in Paris. It's the Bolsheviks who won; the Jews of the Low "
+        "Countries fled. His results and prospects were good. Thus the Ages of Man end."
+    )
+    doc = run(step, text)
+    assert doc.text == text and not doc.edits
+    assert doc.signals["restore_deleted_chars.damaged"] is False
+
+
+def test_text_with_non_ascii_is_not_damaged(step: RestoreDeletedChars) -> None:
+    text = "Trotskys struggle — thats what the café owner said about Lenins ideas."
+    doc = run(step, text)
+    assert doc.text == text
+    assert doc.signals["restore_deleted_chars.non_ascii"] == 2
+    assert doc.signals["restore_deleted_chars.damaged"] is False
+
+
+def test_too_few_cues_change_nothing() -> None:
+    s = RestoreDeletedChars(min_cues=3)
+    doc = Document("t", "Trotskys struggle. Nothing else here is odd at all, thats it.")
+    s([doc])
+    assert doc.signals["restore_deleted_chars.cues"] == 2
+    assert not doc.edits
+
+
+def test_glued_word_modes() -> None:
+    text = "It was the Revolutionadmired by all. They didnt care, thats clear."
+    flag = RestoreDeletedChars(glued_words="flag")
+    doc = Document("t", text)
+    flag([doc])
+    assert "Revolutionadmired" in doc.text and "Revolutionadmired" in flagged(doc)
+    off = RestoreDeletedChars(glued_words="off")
+    doc = Document("t", text)
+    off([doc])
+    assert "Revolutionadmired" in doc.text and not flagged(doc)
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(ConfigError, match="min_cues"):
+        RestoreDeletedChars(min_cues=0)
+    with pytest.raises(ConfigError, match="glued_words"):
+        RestoreDeletedChars(glued_words="guess")
+
+
+# ---- the seed page ---------------------------------------------------------------------
+
+# the twelve words of the seed whose apostrophe was deleted, each in its context
+SEED_DAMAGED = [
+    ("Lenins", "Lenins ideas"), ("Trotskys", "Trotskys struggle"), ("lifes", "his lifes final"),
+    ("Hitlers", "Hitlers victory"), ("Hitlers", "Hitlers intendant"), ("Trotskys", "on Trotskys residence"),
+    ("Mussolinis", "Mussolinis Fascist"), ("Trotskys", "in Trotskys view"), ("Stalins", "Stalins downfall"),
+    ("Hitlers", "Hitlers invasion"), ("IIs", "Nicholas IIs crackdown"), ("thats", "commanders thats why"),
+]
+SEED_UNDAMAGED = [
+    "Results", "Prospects", "Paris", "Workers", "Siqueiros", "Nicholas", "Jews", "Countries",
+    "Bolsheviks", "Ages", "His", "Thus",
+]
+
+
+@pytest.mark.shared
+def test_seed_page(step: RestoreDeletedChars, seed_text: str) -> None:
+    for _, phrase in SEED_DAMAGED:
+        assert seed_text.count(phrase) == 1  # the seed still reads as documented
+    doc = run(step, seed_text)
+    assert doc.signals["restore_deleted_chars.damaged"] is True
+    restored = sum(
+        phrase.replace(word, word[:-1] + "\u2019" + word[-1]) in doc.text for word, phrase in SEED_DAMAGED
+    )
+    assert restored >= 10
+    assert "Revolution\u2014admired" in doc.text
+    assert flagged(doc) == ["tienne"]
+    # no undamaged word changed: every edit is on a damaged word
+    edited = {e.original for g in doc.edits for e in g.edits if e.action == "replace"}
+    assert not edited & set(SEED_UNDAMAGED)
+    for word in SEED_UNDAMAGED:
+        assert len(re.findall(rf"\b{word}\b", doc.text)) == len(re.findall(rf"\b{word}\b", seed_text))
+
+
+# ---- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\t ", "...!!! ---", "\ud800 lone surrogate", "مرحبا بالعالم" * 50, "没有空格的中文文本" * 100],
+    ids=["empty", "whitespace", "punctuation", "surrogate", "rtl", "cjk"],
+)
+def test_bad_input_gives_a_result(step: RestoreDeletedChars, text: str) -> None:
+    doc = run(step, text)
+    assert doc.text == text
+
+
+def test_huge_single_line_is_bounded() -> None:
+    s = RestoreDeletedChars(max_chars=100_000)
+    text = "thats Trotskys word " * 2_500_000  # 50 MB, one line
+    doc = Document("big", text)
+    s([doc])
+    assert doc.alive
+    assert doc.signals["restore_deleted_chars.truncated"] is True
+    assert all(e.end <= 100_000 for g in doc.edits for e in g.edits)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ABTs'.\n")), max_size=300))
+def test_edits_replay_to_the_input(text: str) -> None:
+    s = RestoreDeletedChars(min_cues=1)
+    doc = Document("h", text)
+    s([doc])
+    assert doc.alive, doc.error
+    assert doc.original_text() == text
