@@ -48,8 +48,8 @@ def _tree(edits: list[dict[str, Any]], limit: int) -> list[_Node]:
     for i in order:
         e = edits[i]
         s, t = int(e["start"]), int(e["end"])
-        if s >= limit:
-            continue
+        if s > limit or (s == limit and t > s):
+            continue  # beyond the part shown
         t = min(t, limit)
         while stack and not (s < stack[-1].end or (s == stack[-1].end and s == t and s > stack[-1].start)):
             stack.pop()
@@ -93,7 +93,7 @@ def _render(text: str, nodes: list[_Node], lo: int, hi: int, out: list[str]) -> 
             rep = escape(e.get("replacement", ""))
             old = f"<del>{body}</del>" if node.end > node.start else ""
             new_tag = "mark" if action == "redact" else "ins"
-            out.append(f'<span{attrs}>{old}<span class="arrow">\u2192</span><{new_tag}>{rep}</{new_tag}></span>')
+            out.append(f'<span{attrs}>{old}<span class="arrow">\u2192</span><{new_tag} class="new">{rep}</{new_tag}></span>')
         else:  # flag, or an action of a newer version: mark the span, change nothing
             out.append(f"<span{attrs}><mark>{body}</mark>{label}</span>")
         pos = max(pos, node.end)
