@@ -146,7 +146,7 @@ def mixed_records(draw: st.DrawFn) -> list[Any]:
         if kind == "good":
             recs.append({"id": str(i), "text": text})
         elif kind == "json":
-            recs.append(b'{"id": "x", "text": ' + text.encode("utf-8", "replace")[:5] + b"\n")
+            recs.append(b'{"id": "x", "text": ' + text.encode("utf-8", "replace")[:5].replace(b"\n", b" ").replace(b"\r", b" ") + b"\n")
         elif kind == "utf8":
             recs.append(b'{"text": "\xc3\x28"}\n')
         elif kind == "notext":

@@ -152,7 +152,20 @@ def run_shard(job: Job, shard_index: int, seg_index: int) -> dict[str, Any]:
 
     This is the function every executor runs, locally in a process pool or as a Ray
     task: it reads, processes and writes one shard, and writes the manifest entry last.
+    A failure of the shard as a whole (a full disk, a global step's error) is raised as a
+    :class:`ShardError` that names the shard; one document's failure never is.
     """
+    try:
+        return _run_shard(job, shard_index, seg_index)
+    except ThresherError:
+        raise
+    except Exception as exc:
+        shard = job.shards[shard_index]
+        raise ShardError(f"shard {shard.name} ({shard.describe()}), segment {seg_index}: "
+                         f"{type(exc).__name__}: {exc}") from exc
+
+
+def _run_shard(job: Job, shard_index: int, seg_index: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     out = Path(job.out)
     shard = job.shards[shard_index]
@@ -167,75 +180,69 @@ def run_shard(job: Job, shard_index: int, seg_index: int) -> dict[str, Any]:
     stats = {steps[i].label: StepStats() for i in seg.steps}
     reader_stats: dict[str, Any] = {}
 
-    try:
-        if seg_index == 0:
-            reader = make_reader(job, shard)
-            source: Iterable[Document] = reader.read_safely(shard)
-        else:
-            source = read_records(out / WORK / f"s{seg_index - 1}" / f"{shard.name}.parquet")
-            reader = None
-        rejected: list[Document] = []
-        quarantined: list[Document] = []
-        live: list[Document] = []
-        n_read = 0
+    if seg_index == 0:
+        reader = make_reader(job, shard)
+        source: Iterable[Document] = reader.read_safely(shard)
+    else:
+        source = read_records(out / WORK / f"s{seg_index - 1}" / f"{shard.name}.parquet")
+        reader = None
+    rejected: list[Document] = []
+    quarantined: list[Document] = []
+    live: list[Document] = []
+    n_read = 0
 
-        def sort_out(batch: list[Document]) -> None:
-            for d in batch:
-                if d.verdict.status == "kept":
-                    live.append(d)
-                elif d.verdict.status == "rejected":
-                    rejected.append(d)
-                else:
-                    quarantined.append(d)
+    def sort_out(batch: list[Document]) -> None:
+        for d in batch:
+            if d.verdict.status == "kept":
+                live.append(d)
+            elif d.verdict.status == "rejected":
+                rejected.append(d)
+            else:
+                quarantined.append(d)
 
-        if seg.opens_with is not None:
-            # a global step's result is applied to the whole shard at once, in order
-            docs = list(source)
-            n_read = len(docs)
-            g: GlobalStep = steps[seg.opens_with]  # type: ignore[assignment]
-            gstats = stats.setdefault(g.label, StepStats())
-            _apply_global(g, docs, ShardContext(shard.index, len(job.shards), work_dir(out, g.label)), gstats)
-            source = docs
-        for batch in _batches(source, job.batch_size):
-            if seg.opens_with is None:
-                n_read += len(batch)
-            for i in seg.steps:
-                steps[i](batch, stats[steps[i].label])
-            sort_out(batch)
-        if reader is not None and getattr(reader, "skipped", None):
-            reader_stats["skipped_records"] = dict(sorted(reader.skipped.items()))  # type: ignore[attr-defined]
+    if seg.opens_with is not None:
+        # a global step's result is applied to the whole shard at once, in order
+        docs = list(source)
+        n_read = len(docs)
+        g: GlobalStep = steps[seg.opens_with]  # type: ignore[assignment]
+        gstats = stats.setdefault(g.label, StepStats())
+        _apply_global(g, docs, ShardContext(shard.index, len(job.shards), work_dir(out, g.label)), gstats)
+        source = docs
+    for batch in _batches(source, job.batch_size):
+        if seg.opens_with is None:
+            n_read += len(batch)
+        for i in seg.steps:
+            steps[i](batch, stats[steps[i].label])
+        sort_out(batch)
+    if reader is not None and getattr(reader, "skipped", None):
+        reader_stats["skipped_records"] = dict(sorted(reader.skipped.items()))  # type: ignore[attr-defined]
 
-        outputs: list[dict[str, Any]] = []
+    outputs: list[dict[str, Any]] = []
 
-        def emit(kind: str, rel: str, docs: list[Document], with_raw: bool = False, force: bool = False,
-                 out_fmt: str = fmt) -> None:
-            if not docs and not force:
-                return
-            path = out / rel
-            rows = write_records(path, docs, out_fmt, with_raw=with_raw)
-            outputs.append({"kind": kind, "path": rel, "rows": rows, "bytes": path.stat().st_size,
-                            "sha256": sha256_file(path)})
+    def emit(kind: str, rel: str, docs: list[Document], with_raw: bool = False, force: bool = False,
+             out_fmt: str = fmt) -> None:
+        if not docs and not force:
+            return
+        path = out / rel
+        rows = write_records(path, docs, out_fmt, with_raw=with_raw)
+        outputs.append({"kind": kind, "path": rel, "rows": rows, "bytes": path.stat().st_size,
+                        "sha256": sha256_file(path)})
 
-        if seg.closes_with is not None:
-            g = steps[seg.closes_with]  # type: ignore[assignment]
-            gstats = stats.setdefault(g.label, StepStats())
-            tg = time.perf_counter()
-            wd = work_dir(out, g.label)
-            wd.mkdir(parents=True, exist_ok=True)
-            g.ensure_setup()
-            g.map_shard(live, ShardContext(shard.index, len(job.shards), wd))
-            gstats.seconds += time.perf_counter() - tg
-            emit("intermediate", f"{WORK}/s{seg_index}/{shard.name}.parquet", live, with_raw=True, force=True,
-                 out_fmt="parquet")
-        else:
-            emit("kept", f"kept/{shard.name}{ext}", live, force=True)
-        emit("rejected", f"rejected/{shard.name}{suffix}{ext}", rejected)
-        emit("quarantine", f"quarantine/{shard.name}{suffix}{ext}", quarantined)
-    except ThresherError:
-        raise
-    except Exception as exc:
-        raise ShardError(f"shard {shard.name} ({shard.describe()}), segment {seg_index}: "
-                         f"{type(exc).__name__}: {exc}") from exc
+    if seg.closes_with is not None:
+        g = steps[seg.closes_with]  # type: ignore[assignment]
+        gstats = stats.setdefault(g.label, StepStats())
+        tg = time.perf_counter()
+        wd = work_dir(out, g.label)
+        wd.mkdir(parents=True, exist_ok=True)
+        g.ensure_setup()
+        g.map_shard(live, ShardContext(shard.index, len(job.shards), wd))
+        gstats.seconds += time.perf_counter() - tg
+        emit("intermediate", f"{WORK}/s{seg_index}/{shard.name}.parquet", live, with_raw=True, force=True,
+             out_fmt="parquet")
+    else:
+        emit("kept", f"kept/{shard.name}{ext}", live, force=True)
+    emit("rejected", f"rejected/{shard.name}{suffix}{ext}", rejected)
+    emit("quarantine", f"quarantine/{shard.name}{suffix}{ext}", quarantined)
 
     entry = {
         "shard": shard.to_dict(),
@@ -388,7 +395,10 @@ class Executor:
         t0 = time.perf_counter()
         out = Path(out or config.output.path)
         job = self.plan(config, out)
-        _prepare_output(out, job, overwrite)
+        try:
+            _prepare_output(out, job, overwrite)
+        except OSError as exc:
+            raise ThresherError(f"{out}: cannot prepare the output folder ({exc.strerror or exc})") from None
         result = RunResult(out=out, shards=len(job.shards))
         steps = built_steps(job)
         segs = segments_of(steps)
@@ -419,7 +429,11 @@ class Executor:
                         progress("reduced", entry)
         finally:
             self.close()
-        summary = finish_run(job, out, time.perf_counter() - t0)
+        try:
+            summary = finish_run(job, out, time.perf_counter() - t0)
+        except OSError as exc:
+            raise ThresherError(f"{out}: every shard is complete but the summary could not be written "
+                                f"({exc.strerror or exc}); rerun to finish") from None
         for k in ("read", "kept", "rejected", "quarantined"):
             setattr(result, k, summary["totals"][k])
         result.rejected_by = summary["rejected_by"]
