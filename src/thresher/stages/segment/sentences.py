@@ -123,7 +123,10 @@ def _is_boundary(
     if "?" in punct or "!" in punct or "\u061f" in punct or "\u0964" in punct or "\u06d4" in punct:
         return upper_next
     # a period or an ellipsis: look at the word before it
-    ws = max(text.rfind(" ", line_start, punct_start), text.rfind("\t", line_start, punct_start))
+    # the word before the punctuation; look back a bounded distance so a 50 MB line
+    # without spaces stays linear
+    lo = max(line_start, punct_start - 64)
+    ws = max(text.rfind(" ", lo, punct_start), text.rfind("\t", lo, punct_start), lo - 1)
     token = text[ws + 1 : punct_start].lstrip("\"'\u201c\u2018([\u00ab")
     if punct.startswith("..") or punct.startswith("\u2026"):
         return upper_next and bool(token)
@@ -136,7 +139,7 @@ def _is_boundary(
         return nxt.isupper()
     if len(token) == 1 and token.isalpha():
         return False  # an initial
-    if "." in token:
+    if "." in token and not token[-1].isdigit():  # 2.72 is a number, not an abbreviation
         # U.S., e.g., Ph.D.: an abbreviation with inner periods; a URL or file name
         # before a full stop ends the sentence if a capital follows
         return nxt.isupper() and ("/" in token or len(token) > 6 and token.count(".") == 1)
