@@ -48,10 +48,10 @@ _WORD_TABLE = bytes(_WORD_BYTE.astype(np.uint8))
 # change any realistic Jaccard.
 _LEN_MASK = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=U64)
 _CHUNK_MUL = mix64(np.arange(501, 505, dtype=U64)) | U64(1)
-_ONES = U64(0x0101010101010101)
 # Multipliers that make an n-gram hash depend on word order.
 _NGRAM_MUL = mix64(np.arange(1001, 1001 + 64, dtype=U64)) | U64(1)
 
+_PERM_MUL = U64(0xD6E8FEB86659FD93)  # odd, from the MurmurHash3/xxhash family of mixers
 EMPTY = np.uint32(0xFFFFFFFF)  # marks an empty signature (document without shingles)
 
 
@@ -71,35 +71,28 @@ def _join(texts: Sequence[str]) -> tuple[bytes, np.ndarray]:
     starts = np.ones(len(texts) + 1, dtype=np.int64)
     np.cumsum(lens + 1, out=starts[1:])
     starts[1:] += 1
-    raw = b"\x00" + b"\x00".join(encoded) + b"\x00" * 9
+    # bytes.lower() folds ASCII letters only, in C at memory speed
+    raw = (b"\x00" + b"\x00".join(encoded) + b"\x00" * 9).lower()
     return raw, starts
 
 
-def _fold_ascii(x: np.ndarray) -> np.ndarray:
-    """Lowercase the ASCII letters in 8 packed bytes at once (SWAR), leave other bytes."""
-    low7 = x & (_ONES * U64(0x7F))
-    ge_a = low7 + _ONES * U64(0x80 - 0x41)
-    gt_z = low7 + _ONES * U64(0x80 - 0x5B)
-    upper = ge_a & ~gt_z & ~x & (_ONES * U64(0x80))
-    return x | (upper >> U64(2))
-
-
 def _word_hashes(raw: bytes, ws: np.ndarray, we: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each word ``raw[ws[i]:we[i]]`` (ASCII case folded), vectorised."""
+    """A 64-bit hash of each word ``raw[ws[i]:we[i]]``, vectorised (not yet mixed: the
+    n-gram hash mixes the combination of its words)."""
     view = np.ndarray(shape=(len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
     length = (we - ws).astype(U64)
-    h = (_fold_ascii(view[ws] & _LEN_MASK[np.minimum(we - ws, 8)]) * _CHUNK_MUL[0]) ^ length
+    h = ((view[ws] & _LEN_MASK[np.minimum(we - ws, 8)]) * _CHUNK_MUL[0]) ^ length
     long = np.flatnonzero(we - ws > 8)
     if len(long):
         lws, lwe = ws[long], we[long]
-        extra = _fold_ascii(view[lwe - 8]) * _CHUNK_MUL[1]
+        extra = view[lwe - 8] * _CHUNK_MUL[1]
         mid = np.flatnonzero(lwe - lws > 16)
         if len(mid):
             m_ws, m_len = lws[mid], lwe[mid] - lws[mid]
-            extra[mid] += _fold_ascii(view[m_ws + 8]) * _CHUNK_MUL[2]
+            extra[mid] += view[m_ws + 8] * _CHUNK_MUL[2]
             far = np.flatnonzero(m_len > 24)
             if len(far):
-                extra[mid[far]] += _fold_ascii(view[m_ws[far] + 16]) * _CHUNK_MUL[3]
+                extra[mid[far]] += view[m_ws[far] + 16] * _CHUNK_MUL[3]
         h[long] += extra
     return h
 
@@ -159,8 +152,7 @@ def shingle(texts: Sequence[str], unit: Unit = "word", n: int = 5) -> Shingles:
     keep = isw.astype(bool)
     keep[we] = True
     pos = np.flatnonzero(keep)
-    folded = np.where((buf >= 0x41) & (buf <= 0x5A), buf + np.uint8(32), buf)
-    compact = np.where(isw[pos] == 1, folded[pos].astype(U64) + U64(1), U64(0x21))
+    compact = np.where(isw[pos] == 1, buf[pos].astype(U64) + U64(1), U64(0x21))
     doc = np.searchsorted(starts, pos, side="right") - 1
     # each byte is a "token" whose hash is its value; n-grams then are byte n-grams
     tok = mix64(compact)
@@ -174,7 +166,10 @@ def signatures(sh: Shingles, num_perm: int, seed: int) -> np.ndarray:
     """
     n_docs = len(sh.offsets) - 1
     k = num_perm
-    h = mix64(sh.hashes ^ seed_u64(seed, 1))
+    # shingle hashes are already mixed (uniform 64-bit): an xor with the seed and an odd
+    # multiplier (a bijection) make this seed's permutation; the top 32 bits pick the
+    # bin, the low 32 bits are the value.
+    h = (sh.hashes ^ seed_u64(seed, 1)) * _PERM_MUL
     doc = np.repeat(np.arange(n_docs, dtype=np.intp), np.diff(sh.offsets))
     bins = (((h >> U64(32)) * U64(k)) >> U64(32)).astype(np.intp)
     sig = np.full(n_docs * k, 1 << 32, dtype=np.int64)  # 2**32 = empty bin
