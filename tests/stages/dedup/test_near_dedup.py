@@ -157,3 +157,12 @@ def test_pairs_file_holds_verified_similarities(corpus: list[str], tmp_path: Pat
 def test_invalid_parameters_are_refused_with_the_range(params: dict) -> None:
     with pytest.raises(ConfigError, match="near_dedup"):
         NearDedup(**params)
+
+
+def test_audit_sample_reports_exact_precision_of_signature_pairs(corpus: list[str], tmp_path: Path) -> None:
+    stats = run_global(NearDedup(verify="none", audit_sample=100), [make_docs(corpus)], tmp_path)
+    # without verification the heavy edits that share a bucket are kept: the audit sees them
+    kept = stats["verified_pairs"]
+    assert stats["audit_pairs"] == kept
+    assert stats["audit_precision"] == pytest.approx(10 / kept)
+    assert 0 <= stats["audit_mean_abs_error"] < 0.5
