@@ -23,6 +23,7 @@ prose make it unsure, and the default mode hands such pages to trafilatura.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ class FastOptions:
     include_links: bool = True  # keep the text of links inside kept blocks
     min_words: int = 10  # a block with fewer words is "short" (see _score)
     max_link_density: float = 0.5
+    pure_prose_min: float = float(os.environ.get("TH_PP", "150"))
     include_captions: bool = False  # figure captions; trafilatura leaves them out too
     furniture_max_share: float = 0.5  # a "furniture" element holding more prose is not
 
@@ -149,6 +151,7 @@ class _Element:
     furniture: str  # kind of furniture this element is ("" if none)
     chars: int = 0  # text characters below (filled after the walk)
     score: float = 0.0
+    negative: float = 0.0  # the sum of the negative block scores below
 
 
 @dataclass(slots=True)
@@ -424,9 +427,31 @@ def _score_blocks(blocks: list[_Block], elements: list[_Element], opts: FastOpti
         if b.furniture:
             b.score = -float(len(b.text))
         elements[b.element].score += b.score
+        if b.score < 0:
+            elements[b.element].negative += b.score
     for i in range(len(elements) - 1, 0, -1):
         el = elements[i]
         elements[el.parent].score += el.score
+        elements[el.parent].negative += el.negative
+
+
+def _second_best(elements: list[_Element], best: int) -> float:
+    """The best score of an element neither inside nor above the container."""
+    above = set()
+    e = best
+    while e >= 0:
+        above.add(e)
+        e = elements[e].parent
+    top = 0.0
+    for i in range(1, len(elements)):
+        if i in above or elements[i].score <= top:
+            continue
+        e = elements[i].parent
+        while e > best:
+            e = elements[e].parent
+        if e != best:
+            top = elements[i].score
+    return top
 
 
 def _in_subtree(elements: list[_Element], e: int, root: int) -> bool:
@@ -435,8 +460,18 @@ def _in_subtree(elements: list[_Element], e: int, root: int) -> bool:
     return e == root
 
 
-def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = None) -> Extraction:
-    """Main text of a parsed page (a selectolax ``LexborHTMLParser``)."""
+def extract_fast(
+    tree: Any,
+    options: FastOptions,
+    deadline: Deadline | None = None,
+    trace: list[tuple[str, str, str]] | None = None,
+) -> Extraction:
+    """Main text of a parsed page (a selectolax ``LexborHTMLParser``).
+
+    ``trace``, when given, receives ``(block text, block kind, decision)`` for every
+    block, the decision being ``kept`` or the kind it was removed as: the record of what
+    the path removed, for inspection and for tuning.
+    """
     body = tree.body
     if body is None:
         return Extraction("", 0.0)
@@ -463,18 +498,18 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
         if elements[i].score > elements[best].score:
             best = i
     roots = {best}
-    # siblings of the container that are themselves mostly prose join it (an article
-    # split over sibling elements; the lead paragraph in its own <div>)
+    # siblings of the container join it when they weigh a quarter of it, or when they
+    # are pure prose (no furniture, nothing negative below): an article split over
+    # sibling elements, the lead paragraph in its own <div> (readability's sibling rule
+    # has the same two arms)
     parent = elements[best].parent
     top = elements[best].score
     if parent >= 0 and top > 0:
-        for i in range(best + 1, len(elements)):
+        for i in range(parent + 1, len(elements)):
             el = elements[i]
-            if el.parent == parent and el.score > 0.25 * top and not el.furniture:
-                roots.add(i)
-        for i in range(parent + 1, best):
-            el = elements[i]
-            if el.parent == parent and el.score > 0.25 * top and not el.furniture:
+            if el.parent != parent or i == best or el.furniture or el.score <= 0:
+                continue
+            if el.score > 0.25 * top or (el.negative == 0 and el.score >= options.pure_prose_min):
                 roots.add(i)
 
     in_root = [False] * len(elements)
@@ -490,6 +525,8 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
             prose_total += b.score
         if not in_root[b.element]:
             removed["outside_main"] += 1
+            if trace is not None:
+                trace.append((b.text, b.kind, "outside_main"))
             continue
         reason = ""
         n = len(b.text)
@@ -506,11 +543,15 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
             reason = "caption"
         if reason:
             removed[reason] += 1
+            if trace is not None:
+                trace.append((b.text, b.kind, reason))
             if pending_heading is not None and reason != "caption":
                 # a heading that introduces furniture ("Related posts", "Share this")
                 # goes with it
                 removed["heading_of_removed"] += 1
-                kept.pop()
+                h = kept.pop()
+                if trace is not None:
+                    trace.append((h.text, h.kind, "heading_of_removed"))
             pending_heading = None
             continue
         if b.score > 0:
@@ -525,7 +566,12 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
         first, last = prose_idx[0], prose_idx[-1]
         trimmed = [b for i, b in enumerate(kept) if first <= i <= last or (i < first and b.kind == "heading")]
         removed["frame_short"] += len(kept) - len(trimmed)
+        if trace is not None:
+            ids = {id(b) for b in trimmed}
+            trace.extend((b.text, b.kind, "frame_short") for b in kept if id(b) not in ids)
         kept = trimmed
+    if trace is not None:
+        trace.extend((b.text, b.kind, "kept") for b in kept)
     text = "\n".join(b.text for b in kept)
     words = len(text.split())
     share = prose_kept / prose_total if prose_total else 0.0
@@ -537,5 +583,13 @@ def extract_fast(tree: Any, options: FastOptions, deadline: Deadline | None = No
         confidence,
         removed,
         kept_blocks=len(kept),
-        signals={"prose_share": round(share, 4), "container_tag": elements[best].tag},
+        signals={
+            "prose_share": round(share, 4),
+            "container_tag": elements[best].tag,
+            "words": words,
+            "prose_blocks": sum(1 for b in kept if b.score > 5.0),
+            "roots": len(roots),
+            "text_share": round(len(text) / max(1, sum(len(b.text) for b in blocks)), 4),
+            "second": round(_second_best(elements, best) / elements[best].score, 4) if elements[best].score > 0 else 0.0,
+        },
     )
