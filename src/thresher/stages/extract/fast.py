@@ -23,7 +23,6 @@ prose make it unsure, and the default mode hands such pages to trafilatura.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -136,7 +135,9 @@ class FastOptions:
     include_links: bool = True  # keep the text of links inside kept blocks
     min_words: int = 10  # a block with fewer words is "short" (see _score)
     max_link_density: float = 0.5
-    pure_prose_min: float = float(os.environ.get("TH_PP", "150"))
+    # a sibling of the container that is pure prose joins it from this score (about two
+    # sentences); chosen on the tuning half of the trafilatura set among 20/50/150
+    pure_prose_min: float = 150.0
     include_captions: bool = False  # figure captions; trafilatura leaves them out too
     furniture_max_share: float = 0.5  # a "furniture" element holding more prose is not
 
@@ -513,9 +514,11 @@ def extract_fast(
                 roots.add(i)
 
     in_root = [False] * len(elements)
+    near = [False] * len(elements)  # below the container's parent
     for i in range(len(elements)):
         el = elements[i]
         in_root[i] = i in roots or (el.parent >= 0 and in_root[el.parent])
+        near[i] = i == parent or (el.parent >= 0 and near[el.parent])
 
     kept: list[_Block] = []
     prose_total = prose_kept = 0.0
@@ -523,7 +526,13 @@ def extract_fast(
     for b in blocks:
         if b.score > 0:
             prose_total += b.score
-        if not in_root[b.element]:
+        if not in_root[b.element] and not (
+            # a prose block next to the container (a standfirst in the article's
+            # header, a lead paragraph above the body) belongs to the article
+            near[b.element]
+            and b.score >= options.pure_prose_min
+            and not b.furniture
+        ):
             removed["outside_main"] += 1
             if trace is not None:
                 trace.append((b.text, b.kind, "outside_main"))
