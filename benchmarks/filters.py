@@ -1,0 +1,360 @@
+"""thresher's FineWeb filter set against datatrove 0.10.1: same decisions, how much faster.
+
+Runs datatrove's chain (GopherRepetitionFilter, GopherQualityFilter,
+C4QualityFilter(filter_no_terminal_punct=False), FineWebQualityFilter) and thresher's
+(``gopher_repetition``, ``gopher_quality``, ``c4_quality``, ``fineweb_quality``) on the
+same documents, in one invocation:
+
+- corpus ``web``: ``text_main`` of ../shared/data/corpus/web-text.jsonl.gz (real pages);
+- corpus ``synthetic``: documents this script generates from those pages with
+  mutations that hit every rule (repeated paragraphs / lines / phrases, bullets,
+  ellipses, hashes, lorem ipsum, curly brackets, javascript and policy lines,
+  citations, CRLF line ends, padding whitespace, upper case, no line breaks, CJK).
+
+datatrove and spaCy are installed into a separate virtual environment
+(``.bench-venv-datatrove`` beside the repository, git-ignored) on first use; thresher
+never imports them. Each filter is run alone on the original text (per-filter rows)
+and as a chain (the ``chain`` row, where C4 rewrites the text before FineWeb sees it).
+
+Prints one table: per filter and for the chain, the share of documents with the same
+keep/drop decision, the same reason (thresher's reasons mapped to datatrove's names
+through each module's ``REASON_ALIASES``), the same C4 rewritten text, and the
+throughput of both per core (CPU seconds of one process), with the ratio. Then every
+disagreement, grouped by class.
+
+    .venv/bin/python benchmarks/filters.py            # full corpus (about 10 minutes)
+    .venv/bin/python benchmarks/filters.py --limit 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("THRESHER_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "data" / "corpus" / "web-text.jsonl.gz"
+VENV = ROOT / ".bench-venv-datatrove"
+DATATROVE = "datatrove[processing]==0.10.1"
+SPACY = "spacy>=3.7,<4"
+FILTERS = ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality")
+
+# Runs inside the datatrove venv: reads documents, writes one result line per document
+# and filter, then the CPU seconds of each configuration.
+WORKER = r'''
+import json, sys, time, warnings
+warnings.filterwarnings("ignore")
+from datatrove.data import Document
+from datatrove.pipeline.filters import (GopherRepetitionFilter, GopherQualityFilter,
+    C4QualityFilter, FineWebQualityFilter)
+
+def make():
+    return {
+        "gopher_repetition": GopherRepetitionFilter(),
+        "gopher_quality": GopherQualityFilter(),
+        "c4_quality": C4QualityFilter(filter_no_terminal_punct=False),
+        "fineweb_quality": FineWebQualityFilter(),
+    }
+
+def run(f, text):
+    doc = Document(text=text, id="x")
+    try:
+        r = f.filter(doc)
+    except Exception as e:  # datatrove crashes on some bad input: record it
+        return {"keep": None, "reason": "crash:" + type(e).__name__, "text": None}
+    keep, reason = (r if isinstance(r, tuple) else (r, None))
+    return {"keep": bool(keep), "reason": reason, "text": doc.text}
+
+texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8")]
+out = open(sys.argv[2], "w", encoding="utf-8")
+secs = {}
+filters = make()
+for name, f in filters.items():
+    rs = []
+    t0 = time.process_time()
+    for t in texts:
+        rs.append(run(f, t))
+    secs[name] = time.process_time() - t0
+    for i, r in enumerate(rs):
+        if name != "c4_quality":
+            r.pop("text")
+        out.write(json.dumps({"i": i, "filter": name, **r}) + "\n")
+filters = make()  # fresh instances, fresh caches
+chain = list(filters.items())
+t0 = time.process_time()
+rs = []
+for t in texts:
+    doc_text, res = t, {"keep": True, "reason": None, "by": None}
+    for name, f in chain:
+        r = run(f, doc_text)
+        if not r["keep"]:
+            res = {"keep": False, "reason": r["reason"], "by": name}
+            break
+        if r["text"] is not None:
+            doc_text = r["text"]
+    res["text"] = doc_text if res["keep"] else None
+    rs.append(res)
+secs["chain"] = time.process_time() - t0
+for i, r in enumerate(rs):
+    out.write(json.dumps({"i": i, "filter": "chain", **r}) + "\n")
+out.write(json.dumps({"seconds": secs}) + "\n")
+'''
+
+
+def ensure_venv() -> Path:
+    """The datatrove venv's python, created and filled on first use."""
+    py = VENV / "bin" / "python"
+    ok = py.exists() and subprocess.run(
+        [str(py), "-c", "import datatrove, spacy"], capture_output=True
+    ).returncode == 0
+    if not ok:
+        print(f"installing {DATATROVE} and spaCy into {VENV} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", DATATROVE, SPACY], check=True)
+    return py
+
+
+# ---- the corpora -------------------------------------------------------------------------
+
+
+def load_web(limit: int | None) -> list[str]:
+    texts: list[str] = []
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
+        for line in f:
+            texts.append(json.loads(line)["text_main"] or "")
+            if limit and len(texts) >= limit:
+                break
+    return texts
+
+
+_CJK = "我们今天去公园散步天气很好大家都很开心然后一起吃了午饭"
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    """One rule-hitting change to a real page (which one is drawn from ``rng``)."""
+    lines = text.split("\n") or [""]
+    words = text.split() or ["word"]
+    kind = rng.randrange(16)
+    if kind == 0:  # repeated paragraphs
+        paras = text.split("\n\n")
+        return "\n\n".join(paras + rng.choices(paras, k=rng.randint(1, len(paras))))
+    if kind == 1:  # repeated lines
+        return "\n".join(lines + rng.choices(lines, k=rng.randint(1, max(1, len(lines) // 2))))
+    if kind == 2:  # a phrase repeated
+        k = rng.randint(2, 6)
+        i = rng.randrange(max(1, len(words) - k))
+        phrase = " ".join(words[i : i + k])
+        return text + "\n" + " ".join([phrase] * rng.randint(2, 40))
+    if kind == 3:  # bullets
+        return "\n".join(("- " if rng.random() < 0.95 else "") + ln for ln in lines)
+    if kind == 4:  # ellipses at line ends
+        return "\n".join(ln + ("..." if rng.random() < 0.5 else "") for ln in lines)
+    if kind == 5:  # hashtags
+        return " ".join(w if rng.random() > 0.15 else "#" + w for w in words)
+    if kind == 6:  # lorem ipsum / curly bracket / javascript / policy lines
+        extra = rng.choice([
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
+            "var x = {a: 1}; function f() { return x; }",
+            "Please enable JavaScript in your browser to view this page.",
+            "This site uses cookies to improve your experience.",
+            "By using this site you agree to our Terms of Use and Privacy Policy.",
+        ])
+        lines.insert(rng.randrange(len(lines) + 1), extra)
+        return "\n".join(lines)
+    if kind == 7:  # citations
+        return " ".join(w + (f"[{rng.randint(1, 99)}]" if rng.random() < 0.1 else "") for w in words)
+    if kind == 8:  # CRLF line ends and padding
+        return "\r\n".join("  " + ln + " \t" for ln in lines)
+    if kind == 9:  # upper case: the stop words are case-sensitive
+        return text.upper()
+    if kind == 10:  # no line breaks at all
+        return " ".join(words)
+    if kind == 11:  # one word per line
+        return "\n".join(words[: rng.randint(5, 400)])
+    if kind == 12:  # CJK without spaces
+        return "".join(rng.choice(_CJK) for _ in range(rng.randint(50, 3000)))
+    if kind == 13:  # short document
+        return " ".join(words[: rng.randint(0, 80)])
+    if kind == 14:  # apostrophes and dashes stripped (as on the seed page)
+        return text.replace("'", "").replace("’", "").replace("—", "")
+    return text[: rng.randint(0, len(text))]  # truncated mid-way
+
+
+def synthetic(web: list[str], n: int, seed: int = 4) -> list[str]:
+    rng = random.Random(seed)
+    pool = [t for t in web if t.strip()]
+    return [_mutate(rng.choice(pool), rng) for _ in range(n)]
+
+
+# ---- running both ------------------------------------------------------------------------
+
+
+def run_datatrove(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
+    py = ensure_venv()
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst, worker = Path(tmp, "in.jsonl"), Path(tmp, "out.jsonl"), Path(tmp, "worker.py")
+        with open(src, "w", encoding="utf-8") as f:
+            for t in texts:
+                f.write(json.dumps({"text": t}) + "\n")
+        worker.write_text(WORKER)
+        subprocess.run([str(py), str(worker), str(src), str(dst)], check=True)
+        results: dict[str, list[dict[str, Any]]] = {k: [{}] * len(texts) for k in (*FILTERS, "chain")}
+        secs: dict[str, float] = {}
+        for line in open(dst, encoding="utf-8"):
+            r = json.loads(line)
+            if "seconds" in r:
+                secs = r["seconds"]
+            else:
+                results[r.pop("filter")][r.pop("i")] = r
+    return results, secs
+
+
+def run_thresher(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from thresher.document import Document
+    from thresher.registry import step_class
+
+    aliases: dict[str, str] = {}
+    for name in FILTERS:
+        mod = sys.modules[step_class(name).__module__]
+        aliases.update(getattr(mod, "REASON_ALIASES", {}))
+
+    def make(name: str) -> Any:
+        params = {"filter_no_terminal_punct": False} if name == "c4_quality" else {}
+        step = step_class(name)(**params)
+        step.ensure_setup()
+        return step
+
+    def outcome(doc: Document, with_text: bool) -> dict[str, Any]:
+        keep = doc.verdict.status == "kept"
+        reason = None
+        if doc.verdict.status == "rejected":
+            reason = aliases.get(doc.verdict.reasons[0], doc.verdict.reasons[0])
+        elif doc.verdict.status == "quarantined":
+            reason = "quarantined:" + (doc.error or "")
+        r = {"keep": keep, "reason": reason, "by": doc.verdict.step}
+        if with_text:
+            r["text"] = doc.text if keep else None
+        return r
+
+    batch = 1000  # documents per call, as an executor would hand them over
+    results: dict[str, list[dict[str, Any]]] = {}
+    secs: dict[str, float] = {}
+    from thresher.stages.filter import _words
+
+    for name in FILTERS:
+        _words._ANALYSES.clear()  # each filter starts cold: no split shared with the one before
+        _words._CHUNK_CACHE.clear()
+        step = make(name)
+        docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+        t0 = time.process_time()
+        for i in range(0, len(docs), batch):
+            step(docs[i : i + batch])
+        secs[name] = time.process_time() - t0
+        results[name] = [outcome(d, name == "c4_quality") for d in docs]
+    _words._ANALYSES.clear()  # the chain starts cold, like datatrove's fresh instances
+    _words._CHUNK_CACHE.clear()
+    steps = [make(n) for n in FILTERS]
+    docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+    t0 = time.process_time()
+    for i in range(0, len(docs), batch):
+        part = docs[i : i + batch]
+        for step in steps:
+            step(part)
+    secs["chain"] = time.process_time() - t0
+    results["chain"] = [outcome(d, True) for d in docs]
+    return results, secs
+
+
+def classify(name: str, dt: dict[str, Any], th: dict[str, Any]) -> str:
+    """A short name for one disagreement: which side drops, and for what."""
+    if dt.get("keep") != th.get("keep"):
+        a = f"datatrove {dt.get('reason') or 'keep'}"
+        b = f"thresher {th.get('reason') or 'keep'}"
+        return f"{name}: decision: {a} / {b}"
+    if dt.get("reason") != th.get("reason"):
+        return f"{name}: reason: datatrove {dt.get('reason')} / thresher {th.get('reason')}"
+    return f"{name}: c4 text differs"
+
+
+def compare(corpus: str, texts: list[str]) -> tuple[list[list[str]], Counter[str], dict[str, list[int]]]:
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    dt, dt_secs = run_datatrove(texts)
+    th, th_secs = run_thresher(texts)
+    rows: list[list[str]] = []
+    classes: Counter[str] = Counter()
+    examples: dict[str, list[int]] = {}
+    n = len(texts)
+    for name in (*FILTERS, "chain"):
+        same_dec = same_reason = same_text = 0
+        for i in range(n):
+            a, b = dt[name][i], th[name][i]
+            dec = a.get("keep") == b["keep"]
+            rea = dec and a.get("reason") == b["reason"]
+            # a rejected document's text is not compared: datatrove leaves it as it was
+            txt = rea and (a.get("text") == b.get("text") if "text" in a and b["keep"] else True)
+            same_dec += dec
+            same_reason += rea
+            same_text += txt
+            if not txt:
+                c = classify(name, a, b)
+                classes[f"{corpus}: {c}"] += 1
+                examples.setdefault(f"{corpus}: {c}", []).append(i)
+        has_text = name in ("c4_quality", "chain")
+        dsec, tsec = dt_secs[name], th_secs[name]
+        rows.append([
+            corpus, name, str(n),
+            f"{same_dec / n:.2%}", f"{same_reason / n:.2%}",
+            f"{same_text / n:.2%}" if has_text else "-",
+            f"{n / dsec:.1f}", f"{mb / dsec:.3f}",
+            f"{n / tsec:.0f}", f"{mb / tsec:.2f}", f"{dsec / tsec:.1f}x",
+        ])
+    return rows, classes, examples
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--limit", type=int, default=None, help="first N pages of the web corpus")
+    ap.add_argument("--synthetic", type=int, default=1000, help="number of generated documents")
+    ap.add_argument("--examples", type=int, default=3, help="document indices shown per class")
+    args = ap.parse_args()
+    if not CORPUS.exists():
+        sys.exit(f"needs {CORPUS} (set THRESHER_SHARED to the shared folder)")
+    web = load_web(args.limit)
+    corpora = {"web": web, "synthetic": synthetic(web, args.synthetic)}
+    header = ["corpus", "filter", "docs", "same decision", "same reason", "same C4 text",
+              "datatrove docs/s", "datatrove MB/s", "thresher docs/s", "thresher MB/s", "speed-up"]
+    rows: list[list[str]] = []
+    classes: Counter[str] = Counter()
+    examples: dict[str, list[int]] = {}
+    for corpus, texts in corpora.items():
+        r, c, e = compare(corpus, texts)
+        rows += r
+        classes.update(c)
+        examples.update(e)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-|-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(v.ljust(w) for v, w in zip(r, widths)))
+    print("\nthroughput is per core: documents (MB of UTF-8 text) per CPU second of one process")
+    print("\ndisagreement classes (count, first document indices):")
+    for c, k in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {k:5d}  {c}  {examples[c][: args.examples]}")
+    digest = hashlib.sha256("\x00".join(web).encode()).hexdigest()[:16]
+    print(f"\nweb corpus: {len(web)} docs, sha256 {digest}; synthetic: {args.synthetic} docs, seed 4")
+
+
+if __name__ == "__main__":
+    main()

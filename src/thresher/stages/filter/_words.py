@@ -1,0 +1,512 @@
+"""Word splitting shared by the FineWeb filter set, computed once per text.
+
+datatrove 0.10.1 (the reference for ``gopher_repetition``, ``gopher_quality``,
+``c4_quality`` and ``fineweb_quality``) splits English text into words with a blank
+spaCy English pipeline, and counts C4 sentences with spaCy's ``sentencizer``; each of
+its filters tokenises the document again, which is where almost all of its time goes.
+thresher needs neither spaCy nor datatrove at run time: this module reproduces the
+behaviour of spaCy's English tokenizer on the cases that occur in web text, with the
+same algorithm shape and rules written here from spaCy's documented behaviour:
+
+1. split on whitespace (any ``str.isspace`` character; whitespace tokens are dropped,
+   as datatrove's ``strip_strings`` drops them);
+2. per chunk, repeatedly strip one prefix and one suffix (punctuation, quotes,
+   brackets, currency signs, symbols, ``'s``, a trailing ``.`` after a lower-case
+   letter, a digit, or two capitals, units after digits), stopping when the rest is a
+   special case (contractions such as ``don't`` -> ``do`` ``n't``, abbreviations such as
+   ``e.g.``, ``Mr.``, emoticons);
+3. a rest that looks like a URL stays whole; otherwise it is split at infixes (``...``,
+   hyphens between letters, ``,`` between letters, ``.`` between a lower-case and an
+   upper-case letter, ``:<>=/`` before a letter, arithmetic signs between digits).
+
+Chunk results are cached (web text is Zipfian: most chunks repeat), so a document
+costs one ``str.split`` plus one dictionary look-up per chunk. The agreement with
+spaCy is measured by ``benchmarks/filters.py``; the differences we accept are named
+there and in :data:`TOKENISATION_DIFFERENCES`.
+
+:func:`analyse` caches its result per text in a small LRU, so that the filters of a
+chain (which the executor runs step after step over the same batch) split each text
+once: the cache is keyed by the text itself, so a step that rewrites the text (C4)
+naturally gets a fresh split.
+"""
+
+from __future__ import annotations
+
+import string
+import sys
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cache
+from itertools import chain
+
+import regex
+
+TOKENISATION_DIFFERENCES: tuple[str, ...] = (
+    "spaCy's exception table is reproduced by rule (contractions, abbreviations with a period, "
+    "common emoticons), not entry by entry: rare entries (some emoticons, 'y'all', '°C.') differ",
+    "spaCy's special-case matcher that re-joins exceptions split across affixes is not reproduced",
+    "spaCy's URL pattern is approximated (labels + lower-case top-level domain + optional path)",
+    "character classes use Unicode properties (\\p{Ll}, \\p{Lu}, \\p{L}, \\p{So}) where spaCy lists "
+    "ranges by hand; they differ on a few rare scripts",
+    "the sentence-final characters are Unicode's Sentence_Terminal property; spaCy's sentencizer "
+    "and datatrove's TERMINAL_PUNCTUATION list older subsets of it",
+)
+
+# ---- character sets -------------------------------------------------------------------
+
+# datatrove's PUNCTUATION_SET: ASCII punctuation, the C0/C1 control characters other than
+# tab and newline, a handful of CJK / full-width / typographic marks, and the terminal
+# punctuation. A "symbol word" (excluded from Gopher's word counts) is made only of these.
+_EXTRA_PUNCT = "—”％１〈、━【「」，】；“《„’∶´．（–？！：～«〉》）。…►»"
+_CONTROLS = "".join(
+    chr(x) for a, b in ((0, 9), (11, 13), (13, 32), (127, 160)) for x in range(a, b)
+)
+
+
+@cache
+def terminal_punctuation() -> frozenset[str]:
+    """Unicode's Sentence_Terminal characters (the set FineWeb and the sentencizer use).
+
+    Computed on first use (scanning the code space takes ~0.3 s), not at import.
+    """
+    sterm = regex.compile(r"\p{Sentence_Terminal}")
+    return frozenset(
+        c for c in map(chr, range(sys.maxunicode + 1)) if sterm.match(c)
+    ) | frozenset("៖៙៚")  # Khmer signs datatrove also lists
+
+
+@cache
+def punctuation_set() -> frozenset[str]:
+    """Characters that make a token a "symbol word" for Gopher's rules."""
+    return frozenset(string.punctuation + _EXTRA_PUNCT + _CONTROLS) | terminal_punctuation()
+
+
+# ---- the tokenizer's rules -------------------------------------------------------------
+
+_PUNCT = r",:;!?¿؟¡()\[\]{}<>_#*&。？！，、；：～·।،۔؛٪"
+_QUOTES = r"'\"”“`‘´’‚,„»«「」『』（）〔〕【】《》〈〉⟦⟧"
+_CURRENCY = r"\$|£|€|¥|฿|US\$|C\$|A\$|₽|﷼|[₠-₿]"
+_UNITS = (
+    "km|km²|km³|m|m²|m³|dm|dm²|dm³|cm|cm²|cm³|mm|mm²|mm³|ha|µm|nm|yd|in|ft|kg|g|mg|µg|t|lb|oz|"
+    "m/s|km/h|kmh|mph|hPa|Pa|mbar|mb|MB|kb|KB|gb|GB|tb|TB|T|G|M|K|%"
+)
+# spaCy's "icons": other symbols (emoji, arrows, box drawing), one token each.
+_ICON = r"[\p{So}--[\u00A6\u00A9\u00AE\u00B0]]|[\u00A6\u00A9\u00AE\u00B0]"
+
+_PREFIX = regex.compile(
+    rf"(?V1)^(?:[§%=—–…{_PUNCT}{_QUOTES}]|\+(?![0-9])|……|\.\.+|US\$|C\$|A\$|{_CURRENCY}|{_ICON})"
+)
+# Leftmost match wins (as with spaCy's search over its alternation).
+_SUFFIX = regex.compile(
+    rf"(?V1)(?:……|…|\.\.+|[{_PUNCT}{_QUOTES}]|{_ICON}|'s|'S|’s|’S|—|–"
+    rf"|(?<=[0-9])\+|(?<=°[FfCcKk])\."
+    rf"|(?<=[0-9])(?:{_CURRENCY})|(?<=[0-9])(?:{_UNITS})"
+    rf"|(?<=[0-9\p{{Ll}}\p{{Lo}}%²\-+…{_PUNCT}{_QUOTES}])\.|(?<=\p{{Lu}}\p{{Lu}})\.)$"
+)
+_INFIX = regex.compile(
+    rf"(?V1)\.\.+|…|{_ICON}"
+    r"|(?<=[0-9])[+\-*^](?=[0-9-])"
+    rf"|(?<=[\p{{Ll}}\p{{Lo}}{_QUOTES}])\.(?=[\p{{Lu}}{_QUOTES}])"
+    r"|(?<=\p{L}),(?=\p{L})"
+    r"|(?<=[\p{L}0-9])(?:-|–|—|--|---|——|~)(?=\p{L})"
+    r"|(?<=[\p{L}0-9])[:<>=/](?=\p{L})"
+)
+_URL = regex.compile(
+    r"^(?:[\w+\-.]{2,}://)?(?:\S+(?::\S*)?@)?"
+    r"(?:(?:[A-Za-z0-9\u00a1-\uffff][A-Za-z0-9\u00a1-\uffff_-]{0,62})?[A-Za-z0-9\u00a1-\uffff]\.)+"
+    r"[\p{Ll}\u00a1-\uffff]{2,63}\.?(?::\d{2,5})?(?:[/?#]\S*)?$"
+)
+
+
+def _special_cases() -> dict[str, tuple[str, ...]]:
+    """Chunks that are split (or kept whole) by table rather than by rule.
+
+    Written for thresher from the behaviour of spaCy's English exceptions: contractions
+    split into the word and the clitic, with straight and curly apostrophes, in lower
+    and title case, and without the apostrophe where the result is not an English word.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+
+    def add(parts: tuple[str, ...], no_apostrophe: bool = True) -> None:
+        for apo in ("'", "’"):
+            ps = tuple(p.replace("'", apo) for p in parts)
+            for variant in (ps, (ps[0][:1].upper() + ps[0][1:],) + ps[1:]):
+                out["".join(variant)] = variant
+        if no_apostrophe:
+            bare = tuple(p.replace("'", "") for p in parts)
+            for variant in (bare, (bare[0][:1].upper() + bare[0][1:],) + bare[1:]):
+                out["".join(variant)] = variant
+
+    # pronouns and question words with their clitics
+    clitics = {
+        "i": ("'m", "'d", "'ll", "'ve", "'dve", "'llve"),
+        "you": ("'d", "'ll", "'re", "'ve", "'dve", "'llve"),
+        "we": ("'d", "'ll", "'re", "'ve", "'dve", "'llve"),
+        "they": ("'d", "'ll", "'re", "'ve", "'dve", "'llve"),
+        "he": ("'d", "'ll", "'s", "'dve", "'llve"),
+        "she": ("'d", "'ll", "'s", "'dve", "'llve"),
+        "it": ("'d", "'ll", "'s", "'dve", "'llve"),
+    }
+    for w in ("how", "what", "when", "where", "who", "why", "that", "there", "these", "those", "this"):
+        clitics[w] = ("'d", "'ll", "'re", "'s", "'ve", "'dve", "'llve")
+    # forms that are English words without the apostrophe keep only the apostrophe form
+    words_without = {"ill", "well", "hell", "shell", "were", "its", "shed", "whore", "wholl", "id", "theses"}
+    for base, cls in clitics.items():
+        for c in cls:
+            if c.endswith("ve") and len(c) > 3:  # "'dve" -> word, "'d", "'ve"
+                parts: tuple[str, ...] = (base, c[:-2], "'ve")
+            else:
+                parts = (base, c)
+            bare = "".join(parts).replace("'", "")
+            add(parts, no_apostrophe=bare not in words_without)
+    out["I'm"] = ("I", "'m")
+    # the pronoun "I" is written upper case
+    for key in [k for k in out if k.startswith("i") and out[k][0] == "i" and len(out[k]) > 1]:
+        upper = ("I",) + out[key][1:]
+        out["".join(upper)] = upper
+    out["Id"] = ("I", "d")
+    out["id"] = ("i", "d")
+
+    # negations: the stem keeps what precedes "n't" ("ca", "wo", "sha", "ai")
+    for stem in (
+        "ai", "are", "ca", "could", "dare", "did", "does", "do", "had", "has", "have", "is", "may",
+        "might", "must", "need", "ought", "sha", "should", "was", "were", "wo", "would",
+    ):
+        add((stem, "n't"))
+        add((stem, "n't", "'ve"))
+    for modal in ("could", "might", "must", "should", "would"):
+        add((modal, "'ve"))
+    for whole, parts in {"cannot": ("can", "not"), "gonna": ("gon", "na"), "gotta": ("got", "ta")}.items():
+        out[whole] = parts
+        out[whole.title()] = (parts[0].title(),) + parts[1:]
+    out["let's"] = ("let", "'s")
+    out["Let's"] = ("Let", "'s")
+
+    # words with a period that stay whole
+    for abbr in (
+        "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "St.", "Mt.", "Jr.", "Co.", "co.", "Corp.",
+        "Inc.", "Ltd.", "Bros.", "Gov.", "Gen.", "Sen.", "Rep.", "Rev.", "Adm.", "Messrs.", "vs.",
+        "v.s.", "e.g.", "E.g.", "E.G.", "i.e.", "I.e.", "I.E.", "a.m.", "p.m.", "Ph.D.", "D.C.",
+        "N.Y.", "N.C.", "N.D.", "N.H.", "N.J.", "N.M.", "S.C.",
+        "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.", "Nov.",
+        "Dec.", "Ala.", "Ariz.", "Ark.", "Calif.", "Colo.", "Conn.", "Del.", "Fla.", "Ga.", "Ia.",
+        "Id.", "Ill.", "Ind.", "Kan.", "Kans.", "Ky.", "La.", "Mass.", "Md.", "Mich.", "Minn.",
+        "Miss.", "Mo.", "Mont.", "Neb.", "Nebr.", "Nev.", "Okla.", "Ore.", "Pa.", "Tenn.", "Va.",
+        "Wash.", "Wis.", "Ak.", "ä.", "ö.", "ü.",
+    ):
+        out[abbr] = (abbr,)
+    for c in string.ascii_lowercase:  # "a." .. "z."
+        out[c + "."] = (c + ".",)
+    for h in range(1, 13):  # times: the hour and the marker are two words
+        for m in ("a.m.", "p.m.", "am", "pm"):
+            out[f"{h}{m}"] = (str(h), m)
+    wholes = ["‘s", "'em", "'s", "'S", "o'clock", "ma'am", "''", "’’", "and/or", "w/o", "'bout", "'nuff"]
+    wholes += [p + w for w in ("cause", "cos", "coz", "cuz") for p in ("'", "’")]
+    wholes += [g + apo for g in ("doin", "goin", "havin", "lovin", "nothin", "nuthin", "somethin", "ol")
+               for apo in ("'", "’")]
+    for whole in wholes:
+        out[whole] = (whole,)
+        out[whole[0].upper() + whole[1:]] = (whole[0].upper() + whole[1:],)
+    out["y'all"] = ("y'", "all")
+    # common emoticons stay whole
+    for emo in (
+        ":)", ":-)", ":(", ":-(", ";)", ";-)", ":D", ":-D", ":P", ":-P", ":p", ":/", ":-/", "<3",
+        "</3", ":'(", ":')", ":|", ":-|", "=)", "=(", ":]", ":[", ":o", ":O", "^_^", "-_-", "o.O",
+        "O.o", "0.0", ":))", ":((", "XD", "xD", ":3", ":*", ";_;", "-__-", "._.", ":>", ":}",
+        "):", "(:", "8)", "8-)", "(=", "=D", "=/", ")-:", "(-:", "=]", "[=", "[:", "]=", ":-]", "<33",
+    ):
+        out[emo] = (emo,)
+    return out
+
+
+_SPECIALS: dict[str, tuple[str, ...]] = _special_cases()
+# specials that are one token (abbreviations, emoticons): candidates for re-joining
+_WHOLE: dict[str, bool] = {k: len(v) == 1 for k, v in _SPECIALS.items() if len(v) == 1}
+_CHUNK_CACHE: dict[str, tuple[str, ...]] = {}
+_CHUNK_CACHE_MAX = 500_000  # distinct chunks; ~100 MB at worst, then the cache restarts
+
+
+def _split_chunk(chunk: str) -> tuple[str, ...]:
+    """Tokens of one whitespace-free chunk, following spaCy's affix loop."""
+    special = _SPECIALS.get(chunk)
+    if special is not None:
+        return special
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    s = chunk
+    last = -1
+    while s and len(s) != last:
+        if s in _SPECIALS:
+            break
+        last = len(s)
+        m = _PREFIX.match(s)
+        pre = m.end() if m else 0
+        if pre:
+            rest = s[pre:]
+            if rest and rest in _SPECIALS:
+                prefixes.append(s[:pre])
+                s = rest
+                break
+        m = _SUFFIX.search(s, pre) if pre < len(s) else None
+        suf = len(s) - m.start() if m else 0
+        if suf:
+            rest = s[:-suf]
+            if rest and rest in _SPECIALS:
+                suffixes.append(s[-suf:])
+                s = rest
+                break
+        if pre and suf and pre + suf <= len(s):
+            prefixes.append(s[:pre])
+            suffixes.append(s[-suf:])
+            s = s[pre:-suf]
+        elif pre:
+            prefixes.append(s[:pre])
+            s = s[pre:]
+        elif suf:
+            suffixes.append(s[-suf:])
+            s = s[:-suf]
+    out = prefixes
+    if s:
+        special = _SPECIALS.get(s)
+        if special is not None:
+            out.extend(special)
+        elif _URL.match(s):
+            out.append(s)
+        else:
+            start = 0
+            for m in _INFIX.finditer(s):
+                a, b = m.span()
+                if a == 0:
+                    continue
+                if a != start:
+                    out.append(s[start:a])
+                if a != b:
+                    out.append(s[a:b])
+                start = b
+            if start < len(s):
+                out.append(s[start:])
+    out.extend(reversed(suffixes))
+    if len(out) > 1:
+        out = _merge_specials(out)
+    return tuple(out)
+
+
+def _merge_specials(toks: list[str]) -> list[str]:
+    """Re-join neighbours that spell a whole-word special case (``z`` ``.`` -> ``z.``).
+
+    spaCy 3 runs a matcher over the split tokens for special cases that affix
+    splitting tore apart (``Author(s):`` ends in the emoticon ``):``); this is its
+    greedy, longest-first equivalent within one chunk.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        for width in (3, 2):
+            if i + width <= n:
+                joined = "".join(toks[i : i + width])
+                if _WHOLE.get(joined, False):
+                    out.append(joined)
+                    i += width
+                    break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+# trailing characters that split off an alphabetic word on their own (spaCy's plain
+# suffixes; "." is decided separately: it splits after a lower-case letter)
+_SIMPLE_SUFFIX = frozenset(",:;!?)]}\"”’»")
+_SIMPLE_PREFIX = frozenset("([{\"“‘«")
+
+
+def _plain(s: str) -> bool:
+    """A run that spaCy keeps as one token: letters only or digits only, not special."""
+    return (s.isalpha() or s.isdigit()) and s not in _SPECIALS
+
+
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    """Tokens of ``chunk``: fast paths for the common shapes, else the full algorithm.
+
+    The fast paths cover a word or number wrapped in plain punctuation (``(word),``)
+    and hyphenated words (``well-known``); they give what the full algorithm gives,
+    and any special case met on the way sends the chunk to the full algorithm.
+    """
+    special = _SPECIALS.get(chunk)
+    if special is not None:
+        return special
+    if chunk.isalpha() or chunk.isdigit():
+        return (chunk,)
+    s = chunk
+    head: list[str] = []
+    tail: list[str] = []
+    while len(s) > 1 and s[0] in _SIMPLE_PREFIX:
+        head.append(s[0])
+        s = s[1:]
+        if s in _SPECIALS:
+            return _split_chunk(chunk)
+    while len(s) > 1:
+        last = s[-1]
+        if last in _SIMPLE_SUFFIX or (last == "." and (s[-2].islower() or s[-2].isdigit())):
+            tail.append(last)
+            s = s[:-1]
+            if s in _SPECIALS:
+                return _split_chunk(chunk)
+        else:
+            break
+    if _plain(s):
+        if not head and not tail:
+            return (s,)
+        return tuple(_merge_specials([*head, s, *reversed(tail)]))  # "8)" or "):" re-joined
+    if "-" in s and s[0] != "-" and s[-1] != "-":
+        parts = s.split("-")
+        if all(p.isalpha() and p not in _SPECIALS for p in parts):
+            out = [parts[0]]
+            for p in parts[1:]:
+                out += ["-", p]
+            return tuple(_merge_specials([*head, *out, *reversed(tail)]))
+    return _split_chunk(chunk)
+
+
+def _cache_chunk(chunk: str) -> tuple[str, ...]:
+    toks = _chunk_tokens(chunk)
+    if len(_CHUNK_CACHE) >= _CHUNK_CACHE_MAX:
+        _CHUNK_CACHE.clear()
+    _CHUNK_CACHE[chunk] = toks
+    return toks
+
+
+def split_words(text: str) -> list[str]:
+    """The words of ``text`` as datatrove's English ``split_into_words`` returns them."""
+    chunks = text.split()
+    parts = list(map(_CHUNK_CACHE.get, chunks))  # C-speed look-ups; misses are None
+    if None in parts:
+        for i, t in enumerate(parts):
+            if t is None:
+                parts[i] = _cache_chunk(chunks[i])
+    return list(chain.from_iterable(parts))  # type: ignore[arg-type]
+
+
+def _is_punct_token(tok: str) -> bool:
+    """spaCy's ``is_punct``: every character is in a Unicode punctuation category."""
+    return all(unicodedata.category(c).startswith("P") for c in tok)
+
+
+def count_sentences(line: str) -> int:
+    """Sentences in ``line`` as spaCy's rule-based ``sentencizer`` finds them.
+
+    A new sentence starts at the first token that is neither punctuation nor a
+    sentence-final character after a sentence-final character has been seen.
+    """
+    if not line.strip():
+        return 0
+    finals = terminal_punctuation()
+    n = 1
+    seen_final = False
+    for tok in split_words(line):
+        if tok in finals:
+            seen_final = True
+        elif seen_final and not _is_punct_token(tok):
+            n += 1
+            seen_final = False
+    return n
+
+
+_CHUNKS = regex.compile(r"[^\s\x1c-\x1f]+")  # the chunks of str.split()
+
+
+def tokens_with_ends(text: str) -> list[tuple[str, int]]:
+    """Each word of ``text`` with the offset just past it (a word's chunk is contiguous)."""
+    out: list[tuple[str, int]] = []
+    for m in _CHUNKS.finditer(text):
+        pos = m.start()
+        chunk = m.group()
+        toks = _CHUNK_CACHE.get(chunk) or _cache_chunk(chunk)
+        for t in toks:
+            pos += len(t)
+            out.append((t, pos))
+    return out
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence of ``text`` (the sentencizer's ``end_char``)."""
+    finals = terminal_punctuation()
+    ends: list[int] = []
+    seen_final = False
+    last_end = 0
+    for tok, end in tokens_with_ends(text):
+        if tok in finals:
+            seen_final = True
+        elif seen_final and not _is_punct_token(tok):
+            ends.append(last_end)
+            seen_final = False
+        last_end = end
+    if last_end:
+        ends.append(last_end)
+    return ends
+
+
+class _TokenStats(dict[str, int]):
+    """Per-token numbers packed in one int, so a document's totals are one C-level ``sum``.
+
+    Bits 0-20: length if the token is not a symbol word; bits 21-41: 1 if it contains
+    a letter; bits 42-62: 1 if it is a symbol word (only punctuation). Valid while a
+    document has fewer than 2**21 words and 2**21 characters of non-symbol words;
+    :func:`token_totals` falls back to plain counting beyond.
+    """
+
+    def __missing__(self, tok: str) -> int:
+        if punctuation_set().issuperset(tok):
+            v = 1 << 42
+        else:
+            v = len(tok) | (int(any(c.isalpha() for c in tok)) << 21)
+        if len(self) < _CHUNK_CACHE_MAX:
+            self[tok] = v
+        return v
+
+
+_TOKEN_STATS = _TokenStats()
+_FIELD = (1 << 21) - 1
+
+
+def token_totals(words: list[str]) -> tuple[int, int, int]:
+    """(symbol words, words with a letter, characters of non-symbol words)."""
+    if len(words) <= _FIELD and sum(map(len, words)) <= _FIELD:
+        total = sum(map(_TOKEN_STATS.__getitem__, words))
+        return total >> 42, (total >> 21) & _FIELD, total & _FIELD
+    n_sym = n_alpha = chars = 0
+    for w in words:
+        v = _TOKEN_STATS[w]
+        n_sym += v >> 42
+        n_alpha += (v >> 21) & 1
+        chars += v & _FIELD
+    return n_sym, n_alpha, chars
+
+
+# ---- one analysis per text ------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Analysis:
+    """The word split of one text, shared by the filters of a chain."""
+
+    words: list[str]
+
+
+_ANALYSES: OrderedDict[str, Analysis] = OrderedDict()
+_ANALYSES_MAX = 4096  # documents; a batch of the executor fits, memory stays bounded
+
+
+def analyse(text: str) -> Analysis:
+    """The cached :class:`Analysis` of ``text`` (computed on first request)."""
+    a = _ANALYSES.get(text)
+    if a is not None:
+        _ANALYSES.move_to_end(text)
+        return a
+    a = Analysis(split_words(text))
+    _ANALYSES[text] = a
+    if len(_ANALYSES) > _ANALYSES_MAX:
+        _ANALYSES.popitem(last=False)
+    return a

@@ -1,0 +1,231 @@
+"""``gopher_repetition``: drop documents that repeat themselves (Gopher, Rae et al. 2021).
+
+The rules and thresholds are Table A1 of the Gopher paper
+(https://arxiv.org/abs/2112.11446), with the splitting, ordering and defaults of
+datatrove 0.10.1's ``GopherRepetitionFilter`` so that decisions match FineWeb's:
+
+- paragraphs are ``text.strip()`` split on two or more newlines; lines are the text
+  split on one or more newlines (not stripped, so a trailing newline makes an empty
+  line);
+- a duplicate paragraph/line is one equal to an earlier one; its characters count
+  towards the character fractions, which are taken over ``len(text)``;
+- the top n-gram share is (length of the most frequent n-gram joined with spaces) x
+  (its count) / ``len(text)``; ties go to the n-gram seen first;
+- the duplicate n-gram share walks the words left to right: an n-gram already seen
+  adds its characters (words joined without spaces) and skips n words, an unseen one
+  is remembered and the walk advances one word;
+- rules run in that order and the first that fires names the drop, with datatrove's
+  reason names (``dup_para_frac``, ``dup_para_char_frac``, ``dup_line_frac``,
+  ``dup_line_char_frac``, ``top_{n}_gram``, ``duplicated_{n}_n_grams``, ``empty``).
+
+Speed: words come from the shared split (:mod:`._words`) and n-grams are compared as
+64-bit hashes (one stable sort per n) instead of joined strings. Known difference:
+datatrove compares duplicate 5..10-grams as words joined *without* a separator, so
+``["ab", "c"]`` equals ``["a", "bc"]`` there and not here (measured in
+``benchmarks/filters.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from thresher.document import Document
+from thresher.step import KEEP, Decision, Filter, Params
+
+from ._words import analyse
+
+REASON_ALIASES: dict[str, str] = {}  # every reason is datatrove's own name
+
+_PARAGRAPHS = re.compile(r"\n{2,}")
+_LINES = re.compile(r"\n+")
+
+
+class GopherRepetitionParams(Params):
+    """datatrove 0.10.1's parameters and defaults (Gopher Table A1); ``None`` disables a rule."""
+
+    dup_line_frac: float | None = Field(0.3, ge=0, le=1)
+    dup_para_frac: float | None = Field(0.3, ge=0, le=1)
+    dup_line_char_frac: float | None = Field(0.2, ge=0, le=1)
+    dup_para_char_frac: float | None = Field(0.2, ge=0, le=1)
+    top_n_grams: tuple[tuple[int, float], ...] = ((2, 0.2), (3, 0.18), (4, 0.16))
+    dup_n_grams: tuple[tuple[int, float], ...] = (
+        (5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10),
+    )
+    language: str = "eng"  # datatrove's word-tokeniser language; English rules are used
+
+
+def find_duplicates(items: list[str]) -> tuple[int, int]:
+    """(number of items equal to an earlier one, their total characters)."""
+    seen: set[str] = set()
+    n_dup = 0
+    chars = 0
+    for x in items:
+        if x in seen:
+            n_dup += 1
+            chars += len(x)
+        else:
+            seen.add(x)
+    return n_dup, chars
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (the golden-ratio constant)
+
+
+class NGramIndex:
+    """64-bit hashes of the n-grams of one word list, built incrementally in n.
+
+    A word's hash is Python's string hash (already cached on the string objects the
+    split shares); an n-gram's is ``h(n-1 words) * M + h(last word)`` modulo 2**64.
+    Two different n-grams of one document collide with probability about 2**-60:
+    negligible against the corpus sizes this runs on, and far cheaper than joining
+    strings as datatrove does.
+    """
+
+    def __init__(self, words: list[str]) -> None:
+        n = len(words)
+        self.n_words = n
+        self._h: dict[int, np.ndarray] = {
+            1: np.fromiter(map(hash, words), dtype=np.int64, count=n).view(np.uint64)
+        }
+        self.cum = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=n), out=self.cum[1:])
+
+    def hashes(self, n: int) -> np.ndarray:
+        """Hash of the n-gram starting at each position (length ``n_words - n + 1``)."""
+        have = max(k for k in self._h if k <= n)
+        cur = self._h[have]
+        h1 = self._h[1]
+        for k in range(have + 1, n + 1):
+            m = self.n_words - k + 1
+            cur = cur[:m] * _MIX + h1[k - 1 :] if m > 0 else np.empty(0, dtype=np.uint64)
+            self._h[k] = cur
+        return cur
+
+    def groups(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per distinct n-gram: its count and its first position; and positions sorted by n-gram.
+
+        An unstable sort plus a minimum per group is cheaper than a stable sort.
+        """
+        h = self.hashes(n)
+        m = len(h)
+        if m == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        order = np.argsort(h)
+        s = h[order]
+        new = np.empty(m, dtype=bool)
+        new[0] = True
+        np.not_equal(s[1:], s[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        counts = np.diff(starts, append=m)
+        firsts = np.minimum.reduceat(order, starts)
+        return counts, firsts, order
+
+
+def top_ngram_chars(index: NGramIndex, n: int) -> int:
+    """Characters of the most frequent n-gram (joined with spaces) times its count."""
+    counts, firsts, _ = index.groups(n)
+    if len(counts) == 0:
+        return 0
+    top = int(counts.max())
+    # ties: the n-gram seen first wins, as with Counter.most_common
+    i = int(firsts[counts == top].min())
+    return int(index.cum[i + n] - index.cum[i] + (n - 1)) * top
+
+
+def duplicate_ngram_chars(index: NGramIndex, n: int) -> tuple[int, bool]:
+    """Characters in n-grams that repeat an earlier one, walking as datatrove does.
+
+    datatrove walks every position: an n-gram already seen adds its characters and
+    skips n positions (the skipped n-grams are not remembered), an unseen one is
+    remembered. Here only the positions whose n-gram occurred earlier are visited;
+    a first occurrence counts as remembered unless a skip jumped over it. Also says
+    whether any n-gram occurs twice at all (if none does, no longer one can).
+    """
+    counts, firsts, _ = index.groups(n)
+    m = index.n_words - n + 1
+    if m <= 0 or len(counts) == m:
+        return 0, False
+    is_first = np.zeros(m, dtype=bool)
+    is_first[firsts] = True
+    h = index.hashes(n).tolist()
+    first = is_first.tolist()
+    cum = index.cum
+    skipped_first: set[int] = set()  # n-grams whose first occurrence was jumped over
+    late: set[int] = set()  # ... and that were remembered later
+    total = 0
+    next_free = 0
+    for j in np.flatnonzero(~is_first).tolist():
+        if j < next_free:
+            continue
+        x = h[j]
+        if x not in skipped_first or x in late:
+            total += int(cum[j + n] - cum[j])
+            for q in range(j + 1, min(j + n, m)):
+                if first[q]:
+                    skipped_first.add(h[q])
+            next_free = j + n
+        else:
+            late.add(x)
+    return total, True
+
+
+class GopherRepetition(Filter):
+    """Drops documents whose paragraphs, lines or n-grams repeat (see module docstring)."""
+
+    name = "gopher_repetition"
+    Params: ClassVar[type[Params]] = GopherRepetitionParams
+    params: GopherRepetitionParams
+
+    def decide(self, doc: Document) -> Decision:
+        p = self.params
+        text = doc.text
+        if not text:
+            return Decision.drop("empty")
+        n_chars = len(text)
+
+        paragraphs = _PARAGRAPHS.split(text.strip())
+        n_dup, dup_chars = find_duplicates(paragraphs)
+        self.signal(doc, "dup_para_frac", n_dup / len(paragraphs))
+        if p.dup_para_frac and n_dup / len(paragraphs) > p.dup_para_frac:
+            return Decision.drop("dup_para_frac")
+        self.signal(doc, "dup_para_char_frac", dup_chars / n_chars)
+        if p.dup_para_char_frac and dup_chars / n_chars > p.dup_para_char_frac:
+            return Decision.drop("dup_para_char_frac")
+
+        lines = _LINES.split(text)
+        n_dup, dup_chars = find_duplicates(lines)
+        self.signal(doc, "dup_line_frac", n_dup / len(lines))
+        if p.dup_line_frac and n_dup / len(lines) > p.dup_line_frac:
+            return Decision.drop("dup_line_frac")
+        self.signal(doc, "dup_line_char_frac", dup_chars / n_chars)
+        if p.dup_line_char_frac and dup_chars / n_chars > p.dup_line_char_frac:
+            return Decision.drop("dup_line_char_frac")
+
+        words = analyse(text).words
+        index = NGramIndex(words)
+        for n, frac in p.top_n_grams:
+            if len(words) < n:
+                continue
+            share = top_ngram_chars(index, n) / n_chars
+            self.signal(doc, f"top_{n}_gram", share)
+            if share > frac:
+                return Decision.drop(f"top_{n}_gram")
+
+        no_repeat_below: int | None = None  # a length whose n-grams never repeat
+        for n, frac in p.dup_n_grams:
+            if no_repeat_below is not None and n >= no_repeat_below:
+                share = 0.0  # no repeated n-gram means no repeated longer one either
+            else:
+                dup, repeats = duplicate_ngram_chars(index, n)
+                if not repeats:
+                    no_repeat_below = n
+                share = dup / n_chars
+            self.signal(doc, f"duplicated_{n}_n_grams", share)
+            if share > frac:
+                return Decision.drop(f"duplicated_{n}_n_grams")
+        return KEEP
