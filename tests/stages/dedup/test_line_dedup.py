@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from dedup_driver import make_docs, run_global, split
 
 from thresher.errors import ConfigError
@@ -70,3 +72,19 @@ def test_invalid_params() -> None:
         LineDedup(max_count=0)
     with pytest.raises(ConfigError, match="keep"):
         ParagraphDedup(keep="last")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "B", "c c", "", " d", "e"]), max_size=6), min_size=1, max_size=8))
+def test_edits_replay_and_each_line_survives_once(tmp_path_factory: pytest.TempPathFactory, doc_lines: list[list[str]]) -> None:
+    texts = ["\n".join(lines) for lines in doc_lines]
+    docs = make_docs(texts)
+    run_global(LineDedup(reject_empty=False), split(docs, 2), tmp_path_factory.mktemp("h"))
+    holders: dict[str, set[int]] = {}
+    for i, (d, t) in enumerate(zip(docs, texts, strict=True)):
+        assert d.original_text() == t
+        for line in d.text.split("\n"):
+            key = " ".join(line.split()).lower()
+            if key:
+                holders.setdefault(key, set()).add(i)
+    assert all(len(h) == 1 for h in holders.values())
