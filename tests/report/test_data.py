@@ -93,3 +93,17 @@ def test_a_damaged_file_does_not_hide_the_others(tmp_path: Path, synthetic_out: 
 ])
 def test_domain_of(url: str, host: str) -> None:
     assert domain_of(url) == host
+
+
+def test_signals_whose_type_changes_between_documents(tmp_path: Path) -> None:
+    """A step that records a flag as True in one document and 3 in another: Arrow's JSON
+    reader refuses the column, and the per-document path reads it."""
+    from thresher.document import Document
+
+    docs = [Document(id="a", text="x", signals={"s.v": True, "s.lang_code": "en"}),
+            Document(id="b", text="yy", signals={"s.v": 3, "lid.lang": "de"}),
+            Document(id="c", text="zzz", signals={"s.v": "high", "s.inf": float("inf")})]
+    out = write_output(tmp_path / "out", docs)
+    idx = open_folder(out).index
+    assert list(idx.signals["s.v"][:2]) == [1.0, 3.0] and np.isnan(idx.signals["s.v"][2])
+    assert [idx.languages[c] for c in idx.language] == ["en", "de", ""]

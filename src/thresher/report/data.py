@@ -33,8 +33,9 @@ from thresher.errors import ThresherError
 STATUSES: tuple[str, ...] = ("kept", "rejected", "quarantined")
 _SUBDIRS: tuple[str, ...] = ("kept", "rejected", "quarantine")
 _SUFFIXES: tuple[str, ...] = (".parquet", ".jsonl", ".jsonl.gz")
-# A signal named like this, with a string value, is the document's language code.
-_LANG_SIGNAL = re.compile(r"(^|\.)(lang|language)$")
+# A signal named like this, with a string value, is the document's language code
+# ("language.language", "lid.lang", "language.code").
+_LANG_SIGNAL = re.compile(r"(^|\.)(lang|language|lang_code|language_code)$|^lang[a-z_]*\.(code|label)$")
 _LANG_KEYS: tuple[str, ...] = ("language", "lang")
 
 

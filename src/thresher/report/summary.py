@@ -79,9 +79,18 @@ def signal_names(index: Index, stats: dict[str, Any]) -> list[str]:
 
 
 def main_signals(index: Index, stats: dict[str, Any]) -> list[str]:
-    """The signals worth a histogram: common enough, and not constant."""
+    """The signals worth a histogram, most telling first: the length, then the signals
+    of the steps that dropped the most documents (the numbers decisions were taken on),
+    then the others in pipeline order; each common enough and not constant."""
+    drops: dict[str, int] = {}
+    for s in stats.get("steps") or []:
+        if isinstance(s, dict):
+            drops[str(s.get("step"))] = sum(v for v in (s.get("dropped") or {}).values() if isinstance(v, int))
+    names = signal_names(index, stats)
+    rank = {name: i for i, name in enumerate(names)}
+    names.sort(key=lambda k: (k != LENGTH, -drops.get(k.partition(".")[0], 0), rank[k]))
     out = []
-    for name in signal_names(index, stats):
+    for name in names:
         v = values_of(index, name)
         ok = v[np.isfinite(v)]
         if name != LENGTH and (ok.size < max(1, _MIN_COVERAGE * index.n) or np.ptp(ok) == 0):

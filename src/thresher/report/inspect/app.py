@@ -157,7 +157,7 @@ def create_app(out: Path, allowed_hosts: list[str] | None = None) -> Any:
                        for k, vs in facets(f, idx, ms).items()},
             "histograms": [h.to_dict() for h in hists],
         }
-        return page(request, "docs.html", data, f=f, hist_svgs=[histogram_svg(h) for h in hists],
+        return page(request, "docs.html", data, f=f, hist_svgs=[histogram_svg(h, width=300, height=120) for h in hists],
                     legend=legend_svg(), signals=ins.names)
 
     def _one(request: Request, allowed: frozenset[str]) -> dict[str, str]:
