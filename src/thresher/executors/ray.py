@@ -111,12 +111,15 @@ def check_shared(marker: str, token: str) -> None:
 
 
 def _node_label() -> str:
-    try:
-        import ray
+    import sys
 
+    ray = sys.modules.get("ray")
+    if ray is None or not ray.is_initialized():  # outside a Ray worker: never start Ray here
+        return socket.gethostname()
+    try:
         ctx = ray.get_runtime_context()
         return f"{ctx.get_node_id()[:12]} ({ray.util.get_node_ip_address()}, {socket.gethostname()})"
-    except Exception:  # outside a Ray worker (tests of check_shared)
+    except Exception:  # a Ray too old or too new for these calls: the host still helps
         return socket.gethostname()
 
 
@@ -241,13 +244,16 @@ class RayExecutor(Executor):
     ``workers``: CPUs of the private cluster; on an existing cluster, the most tasks in
     flight at once (default: the cluster's CPUs). ``address``: ``host:port`` of a
     running cluster (``ray start --head`` prints it), ``auto`` for the one last started
-    on this machine, or None for a private local cluster.
+    on this machine, or None for a private local cluster. ``persistent``: keep the
+    connection (and the private cluster, with its warm worker processes) after a run,
+    for several runs in one process (notebooks, benchmarks); call :meth:`shutdown` then.
     """
 
     name = "ray"
 
     def __init__(self, workers: int | None = None, address: str | None = None,
-                 max_retries: int = DEFAULT_MAX_RETRIES, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+                 max_retries: int = DEFAULT_MAX_RETRIES, connect_timeout: float = CONNECT_TIMEOUT,
+                 persistent: bool = False) -> None:
         super().__init__(workers)
         if max_retries < 0:
             raise ConfigError(f"max_retries must be >= 0 (got {max_retries})")
@@ -255,8 +261,10 @@ class RayExecutor(Executor):
         self.address = address
         self.max_retries = max_retries
         self.connect_timeout = connect_timeout
+        self.persistent = persistent
         self._ray: Any = None
         self._started = False  # True when this executor started the cluster (and must stop it)
+        self._joined = False  # True when this executor connected to a cluster (and must disconnect)
         self._temp: str | None = None
         self._env_set: dict[str, str | None] = {}
         self._out: Path | None = None
@@ -280,12 +288,14 @@ class RayExecutor(Executor):
             address = resolve_auto() if self.address == "auto" else self.address
             if self.address != "auto":
                 probe(address, self.connect_timeout)
+            _refresh_ray_config(ray)  # RAY_AUTH_* may have been set after Ray was imported
             try:
                 ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING,
                          namespace="thresher")
             except Exception as exc:
                 raise ThresherError(_connect_error(address, exc)) from None
             self._ray = ray
+            self._joined = True
         if self._workers_given is None:
             self.workers = max(1, int(self._ray.cluster_resources().get("CPU", 1)))
         self._remote = self._ray.remote(run_task)
@@ -336,11 +346,8 @@ class RayExecutor(Executor):
         # connect before touching the output folder: a wrong address changes nothing
         self._out = Path(out or config.output.path)
         self.connect()
-        try:
-            return super().run(config, out, overwrite=overwrite, progress=progress)
-        except BaseException:
-            self._failed = True
-            raise
+        self._failed = False
+        return super().run(config, out, overwrite=overwrite, progress=progress)
 
     def _ensure_marker(self) -> tuple[str, str]:
         if self._marker is None:
@@ -375,9 +382,10 @@ class RayExecutor(Executor):
                                       retry_exceptions=False, scheduling_strategy="SPREAD" if spread else "DEFAULT")
         pending: dict[Any, int] = {}
         nxt = 0
+        failure: ThresherError | None = None
         try:
             while nxt < len(args) or pending:
-                while nxt < len(args) and len(pending) < window:
+                while failure is None and nxt < len(args) and len(pending) < window:
                     call = []
                     for x in args[nxt]:
                         if counts[id(x)] > 1 and not isinstance(x, (int, str, float, bool, type(None))):
@@ -388,20 +396,30 @@ class RayExecutor(Executor):
                             call.append(x)
                     pending[remote.remote(fn, marker, token, *call)] = nxt
                     nxt += 1
+                if not pending:
+                    break
                 done, _ = ray.wait(list(pending), num_returns=1, timeout=None)
                 for ref in done:
                     i = pending.pop(ref)
                     try:
                         result = ray.get(ref)
                     except Exception as exc:
-                        raise self._task_error(fn, args[i], i, exc) from None
+                        # the first failure stops submissions; tasks already running
+                        # finish and keep their shards, so a rerun redoes only the rest
+                        failure = failure or self._task_error(fn, args[i], i, exc)
+                        continue
                     on_result(i, result)
-        finally:
+        except BaseException:  # interrupted: nothing more is worth waiting for
+            self._failed = True
             for ref in pending:
                 try:
                     ray.cancel(ref, force=False)
                 except Exception:  # the cluster may be gone already
                     pass
+            raise
+        if failure is not None:
+            self._failed = True
+            raise failure
 
     def run_tasks(self, fn: Callable[..., dict[str, Any]], args: list[tuple[Any, ...]],
                   on_done: Callable[[dict[str, Any]], None]) -> None:
@@ -452,10 +470,19 @@ class RayExecutor(Executor):
     # --- the end ------------------------------------------------------------------------------
 
     def close(self) -> None:
+        """End of a run: remove the marker; leave the cluster unless ``persistent``."""
         if self._marker is not None:
             Path(self._marker[0]).unlink(missing_ok=True)
             self._marker = None
+        if not self.persistent:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        """Disconnect, and stop the private cluster if this executor started it."""
         ray, self._ray, self._remote = self._ray, None, None
+        if ray is not None and self._joined:
+            self._joined = False
+            ray.shutdown()  # disconnects this driver; the cluster runs on
         if ray is not None and self._started:
             try:
                 ray.shutdown()  # stops the processes ray.init started, and only those
