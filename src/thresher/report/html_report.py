@@ -17,7 +17,7 @@ from typing import Any
 from thresher.report.data import STATUSES, Folder, open_folder
 from thresher.report.spans import document_html
 from thresher.report.summary import folder_summary, funnel, histograms, main_signals, sample_rows
-from thresher.report.svg import KEPT_COLOUR, REJECTED_COLOUR, bar_svg, histogram_svg, legend_svg
+from thresher.report.svg import KEPT_COLOUR, REJECTED_COLOUR, bar_svg, funnel_svg, histogram_svg, legend_svg
 from thresher.report.templating import render, stylesheet
 
 REPORT_NAME = "report.html"
@@ -71,6 +71,7 @@ def report_context(folder: Folder) -> dict[str, Any]:
         "max_seen": max_seen,
         "max_rate": max_rate,
         "bar": bar_svg,
+        "funnel_bar": funnel_svg,
         "kept_colour": KEPT_COLOUR,
         "rejected_colour": REJECTED_COLOUR,
         "hists": [histogram_svg(h) for h in hists],

@@ -129,3 +129,18 @@ def bar_svg(fraction: float, colour: str = REJECTED_COLOUR, width: int = 120, he
     return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
                   f'aria-label="{fraction:.1%}"><rect x="0" y="0" width="{width}" height="{height}" '
                   f'fill="#eee"/><rect x="0" y="0" width="{w:.1f}" height="{height}" fill="{colour}"/></svg>')
+
+
+def funnel_svg(seen: int, dropped: int, max_seen: int, width: int = 160, height: int = 12) -> Markup:
+    """One step of the funnel: the documents it saw (bar length), those it dropped in
+    orange at the end; stacked row after row the bars narrow as the run goes."""
+    scale = width / max(max_seen, 1)
+    kept_w = max(0, seen - dropped) * scale
+    drop_w = max(0, dropped) * scale
+    if dropped and drop_w < 1:
+        drop_w = 1.0  # a single dropped document must stay visible
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+                  f'aria-label="{seen:,} seen, {dropped:,} dropped">'
+                  f'<rect x="0" y="0" width="{kept_w:.1f}" height="{height}" fill="{KEPT_COLOUR}" fill-opacity="0.7"/>'
+                  f'<rect x="{kept_w:.1f}" y="0" width="{drop_w:.1f}" height="{height}" fill="{REJECTED_COLOUR}"/>'
+                  '</svg>')

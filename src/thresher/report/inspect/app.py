@@ -37,7 +37,7 @@ from thresher.report.inspect.queries import (
 )
 from thresher.report.spans import edits_of, marked_html
 from thresher.report.summary import LENGTH, folder_summary, funnel, histograms, main_signals, signal_names
-from thresher.report.svg import KEPT_COLOUR, bar_svg, histogram_svg, legend_svg
+from thresher.report.svg import KEPT_COLOUR, bar_svg, funnel_svg, histogram_svg, legend_svg
 from thresher.report.templating import environment, stylesheet
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -123,7 +123,9 @@ def create_app(out: Path, allowed_hosts: list[str] | None = None) -> Any:
         summary = folder_summary(ins.folder)
         rows = funnel(ins.folder.stats)
         max_rate = max([r.docs_per_second or 0.0 for r in rows] + [1e-9])
+        max_seen = max([r.seen for r in rows] + [1])
         return page(request, "index.html", summary, funnel=rows, max_rate=max_rate, bar=bar_svg,
+                    funnel_bar=funnel_svg, max_seen=max_seen,
                     kept_colour=KEPT_COLOUR, statuses=STATUSES)
 
     async def docs(request: Request) -> Response:
