@@ -3,7 +3,13 @@ one JSON error shape, no path out of the folder, hostile documents shown as text
 
 from __future__ import annotations
 
+import json
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -191,3 +197,55 @@ def test_get_page_without_a_server(synthetic_out: Path) -> None:
     assert status == 200 and '"total":1' in body.replace(" ", "")
     status, body = get_page(synthetic_out, "/docs.json?page=0")
     assert status == 400 and '"parameter":"page"' in body.replace(" ", "")
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "thresher.cli", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_cli_get_and_errors(synthetic_out: Path, tmp_path: Path) -> None:
+    ok = _run_cli("inspect", str(synthetic_out), "--get", "/docs.json?status=quarantined")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["total"] == 1
+    bad = _run_cli("inspect", str(synthetic_out), "--get", "/docs.json?size=0")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["error"]["parameter"] == "size"
+    missing = _run_cli("inspect", str(tmp_path / "nope"))
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines() == [f"error: {tmp_path / 'nope'}: no such folder"]
+
+
+def _outward_address() -> str | None:
+    """An address of this machine other than loopback, if it has one."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.254.254.254", 1))  # no packet is sent for a UDP connect
+            addr = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if addr.startswith("127.") else addr
+
+
+def test_cli_serves_on_loopback_only(synthetic_out: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "thresher.cli", "inspect", str(synthetic_out), "--port",
+                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.json", timeout=2) as r:
+                    assert json.loads(r.read())["totals"]["read"] == N
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        other = _outward_address()
+        if other is not None:
+            with socket.socket() as c, pytest.raises(OSError):
+                c.settimeout(2)
+                c.connect((other, port))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

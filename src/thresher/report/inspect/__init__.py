@@ -21,17 +21,38 @@ def create_app(out: Path, allowed_hosts: list[str] | None = None) -> object:
 
 
 def get_page(out: Path, path: str) -> tuple[int, str]:
-    """Status and body of one GET request, as the server would answer it."""
-    from thresher.errors import ThresherError, require
+    """Status and body of one GET request, as the server would answer it (no socket,
+    no HTTP client: the request goes straight to the ASGI app)."""
+    import asyncio
+    from urllib.parse import urlsplit
 
-    require("httpx", "test", "httpx (for --get)")
-    from starlette.testclient import TestClient
+    from thresher.errors import ThresherError
 
     if not path.startswith("/"):
         raise ThresherError(f"--get needs a path starting with /, got {path!r}")
-    with TestClient(create_app(out), base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
-        r = client.get(path)
-        return r.status_code, r.text
+    app = create_app(out)
+    parts = urlsplit(path)
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": parts.path, "raw_path": parts.path.encode(), "root_path": "",
+        "query_string": parts.query.encode(), "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80),
+    }
+    status = 500
+    body: list[bytes] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])  # type: ignore[call-overload]
+        elif message["type"] == "http.response.body":
+            body.append(bytes(message.get("body", b"")))  # type: ignore[arg-type]
+
+    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
+    return status, b"".join(body).decode("utf-8", "replace")
 
 
 def _is_loopback(host: str) -> bool:
