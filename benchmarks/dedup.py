@@ -285,19 +285,25 @@ def main_corpus(args: argparse.Namespace) -> None:
     n = len(texts)
     truth = ground_truth(texts)
     chars = sum(map(len, texts)) / n
-    print(f"corpus: {n} documents ({args.pages} real pages + {args.copies} planted copies), "
-          f"{chars:.0f} characters on average; {truth.shape[1]} true pairs at Jaccard ≥ {THRESHOLD}")
+    print(
+        f"corpus: {n} documents ({args.pages} real pages + {args.copies} planted copies), "
+        f"{chars:.0f} characters on average; {truth.shape[1]} true pairs at Jaccard ≥ {THRESHOLD}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.json"
         corpus.write_text(json.dumps(texts), encoding="utf-8")
-        header = (f"{'method':<12}{'pairs':>7}{'precision':>11}{'recall':>8}{'precision*':>12}{'recall*':>9}"
-                  f"{'docs/s/core':>13}{'peak MB':>9}")
+        header = (
+            f"{'method':<12}{'pairs':>7}{'precision':>11}{'recall':>8}{'precision*':>12}{'recall*':>9}"
+            f"{'docs/s/core':>13}{'peak MB':>9}"
+        )
         rows = []
         for method in args.methods:
             out = Path(tmp) / f"{method}.json"
             proc = subprocess.run(
                 [sys.executable, __file__, "--worker", method, str(corpus), str(out)],
-                capture_output=True, text=True,
+                check=False,
+                capture_output=True,
+                text=True,
             )
             if proc.returncode != 0:
                 last = (proc.stderr.strip().splitlines() or ["?"])[-1]
@@ -311,16 +317,20 @@ def main_corpus(args: argparse.Namespace) -> None:
             )
             if method == "thresher":
                 st = info["stats"]
-                extra = (f"  thresher: map (signatures) {n / info['map_cpu']:,.0f} docs/s/core; reduce "
-                         f"{st['candidate_pairs']} candidates -> {st['verified_pairs']} verified pairs, "
-                         f"{st['clusters']} clusters, {st['duplicates']} duplicates")
+                extra = (
+                    f"  thresher: map (signatures) {n / info['map_cpu']:,.0f} docs/s/core; reduce "
+                    f"{st['candidate_pairs']} candidates -> {st['verified_pairs']} verified pairs, "
+                    f"{st['clusters']} clusters, {st['duplicates']} duplicates"
+                )
             if method == "datatrove":
                 dt_extra = f"  datatrove: signature stage {n / info['signature_cpu']:,.0f} docs/s/core"
         print(header)
         for r in rows:
             print(r)
-        print("precision / recall: of the pairs each method declares duplicates; precision* / recall*: of the "
-              "pairs that share a cluster (connected components of the declared pairs)")
+        print(
+            "precision / recall: of the pairs each method declares duplicates; precision* / recall*: of the "
+            "pairs that share a cluster (connected components of the declared pairs)"
+        )
         for line in ("extra", "dt_extra"):
             if line in locals():
                 print(locals()[line])
@@ -360,11 +370,15 @@ def synthetic(n: int, copies: int, seed: int) -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     print(f"synthetic: {n:,} documents of 30 words, {copies:,} identical copies in one cluster")
-    print(f"  map {n / t_map:,.0f} docs/s/core; reduce {t_reduce:.1f} s CPU "
-          f"({n / t_reduce:,.0f} docs/s/core), largest cluster {stats['largest_cluster']:,}, "
-          f"duplicates {stats['duplicates']:,}")
-    print(f"  clustering phase peak memory (numpy allocations, tracemalloc): {peak / 2**20:.1f} MiB "
-          f"= {peak / n:.1f} bytes/document; process peak RSS {stats['peak_rss_mb']:.0f} MiB")
+    print(
+        f"  map {n / t_map:,.0f} docs/s/core; reduce {t_reduce:.1f} s CPU "
+        f"({n / t_reduce:,.0f} docs/s/core), largest cluster {stats['largest_cluster']:,}, "
+        f"duplicates {stats['duplicates']:,}"
+    )
+    print(
+        f"  clustering phase peak memory (numpy allocations, tracemalloc): {peak / 2**20:.1f} MiB "
+        f"= {peak / n:.1f} bytes/document; process peak RSS {stats['peak_rss_mb']:.0f} MiB"
+    )
 
 
 # ---- CopyCat human judgements ---------------------------------------------------------------
@@ -385,15 +399,21 @@ def copycat() -> None:
         inter = len(np.intersect1d(sa, sb))
         union = len(sa) + len(sb) - inter
         sig = signatures(sh, NUM_PERM, 1)
-        by_label.setdefault(label, []).append((inter / union if union else 1.0, float((sig[0] == sig[1]).mean())))
-    print("CopyCat human near-duplicate judgements (label: higher = more similar): thresher word 5-gram Jaccard")
+        by_label.setdefault(label, []).append(
+            (inter / union if union else 1.0, float((sig[0] == sig[1]).mean()))
+        )
+    print(
+        "CopyCat human near-duplicate judgements (label: higher = more similar): thresher word 5-gram Jaccard"
+    )
     print(f"{'label':<9}{'n':>5}{'mean':>7}{'p25':>7}{'median':>8}{'p75':>7}{'≥0.8':>7}{'minhash≥0.8':>13}")
     xs, ys = [], []
     for label in sorted(by_label, key=lambda x: (x == "unknown", float(x) if x != "unknown" else 0)):
         v = np.array(by_label[label])
         q = np.percentile(v[:, 0], [25, 50, 75])
-        print(f"{label:<9}{len(v):>5}{v[:, 0].mean():>7.2f}{q[0]:>7.2f}{q[1]:>8.2f}{q[2]:>7.2f}"
-              f"{(v[:, 0] >= THRESHOLD).mean():>7.2f}{(v[:, 1] >= THRESHOLD).mean():>13.2f}")
+        print(
+            f"{label:<9}{len(v):>5}{v[:, 0].mean():>7.2f}{q[0]:>7.2f}{q[1]:>8.2f}{q[2]:>7.2f}"
+            f"{(v[:, 0] >= THRESHOLD).mean():>7.2f}{(v[:, 1] >= THRESHOLD).mean():>13.2f}"
+        )
         if label != "unknown":
             xs += [float(label)] * len(v)
             ys += list(v[:, 0])

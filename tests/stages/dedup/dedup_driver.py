@@ -14,7 +14,9 @@ from thresher.document import Document
 from thresher.step import GlobalContext, GlobalStep, ShardContext
 
 
-def run_global(step: GlobalStep, shards: list[list[Document]], workdir: Path, workers: int = 1) -> dict[str, Any]:
+def run_global(
+    step: GlobalStep, shards: list[list[Document]], workdir: Path, workers: int = 1
+) -> dict[str, Any]:
     """Run the three phases of ``step`` over ``shards``; return the reduce statistics."""
     n = len(shards)
     workdir.mkdir(parents=True, exist_ok=True)

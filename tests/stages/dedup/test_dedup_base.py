@@ -25,7 +25,13 @@ def reference_components(n: int, edges: list[tuple[int, int]]) -> list[int]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 60).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=80))))
+@given(
+    st.integers(1, 60).flatmap(
+        lambda n: st.tuples(
+            st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=80)
+        )
+    )
+)
 def test_components_match_a_plain_union_find(case: tuple[int, list[tuple[int, int]]]) -> None:
     n, edges = case
     src = np.array([a for a, _ in edges], dtype=np.int64)

@@ -30,7 +30,9 @@ def test_normalisation_is_configurable(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("partitions,shards,workers", [(1, 1, 1), (7, 4, 1), (3, 2, 2)])
-def test_same_result_for_any_partitioning_and_pool(tmp_path: Path, partitions: int, shards: int, workers: int) -> None:
+def test_same_result_for_any_partitioning_and_pool(
+    tmp_path: Path, partitions: int, shards: int, workers: int
+) -> None:
     texts = [f"text {i % 37}" for i in range(500)]
     docs = make_docs(texts)
     run_global(ExactDedup(partitions=partitions), split(docs, shards), tmp_path, workers)

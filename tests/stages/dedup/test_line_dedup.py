@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dedup_driver import make_docs, run_global, split
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from dedup_driver import make_docs, run_global, split
 
 from thresher.errors import ConfigError
 from thresher.stages.dedup.lines import LineDedup, ParagraphDedup
@@ -15,7 +15,7 @@ from thresher.stages.dedup.lines import LineDedup, ParagraphDedup
 FOOTER = "Subscribe to our newsletter"
 LINE_TEXTS = [
     f"First article text.\n{FOOTER}\nEnd one.",
-    f"Second article.\n  subscribe to OUR newsletter  \nEnd two.",
+    "Second article.\n  subscribe to OUR newsletter  \nEnd two.",
     f"{FOOTER}\n",
     "Unrelated page.\nNothing shared.",
 ]
@@ -75,8 +75,14 @@ def test_invalid_params() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["a", "b", "B", "c c", "", " d", "e"]), max_size=6), min_size=1, max_size=8))
-def test_edits_replay_and_each_line_survives_once(tmp_path_factory: pytest.TempPathFactory, doc_lines: list[list[str]]) -> None:
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a", "b", "B", "c c", "", " d", "e"]), max_size=6), min_size=1, max_size=8
+    )
+)
+def test_edits_replay_and_each_line_survives_once(
+    tmp_path_factory: pytest.TempPathFactory, doc_lines: list[list[str]]
+) -> None:
     texts = ["\n".join(lines) for lines in doc_lines]
     docs = make_docs(texts)
     run_global(LineDedup(reject_empty=False), split(docs, 2), tmp_path_factory.mktemp("h"))

@@ -59,7 +59,10 @@ def test_long_words_and_non_ascii_hash_apart() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(alphabet="ab cD\néß.-", max_size=60), min_size=1, max_size=8), st.sampled_from(["word", "char"]))
+@given(
+    st.lists(st.text(alphabet="ab cD\néß.-", max_size=60), min_size=1, max_size=8),
+    st.sampled_from(["word", "char"]),
+)
 def test_a_signature_does_not_depend_on_its_batch(texts: list[str], unit: str) -> None:
     together = signatures(shingle(texts, unit, 3), 32, seed=4)  # type: ignore[arg-type]
     for i, t in enumerate(texts):

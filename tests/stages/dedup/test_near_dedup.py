@@ -54,7 +54,9 @@ def clusters(docs: list) -> set[frozenset[str]]:
     return {frozenset(v) for v in by.values()}
 
 
-def test_light_edits_cluster_with_their_page_and_heavy_edits_do_not(corpus: list[str], tmp_path: Path) -> None:
+def test_light_edits_cluster_with_their_page_and_heavy_edits_do_not(
+    corpus: list[str], tmp_path: Path
+) -> None:
     docs = make_docs(corpus)
     stats = run_global(NearDedup(), split(docs, 3), tmp_path)
     rejected = {d.id for d in docs if not d.alive}
@@ -80,7 +82,9 @@ def test_same_clusters_serial_pool_and_any_sharding(corpus: list[str], tmp_path:
 
 
 @pytest.mark.parametrize("verify", ["signature", "none"])
-def test_other_verification_modes_find_the_light_edits(corpus: list[str], tmp_path: Path, verify: str) -> None:
+def test_other_verification_modes_find_the_light_edits(
+    corpus: list[str], tmp_path: Path, verify: str
+) -> None:
     docs = make_docs(corpus)
     run_global(NearDedup(verify=verify), split(docs, 2), tmp_path)
     rejected = {d.id for d in docs if not d.alive}
@@ -101,8 +105,16 @@ def test_bad_input_empty_short_and_identical(tmp_path: Path) -> None:
     run_global(NearDedup(), split(docs, 3) + [[]], tmp_path)  # and an empty shard
     status = {d.id: d.alive for d in docs}
     # documents without a single word never match anything; short ones match their copies
-    assert status == {"d0": True, "d1": True, "d2": True, "d3": True, "d4": False,
-                      "d5": True, "d6": False, "d7": True}
+    assert status == {
+        "d0": True,
+        "d1": True,
+        "d2": True,
+        "d3": True,
+        "d4": False,
+        "d5": True,
+        "d6": False,
+        "d7": True,
+    }
 
 
 def test_every_document_identical(tmp_path: Path) -> None:

@@ -23,12 +23,12 @@ import resource
 import sys
 import unicodedata
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import regex
-from pydantic import Field
 
 from thresher.errors import ThresherError
 from thresher.step import Params
@@ -184,12 +184,7 @@ def normalize(text: str, p: NormParams) -> str:
     return text
 
 
-def positive_int(default: int, low: int = 1, high: int | None = None, desc: str = "") -> int:
-    """A validated integer parameter (pydantic ``Field`` with its valid range)."""
-    return Field(default, ge=low, le=high, description=desc)  # type: ignore[no-any-return]
-
-
 def chunks(n: int, parts: int) -> Iterable[tuple[int, int]]:
     """``parts`` contiguous ``[start, end)`` ranges covering ``range(n)`` (some may be empty)."""
     bounds = np.linspace(0, n, parts + 1).astype(np.int64)
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [(int(a), int(b)) for a, b in pairwise(bounds.tolist())]

@@ -107,7 +107,9 @@ class _UnitDedup(GlobalStep):
         t0 = time.perf_counter()
         wd, parts = str(ctx.workdir), self.params.partitions
         offsets = base.shard_offsets(wd, ctx.n_shards)
-        distinct = ctx.map(_count_partition, [(wd, p, ctx.n_shards, self.params.max_count) for p in range(parts)])
+        distinct = ctx.map(
+            _count_partition, [(wd, p, ctx.n_shards, self.params.max_count) for p in range(parts)]
+        )
         freq = np.concatenate([load(part_path(wd, "frequent", p), mmap=False) for p in range(parts)], axis=1)
         freq = freq[:, np.argsort(freq[0], kind="stable")]
         save_atomic(part_path(wd, "frequent_all", 0), freq)

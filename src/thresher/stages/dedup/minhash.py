@@ -172,11 +172,11 @@ def signatures(sh: Shingles, num_perm: int, seed: int) -> np.ndarray:
     h = (sh.hashes ^ seed_u64(seed, 1)) * _PERM_MUL
     doc = np.repeat(np.arange(n_docs, dtype=np.intp), np.diff(sh.offsets))
     bins = (((h >> U64(32)) * U64(k)) >> U64(32)).astype(np.intp)
-    sig = np.full(n_docs * k, 1 << 32, dtype=np.int64)  # 2**32 = empty bin
-    np.minimum.at(sig, doc * k + bins, (h & MASK32).astype(np.int64))
-    sig = sig.reshape(n_docs, k)
-    filled = sig < (1 << 32)
-    has_any = filled.any(axis=1)
+    flat = np.full(n_docs * k, 1 << 32, dtype=np.int64)  # 2**32 = empty bin
+    np.minimum.at(flat, doc * k + bins, (h & MASK32).astype(np.int64))
+    sig = flat.reshape(n_docs, k)
+    filled: np.ndarray = sig < (1 << 32)
+    has_any: np.ndarray = np.any(filled, axis=1)
     need = ~filled & has_any[:, None]
     if need.any():
         _densify(sig, filled, need, seed)

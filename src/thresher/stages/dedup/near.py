@@ -27,8 +27,8 @@ passes 0.8 with probability 0.92 only (its S-curve midpoint is ~0.72).
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -144,7 +144,7 @@ class NearDedup(GlobalStep):
             "documents": n,
             "bucket_edges": int(sum(counts)),
             "candidate_pairs": int(candidates),
-            "verified_pairs": int(len(sim)),
+            "verified_pairs": len(sim),
             "clusters": int(np.count_nonzero(sizes > 1)),
             "duplicates": duplicates,
             "largest_cluster": int(sizes.max()) if n else 0,
@@ -336,8 +336,9 @@ def _verify_chunk(args: tuple[str, int, int, str]) -> int:
     return m
 
 
-def _audit(wd: str, n_shards: int, src: np.ndarray, dst: np.ndarray, sim: np.ndarray,
-           p: NearDedupParams) -> dict[str, Any]:
+def _audit(
+    wd: str, n_shards: int, src: np.ndarray, dst: np.ndarray, sim: np.ndarray, p: NearDedupParams
+) -> dict[str, Any]:
     """Exact Jaccard of an evenly spaced (deterministic) sample of the kept pairs.
 
     Reports the share of sampled pairs that really reach the threshold (an estimate of
@@ -354,7 +355,7 @@ def _audit(wd: str, n_shards: int, src: np.ndarray, dst: np.ndarray, sim: np.nda
         union = len(a) + len(b) - inter
         exact[k] = inter / union if union else 1.0
     return {
-        "audit_pairs": int(len(pick)),
+        "audit_pairs": len(pick),
         "audit_precision": round(float(np.mean(exact >= p.threshold)), 4),
         "audit_mean_abs_error": round(float(np.mean(np.abs(exact - sim[pick]))), 4),
     }
