@@ -149,14 +149,23 @@ def _valid_codec(name: str) -> str | None:
 
 
 def decode(raw: bytes | str, content_type: str = "") -> tuple[str, str]:
-    """The page as text and the charset used, trying header, meta tag, then content.
+    """The page as text and the charset used: UTF-8, header, meta tag, then detection.
 
-    A declared charset that fails to decode the bytes strictly is not trusted (servers
-    and templates lie); the next source is tried, and as a last resort the bytes are
-    decoded as UTF-8 with replacement characters.
+    Valid UTF-8 is taken as UTF-8. Otherwise a declared charset that fails to decode the
+    bytes strictly is not trusted (servers and templates lie) and the next source is
+    tried; detection from the content (resiliparse) decodes with replacement characters.
     """
     if isinstance(raw, str):
         return raw, "str"
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16", errors="replace"), "utf-16"
+    # Bytes that decode strictly as UTF-8 are UTF-8, whatever the labels say: text in a
+    # legacy encoding almost never forms valid multi-byte sequences by chance, while
+    # UTF-8 pages labelled latin-1 or ASCII by a stale server default are common.
+    try:
+        return raw.decode("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     candidates: list[str] = []
     m = _HEADER_CHARSET.search(content_type or "")
     if m:
@@ -164,8 +173,6 @@ def decode(raw: bytes | str, content_type: str = "") -> tuple[str, str]:
     m2 = _META_CHARSET.search(raw[:4096])
     if m2:
         candidates.append(m2.group(1).decode("ascii", "replace"))
-    if raw.startswith(b"\xef\xbb\xbf"):
-        candidates.insert(0, "utf-8-sig")
     for name in candidates:
         codec = _valid_codec(name)
         if codec is None:
@@ -174,10 +181,6 @@ def decode(raw: bytes | str, content_type: str = "") -> tuple[str, str]:
             return raw.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
             continue
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     enc = require("resiliparse.parse.encoding", "html", "resiliparse")
     detected = enc.detect_encoding(raw)  # type: ignore[attr-defined]
     codec = _valid_codec(detected) or "utf-8"

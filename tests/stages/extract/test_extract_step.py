@@ -1,0 +1,262 @@
+"""The extract step: main text, metadata, signals, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from thresher.document import Document
+from thresher.errors import ConfigError
+from thresher.registry import step_class
+from thresher.stages.extract import accurate
+from thresher.stages.extract.extract import Extract
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(raw: bytes | str | None, headers: dict[str, str] | None = None, **params: object) -> Document:
+    doc = Document("d", "", url="https://example.org/a", raw=raw)
+    if headers is not None:
+        doc.metadata["http_headers"] = headers
+    Extract(**params)([doc])  # type: ignore[arg-type]
+    return doc
+
+
+def paragraph(words: int = 40) -> str:
+    base = "The committee met again on Tuesday and agreed, after a long debate, to publish its report. "
+    return (base * (words // 15 + 1)).strip()
+
+
+# ---- the golden page -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8")))
+def test_golden_pages(case: dict[str, object]) -> None:
+    raw = (GOLDEN / str(case["page"])).read_bytes()
+    doc = run(raw, mode="fast")
+    expected = (GOLDEN / str(case["text"])).read_text(encoding="utf-8").rstrip("\n")
+    assert doc.verdict.status == "kept"
+    assert doc.text == expected
+    assert doc.raw is None
+    for k, v in dict(case["metadata"]).items():  # type: ignore[call-overload]
+        assert doc.metadata[k] == v
+    for k, v in dict(case["signals"]).items():  # type: ignore[call-overload]
+        assert doc.signals[k] == v
+
+
+def test_default_mode_keeps_a_confident_page_on_the_fast_path() -> None:
+    doc = run((GOLDEN / "article.html").read_bytes())
+    assert doc.signals["extract.path"] == "fast"
+    assert doc.signals["extract.confidence"] >= 0.8
+
+
+def test_registered_under_extract() -> None:
+    assert step_class("extract") is Extract
+
+
+def test_text_document_passes_through_untouched() -> None:
+    doc = Document("t", "already text", metadata={"k": 1})
+    Extract()([doc])
+    assert doc.text == "already text" and doc.verdict.status == "kept"
+    assert doc.signals == {} and doc.metadata == {"k": 1}
+
+
+def test_str_payload_from_jsonl_or_parquet() -> None:
+    html = f"<html><body><nav><a href='/'>Home</a></nav><p>{paragraph()}</p></body></html>"
+    doc = run(html, mode="fast")
+    assert doc.text.startswith("The committee met again")
+    assert "Home" not in doc.text
+    assert doc.metadata["charset"] == "str"
+
+
+def test_paragraphs_and_breaks_become_newlines() -> None:
+    html = f"<body><article><p>{paragraph()}</p><p>Line one<br>line two &amp; more, {paragraph(20)}</p></article></body>"
+    doc = run(html.encode(), mode="fast")
+    lines = doc.text.split("\n")
+    assert lines[0].startswith("The committee") and lines[1] == "Line one"
+    assert lines[2].startswith("line two & more,")
+
+
+# ---- rejections ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "headers", "kind"),
+    [
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\n", None, "pdf"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), {"content-type": "image/png"}, "image"),
+        (b'{"id": 1, "html": "<p>x</p>"}', {"content-type": "application/json; charset=utf-8"}, "json"),
+        (bytes(range(0, 32)) * 64, None, "binary"),
+    ],
+)
+def test_non_html_is_rejected_with_a_reason(raw: bytes, headers: dict[str, str] | None, kind: str) -> None:
+    doc = run(raw, headers)
+    assert doc.verdict.status == "rejected" and doc.verdict.reasons == ["extract_not_html"]
+    assert doc.signals["extract.content_kind"] == kind
+    assert doc.raw is None
+
+
+@pytest.mark.parametrize("raw", [b"", b"   \n\t ", "", "<html><head><title>t</title></head><body></body></html>"])
+def test_empty_pages_are_rejected(raw: bytes | str) -> None:
+    doc = run(raw)
+    assert doc.verdict.status == "rejected" and doc.verdict.reasons == ["extract_empty"]
+
+
+# ---- quarantines: limits never become crashes or hangs -------------------------------
+
+
+def test_a_100_mb_page_is_quarantined_before_parsing() -> None:
+    raw = b"<html><body>" + b"<p>" + b"word " * 20_000_000 + b"</p>"
+    t0 = time.perf_counter()
+    doc = run(raw)
+    assert time.perf_counter() - t0 < 1.0
+    assert doc.verdict.status == "quarantined" and "max_bytes" in (doc.error or "")
+
+
+def test_100000_nested_levels_are_quarantined_quickly() -> None:
+    raw = ("<div>" * 100_000 + "deep" + "</div>" * 100_000).encode()
+    t0 = time.perf_counter()
+    doc = run(raw)
+    assert time.perf_counter() - t0 < 2.0  # lexbor alone would take ~17 s on it
+    assert doc.verdict.status == "quarantined" and "max_depth" in (doc.error or "")
+
+
+def test_moderate_nesting_is_extracted() -> None:
+    raw = ("<div>" * 500 + f"<p>{paragraph()}</p>" + "</div>" * 500).encode()
+    doc = run(raw, mode="fast")
+    assert doc.verdict.status == "kept" and doc.text.startswith("The committee")
+
+
+def test_the_watchdog_quarantines_a_slow_escalation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    def slow(*args: object, **kwargs: object) -> str:
+        time.sleep(5)
+        return "never"
+
+    monkeypatch.setattr(trafilatura, "extract", slow)
+    t0 = time.perf_counter()
+    doc = run(f"<p>{paragraph()}</p>", mode="trafilatura", max_seconds=0.2)
+    assert time.perf_counter() - t0 < 2.0
+    assert doc.verdict.status == "quarantined" and "max_seconds" in (doc.error or "")
+
+
+def test_the_watchdog_leaves_an_outer_timer_running() -> None:
+    import signal
+
+    from thresher.stages.extract.base import Deadline
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda s, f: fired.append(s))
+    signal.setitimer(signal.ITIMER_REAL, 30.0)
+    try:
+        with accurate.watchdog(Deadline(5.0)):
+            pass
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25.0 < remaining <= 30.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert fired == []
+
+
+def test_parser_failure_is_quarantined_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.stages.extract import fast
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("parser exploded")
+
+    monkeypatch.setattr(fast, "extract_fast", broken)
+    doc = run(f"<p>{paragraph()}</p>", mode="fast")
+    assert doc.verdict.status == "quarantined" and "parser exploded" in (doc.error or "")
+
+
+# ---- damaged input still gives text ---------------------------------------------------
+
+
+def test_truncated_html_gives_text() -> None:
+    raw = f"<html><head><title>Cut</title></head><body><article><p>{paragraph()}</p><p>And then the tr".encode()
+    doc = run(raw, mode="fast")
+    assert doc.verdict.status == "kept" and doc.text.startswith("The committee")
+    assert doc.metadata["title"] == "Cut"
+
+
+def test_wrong_charset_header_is_overruled() -> None:
+    body = f"<p>Zoë’s café — {paragraph()}</p>".encode()
+    doc = run(body, {"content-type": "text/html; charset=iso-8859-1"}, mode="fast")
+    assert doc.text.startswith("Zoë’s café — The committee")
+    assert doc.metadata["charset"] == "utf-8"
+
+
+def test_missing_charset_legacy_page() -> None:
+    body = ("<p>" + "Le comité s’est réuni mardi et a décidé de publier son rapport. " * 4 + "</p>").encode("cp1252")
+    doc = run(body, mode="fast")
+    assert "Le comité s’est réuni mardi" in doc.text
+
+
+def test_entities_are_decoded() -> None:
+    doc = run(f"<p>Fish &amp; chips &ndash; &#x1F41F; &eacute;t&eacute; &nbsp;{paragraph()}</p>", mode="fast")
+    assert doc.text.startswith("Fish & chips – 🐟 été The committee")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.lists(
+            st.sampled_from(
+                ["<div>", "</div>", "<p>", "</p>", "<a href=x>", "</a>", "<table>", "<td>", "<br>", "<!--",
+                 "-->", "<script>", "</script>", "&amp;", "&#0;", "\x00", "é", "word ", "<nav>", "<pre>", ">", "<"]
+            ),
+            max_size=300,
+        ).map("".join),
+    )
+)
+def test_any_input_gives_a_verdict_never_an_exception(raw: bytes | str) -> None:
+    for mode in ("fast", "accurate"):
+        doc = run(raw, mode=mode)
+        assert doc.verdict.status in ("kept", "rejected", "quarantined")
+        assert doc.raw is None
+        if doc.verdict.status == "kept":
+            assert doc.text and doc.text == doc.text.strip()
+        if doc.verdict.status == "quarantined":
+            assert doc.error  # a reason, always
+
+
+# ---- configuration and determinism ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"mode": "fastest"}, {"escalate_below": 1.5}, {"max_bytes": 10}, {"max_depth": 0}, {"unknown": 1}],
+)
+def test_bad_parameters_stop_before_work(params: dict[str, object]) -> None:
+    with pytest.raises(ConfigError):
+        Extract(**params)  # type: ignore[arg-type]
+
+
+def test_same_input_same_output_and_picklable() -> None:
+    raw = (GOLDEN / "article.html").read_bytes()
+    step = pickle.loads(pickle.dumps(Extract()))
+    a, b = Document("a", "", raw=raw), Document("a", "", raw=raw)
+    step([a])
+    Extract()([b])
+    assert a.to_record() == b.to_record()
+
+
+def test_options_change_what_is_kept() -> None:
+    raw = (GOLDEN / "article.html").read_bytes()
+    no_tables = run(raw, mode="fast", include_tables=False)
+    assert "8 July" not in no_tables.text and no_tables.signals["extract.removed_blocks.table"] == 1
+    html = (
+        f"<body><article><p>{paragraph()}</p><figure><img src=x><figcaption>A field of rye at dawn</figcaption>"
+        f"</figure><p>{paragraph()}</p></article></body>"
+    )
+    assert "A field of rye" not in run(html, mode="fast").text
+    assert "A field of rye" in run(html, mode="fast", include_captions=True).text
