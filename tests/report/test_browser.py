@@ -259,3 +259,24 @@ def test_seed_explained_in_the_browser(page: Any, seed_text: str, tmp_path: Path
         assert "multi_source_mashup" in verdict
         assert page.locator("#deciding-signals tr").count() >= 1
     _shot(page, "seed-explain")
+
+
+def test_seed_in_the_inspector_as_a_one_document_folder(page: Any, seed_text: str, tmp_path: Path) -> None:
+    """The inspector on a one-document folder holding the seed as explain processed it:
+    the marks are those of the record, the verdict and its deciding signals shown."""
+    from tests.report.conftest import write_output
+    from thresher.config import parse_steps
+    from thresher.document import Document
+    from thresher.explain import default_step_specs, explain_document
+
+    steps = [s.build() for s in parse_steps(importable_steps(default_step_specs()), "explain")]
+    doc = explain_document(Document(id="seed", text=seed_text, url="https://example.org/seed"), steps)
+    out = write_output(tmp_path / "out", [doc], stats=False)
+    with serving(out) as base:
+        page.goto(base + "/doc?id=seed")
+        want, original = _record_marks(out, "seed")
+        assert original == seed_text and _marks(page) == want
+        assert page.locator("#verdict").inner_text() == doc.verdict.status
+        if doc.verdict.status == "rejected":
+            assert page.locator("#signals tr.deciding").count() >= 1
+        _shot(page, "seed-inspector")

@@ -98,6 +98,8 @@ def create_app(out: Path, allowed_hosts: list[str] | None = None) -> Any:
 
     ins = Inspector(open_folder(Path(out)))
     env = environment()
+    for name in ("index.html", "docs.html", "doc.html", "cluster.html", "error.html"):
+        env.get_template(name)  # compile now, not on a user's first request
 
     def is_json(request: Request) -> bool:
         return request.url.path.endswith(".json")
@@ -183,7 +185,8 @@ def create_app(out: Path, allowed_hosts: list[str] | None = None) -> Any:
                 size = d.signals.get(f"{step}.cluster_size")
                 clusters.append({"step": step, "id": str(col[row]), "size": size})
         groups: dict[str, dict[str, Any]] = {}
-        for k, v in sorted(d.signals.items()):
+        # the step that rejected the document first: its numbers are the ones it decided on
+        for k, v in sorted(d.signals.items(), key=lambda kv: (kv[0].partition(".")[0] != d.verdict.step, kv[0])):
             step, _, name = k.partition(".")
             groups.setdefault(step, {})[name or k] = v
         data = {
