@@ -88,6 +88,10 @@ class LanguageID(Step):
         text = _LINE_BREAKS.sub(" ", text[: self.params.max_chars]).strip()
         if not text:
             return [("und", 0.0)]
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (bytes escaped on reading): both models need UTF-8
+            text = text.encode("utf-8", "replace").decode("utf-8")
         if self.params.backend == "fasttext":
             labels, scores = self._model.predict(text, k=k)
             return [(lab.removeprefix("__label__"), float(s)) for lab, s in zip(labels, scores)]

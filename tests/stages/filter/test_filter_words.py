@@ -1,0 +1,82 @@
+"""The shared word split: spaCy-compatible English tokens, sentences, token totals."""
+
+from __future__ import annotations
+
+import pytest
+
+from thresher.stages.filter._words import (
+    analyse,
+    count_sentences,
+    sentence_ends,
+    split_words,
+    terminal_punctuation,
+    token_totals,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Hello, world.", ["Hello", ",", "world", "."]),
+        ("don't stop", ["do", "n't", "stop"]),
+        ("I'm sure it's fine", ["I", "'m", "sure", "it", "'s", "fine"]),
+        ("cannot gonna", ["can", "not", "gon", "na"]),
+        ("John's dog", ["John", "'s", "dog"]),
+        ("well-known facts", ["well", "-", "known", "facts"]),
+        ("(see below):", ["(", "see", "below", "):"]),  # the emoticon "):" is re-joined
+        ("e.g. the U.S. and Mr. Smith", ["e.g.", "the", "U.S.", "and", "Mr.", "Smith"]),
+        ("It costs $5 or 10km.", ["It", "costs", "$", "5", "or", "10", "km", "."]),
+        ("wait... what?!", ["wait", "...", "what", "?", "!"]),
+        ("visit https://example.com/a?b=1.", ["visit", "https://example.com/a?b=1", "."]),
+        ("end.The next", ["end", ".", "The", "next"]),
+        ("A. Smith", ["A.", "Smith"]),
+        ("ABC. next", ["ABC", ".", "next"]),
+        ("10am and 3p.m.", ["10", "am", "and", "3", "p.m."]),
+        ("\n\n  \t", []),
+    ],
+)
+def test_split_matches_spacy_english(text: str, words: list[str]) -> None:
+    assert split_words(text) == words
+
+
+def test_split_tokens_concatenate_to_the_chunks() -> None:
+    text = "The (quick) brown fox's well-known jump... isn't it? \"Yes\": 3.5km, e.g. z.B. :)"
+    assert "".join(split_words(text)) == "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("line", "n"),
+    [
+        ("One sentence without a stop", 1),
+        ("First one. Second one! Third?", 3),
+        ("Dr. Smith went home. He slept.", 2),  # an abbreviation is no sentence end
+        ("Wait... no", 1),  # an ellipsis is one token, not a sentence end
+        ("Quoted end.\" Next one.", 2),  # punctuation after the stop stays in the sentence
+        ("", 0),
+    ],
+)
+def test_count_sentences(line: str, n: int) -> None:
+    assert count_sentences(line) == n
+
+
+def test_sentence_ends_cut_after_the_final_token() -> None:
+    text = "One. Two three. Four"
+    ends = sentence_ends(text)
+    assert [text[a:b] for a, b in zip([0, *ends[:-1]], ends)] == ["One.", " Two three.", " Four"]
+
+
+def test_terminal_punctuation_holds_the_common_marks() -> None:
+    t = terminal_punctuation()
+    assert {".", "!", "?", "。", "！", "？", "।"} <= t
+    assert "," not in t and ";" not in t
+
+
+def test_token_totals() -> None:
+    n_sym, n_alpha, chars = token_totals(["Hello", ",", "world", "42", "..."])
+    assert (n_sym, n_alpha, chars) == (2, 2, 12)
+
+
+def test_analyse_is_cached_per_text() -> None:
+    a = analyse("some text here")
+    assert analyse("some text here") is a
+    assert analyse("other text") is not a
