@@ -37,10 +37,7 @@ from pathlib import Path
 from thresher.document import Document, Edit
 from thresher.stages.write import read_records, write_records
 
-WORDS = ("the of and to in a is that for it as was with be by on not he this are or his from at which but "
-         "have an they you were her she there been one all we their has would when if so no will more about "
-         "bread river garden telescope bicycle market winter morning station library museum village history "
-         "century government science language water country family school people city world house").split()
+WORDS = ["the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be", "by", "on", "not", "he", "this", "are", "or", "his", "from", "at", "which", "but", "have", "an", "they", "you", "were", "her", "she", "there", "been", "one", "all", "we", "their", "has", "would", "when", "if", "so", "no", "will", "more", "about", "bread", "river", "garden", "telescope", "bicycle", "market", "winter", "morning", "station", "library", "museum", "village", "history", "century", "government", "science", "language", "water", "country", "family", "school", "people", "city", "world", "house"]
 REASONS = [("gopher_quality", "too_few_words"), ("gopher_quality", "no_stop_words"),
            ("gopher_repetition", "dup_line_frac"), ("gopher_repetition", "top_2_gram"),
            ("c4_quality", "too_few_sentences"), ("fineweb_quality", "short_line_ratio"),

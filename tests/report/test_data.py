@@ -83,8 +83,10 @@ def test_a_damaged_file_does_not_hide_the_others(tmp_path: Path, synthetic_out: 
     out = tmp_path / "out"
     shutil.copytree(synthetic_out, out)
     (out / "rejected" / "part-00000.parquet").write_bytes(b"PAR1 not really")
-    idx = open_folder(out).index
+    folder = open_folder(out)
+    idx = folder.index
     assert "edited-1" in idx.row_of and "short-0" not in idx.row_of
+    assert any("rejected/part-00000.parquet: unreadable" in w for w in folder.warnings)
 
 
 @pytest.mark.parametrize(("url", "host"), [

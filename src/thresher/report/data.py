@@ -67,6 +67,7 @@ class Index:
     labels: dict[str, np.ndarray]  # string-valued signals (cluster ids, languages), "" where absent
     text: Any  # pyarrow ChunkedArray of the texts, for search
     row_of: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # files that could not be read
 
     @property
     def n(self) -> int:
@@ -88,6 +89,7 @@ class Folder:
     def index(self) -> Index:
         if self._index is None:
             self._index = build_index(self.files)
+            self.warnings.extend(self._index.skipped)
         return self._index
 
     def document(self, row: int) -> Document:
@@ -223,12 +225,14 @@ def build_index(files: list[Path]) -> Index:
     import pyarrow.compute as pc
 
     tables = []
+    skipped: list[str] = []
     file_no: list[np.ndarray] = []
     row_no: list[np.ndarray] = []
     for fi, path in enumerate(files):
         try:
             t = _table(path)
-        except Exception:  # noqa: BLE001 - a damaged file must not hide the others
+        except Exception as exc:  # noqa: BLE001 - a damaged file must not hide the others
+            skipped.append(f"{path}: unreadable ({type(exc).__name__}: {exc}); its documents are left out")
             continue
         default = "quarantined" if path.parent.name == "quarantine" else path.parent.name
         t = t.set_column(t.schema.get_field_index("status"), "status",
@@ -286,6 +290,7 @@ def build_index(files: list[Path]) -> Index:
         labels=labels,
         text=text,
         row_of={d: i for i, d in enumerate(ids)},
+        skipped=skipped,
     )
 
 
@@ -393,7 +398,7 @@ def domain_of(url: str) -> str:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return ""
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 def read_row(path: Path, row: int) -> Document:

@@ -34,10 +34,10 @@ def report_context(folder: Folder) -> dict[str, Any]:
     summary = folder_summary(folder)
     names = main_signals(index, folder.stats)
     hists = histograms(index, names)
-    samples = []
-    for reason, rows in sample_rows(index, SAMPLES_PER_REASON).items():
-        docs = []
-        for row in rows:
+    samples: list[dict[str, Any]] = []
+    for reason, sampled in sample_rows(index, SAMPLES_PER_REASON).items():
+        docs: list[dict[str, Any]] = []
+        for row in sampled:
             try:
                 doc = folder.document(row)
             except Exception as exc:  # noqa: BLE001 - one unreadable sample must not lose the page

@@ -83,12 +83,12 @@ def histogram_svg(h: Histogram, width: int = 360, height: int = 150) -> Markup:
     # the name must leave room for the peak label: about 7 px a character at 12 px
     room = max(8, (width - 70) // 7)
     shown = h.name if len(h.name) <= room else "\u2026" + h.name[-(room - 1):]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="hist" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(h.name)}">',
-             f'<text x="{pad_l}" y="12" font-size="12" font-family="system-ui,sans-serif" '
-             f'font-weight="600" fill="#222"><title>{escape(h.name)}</title>{escape(shown)}</text>',
-             f'<text x="{width - pad_l}" y="12" font-size="10" text-anchor="end" '
-             f'font-family="system-ui,sans-serif" fill="#666">peak {peak:,}</text>']
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="hist" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(h.name)}">'),
+             (f'<text x="{pad_l}" y="12" font-size="12" font-family="system-ui,sans-serif" '
+             f'font-weight="600" fill="#222"><title>{escape(h.name)}</title>{escape(shown)}</text>'),
+             (f'<text x="{width - pad_l}" y="12" font-size="10" text-anchor="end" '
+             f'font-family="system-ui,sans-serif" fill="#666">peak {peak:,}</text>')]
     base = pad_t + plot_h
     for i in range(n):
         x = pad_l + i * bw
@@ -107,8 +107,10 @@ def histogram_svg(h: Histogram, width: int = 360, height: int = 150) -> Markup:
     foot = f"{h.missing:,} without" if h.missing else ""
     for x, anchor, txt in ((pad_l, "start", lo_txt), (width - pad_l, "end", hi_txt), (width / 2, "middle", foot)):
         if txt:
-            parts.append(f'<text x="{x}" y="{base + 13}" font-size="10" text-anchor="{anchor}" '
-                         f'font-family="system-ui,sans-serif" fill="#555">{escape(txt)}</text>')
+            parts.append(
+                f'<text x="{x}" y="{base + 13}" font-size="10" text-anchor="{anchor}" '
+                f'font-family="system-ui,sans-serif" fill="#555">{escape(txt)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 

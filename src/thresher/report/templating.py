@@ -6,6 +6,7 @@ URL, id, reasons or signal names can never become markup (scraped text is hostil
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +20,7 @@ def _num(v: Any) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, float):
-        if v != v:  # NaN
+        if math.isnan(v):
             return "-"
         if v.is_integer() and abs(v) < 1e15:
             return f"{int(v):,}"

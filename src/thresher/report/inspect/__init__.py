@@ -49,7 +49,7 @@ def get_page(out: Path, path: str) -> tuple[int, str]:
         if message["type"] == "http.response.start":
             status = int(message["status"])  # type: ignore[call-overload]
         elif message["type"] == "http.response.body":
-            body.append(bytes(message.get("body", b"")))  # type: ignore[arg-type]
+            body.append(bytes(message.get("body", b"")))  # type: ignore[call-overload]
 
     asyncio.run(app(scope, receive, send))  # type: ignore[operator]
     return status, b"".join(body).decode("utf-8", "replace")

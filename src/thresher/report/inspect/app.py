@@ -27,7 +27,6 @@ import numpy as np
 from thresher.report.data import STATUSES, Folder, open_folder
 from thresher.report.inspect.queries import (
     BadRequest,
-    Filters,
     Searcher,
     _get,
     combine,
