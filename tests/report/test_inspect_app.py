@@ -249,3 +249,17 @@ def test_cli_serves_on_loopback_only(synthetic_out: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_sort_by_a_signal(client: TestClient) -> None:
+    up = client.get("/docs.json", params={"sort": "gopher_quality.n_words", "size": 500}).json()["documents"]
+    down = client.get("/docs.json", params={"sort": "-length", "size": 500}).json()["documents"]
+    by_id = {d.id: d for d in DOCS}
+    vals = [by_id[x["id"]].signals.get("gopher_quality.n_words") for x in up]
+    present = [v for v in vals if v is not None]
+    assert present == sorted(present) and vals[len(present):] == [None] * (len(vals) - len(present))
+    lengths = [x["length"] for x in down]
+    assert lengths == sorted(lengths, reverse=True)
+    _error(client.get("/docs.json?sort=nope"), 400, "sort")
+    html = client.get("/docs", params={"sort": "-length", "status": "kept"}).text
+    assert 'href="/docs?status=kept&amp;sort=-length&amp;page=2"' in html or "page 1 / 1" in html

@@ -32,6 +32,7 @@ from thresher.report.inspect.queries import (
     combine,
     facets,
     masks,
+    order,
     parse_filters,
 )
 from thresher.report.spans import edits_of, marked_html
@@ -134,7 +135,7 @@ def create_app(out: Path, allowed_hosts: list[str] | None = None) -> Any:
         f = parse_filters(list(request.query_params.multi_items()), idx)
         ms = masks(f, idx, ins.searcher)
         m = combine(ms, idx.n)
-        rows = np.flatnonzero(m)
+        rows = order(np.flatnonzero(m), f, idx)
         total = int(rows.size)
         pages = max(1, math.ceil(total / f.size))
         if f.page > pages:

@@ -29,7 +29,7 @@ MAX_HISTOGRAMS = 12
 # values are always listed too.
 FACET_TOP = 15
 
-DOC_PARAMS = frozenset({"status", "reason", "lang", "domain", "q", "range", "page", "size", "hist"})
+DOC_PARAMS = frozenset({"status", "reason", "lang", "domain", "q", "range", "page", "size", "hist", "sort"})
 _MULTI = frozenset({"status", "reason", "lang", "domain", "range", "hist"})
 
 
@@ -71,6 +71,7 @@ class Filters:
     page: int = 1
     size: int = DEFAULT_SIZE
     hist: list[str] = field(default_factory=list)
+    sort: str = ""  # a signal (ascending) or -signal (descending); "" keeps the file order
 
     def params(self, **change: Any) -> list[tuple[str, str]]:
         """The URL parameters of this query, with ``change`` applied (page resets to 1
@@ -78,13 +79,13 @@ class Filters:
         d: dict[str, Any] = {
             "status": list(self.status), "reason": list(self.reason), "lang": list(self.lang),
             "domain": list(self.domain), "q": self.q, "range": [r.param() for r in self.ranges],
-            "hist": list(self.hist), "size": self.size, "page": self.page,
+            "hist": list(self.hist), "sort": self.sort, "size": self.size, "page": self.page,
         }
         if change and "page" not in change:
             d["page"] = 1
         d.update(change)
         out: list[tuple[str, str]] = []
-        for k in ("status", "reason", "lang", "domain", "q", "range", "hist", "size", "page"):
+        for k in ("status", "reason", "lang", "domain", "q", "range", "hist", "sort", "size", "page"):
             v = d[k]
             if isinstance(v, list):
                 out.extend((k, str(x)) for x in v)
@@ -103,7 +104,7 @@ class Filters:
     def to_dict(self) -> dict[str, Any]:
         return {"status": self.status, "reason": self.reason, "lang": self.lang, "domain": self.domain,
                 "q": self.q, "range": [{"signal": r.signal, "min": r.lo, "max": r.hi} for r in self.ranges],
-                "page": self.page, "size": self.size, "hist": self.hist}
+                "page": self.page, "size": self.size, "hist": self.hist, "sort": self.sort}
 
 
 def _get(items: Sequence[tuple[str, str]], allowed: frozenset[str]) -> dict[str, list[str]]:
@@ -174,6 +175,11 @@ def parse_filters(items: Sequence[tuple[str, str]], index: Index) -> Filters:
     f.hist = list(dict.fromkeys(got.get("hist", [])))
     if len(f.hist) > MAX_HISTOGRAMS:
         raise BadRequest(f"hist: at most {MAX_HISTOGRAMS} histograms, got {len(f.hist)}", "hist")
+    if "sort" in got:
+        f.sort = got["sort"][0]
+        if f.sort.removeprefix("-") not in known:
+            raise BadRequest(f"sort: unknown signal {f.sort[:80]!r}; give SIGNAL or -SIGNAL "
+                             "(see /signals.json)", "sort")
     if "size" in got:
         f.size = int_param(got["size"][0], "size", 1, MAX_SIZE)
     if "page" in got:
@@ -241,6 +247,18 @@ def masks(f: Filters, index: Index, searcher: Searcher) -> dict[str, np.ndarray]
             m &= np.isfinite(v)
         out["range"] = m
     return out
+
+
+def order(rows: np.ndarray, f: Filters, index: Index) -> np.ndarray:
+    """``rows`` in the order the query asks for; documents without the signal go last,
+    ties keep the file order (a stable sort, so pages do not shuffle)."""
+    if not f.sort:
+        return rows
+    name = f.sort.removeprefix("-")
+    v = (index.length.astype(np.float64) if name == LENGTH else index.signals[name])[rows]
+    key = -v if f.sort.startswith("-") else v
+    key = np.where(np.isnan(key), np.inf, key)
+    return rows[np.argsort(key, kind="stable")]
 
 
 def combine(ms: Mapping[str, np.ndarray], n: int, leave_out: str | None = None) -> np.ndarray:
