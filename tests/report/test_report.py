@@ -43,6 +43,8 @@ def test_report_shows_totals_funnel_histograms_and_samples(report: str) -> None:
     assert report.count('class="sample"') <= 3 * len(reasons)
     assert 'data-action="remove" data-label="boilerplate"' in report  # a rejected sample's removed span
     assert "read: invalid JSON" in report  # the quarantine error
+    langs = re.search(r'<table id="languages">(.*?)</table>', report, re.S)
+    assert langs and "<td>en</td>" in langs.group(1) and "<td>de</td>" in langs.group(1)
 
 
 def test_report_escapes_hostile_documents(report: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from thresher.report.data import STATUSES, Folder, open_folder
 from thresher.report.spans import document_html
-from thresher.report.summary import folder_summary, funnel, histograms, main_signals, sample_rows
+from thresher.report.summary import breakdown, folder_summary, funnel, histograms, main_signals, sample_rows
 from thresher.report.svg import KEPT_COLOUR, REJECTED_COLOUR, bar_svg, funnel_svg, histogram_svg, legend_svg
 from thresher.report.templating import render, stylesheet
 
@@ -26,6 +26,8 @@ REPORT_NAME = "report.html"
 SAMPLES_PER_REASON = 3
 # Characters of a sample shown in the report (about a screen of text).
 SAMPLE_CHARS = 1500
+# Languages and domains listed (the inspector lists and filters all of them).
+TOP_VALUES = 15
 
 
 def report_context(folder: Folder) -> dict[str, Any]:
@@ -77,6 +79,8 @@ def report_context(folder: Folder) -> dict[str, Any]:
         "hists": [histogram_svg(h) for h in hists],
         "legend": legend_svg(),
         "samples": samples,
+        "languages": breakdown(index.language, index.languages, index.status, TOP_VALUES),
+        "domains": breakdown(index.domain, index.domains, index.status, TOP_VALUES),
         "n_docs": index.n,
         "css": stylesheet(),
         "config": folder.plan.get("config") if isinstance(folder.plan.get("config"), dict) else None,

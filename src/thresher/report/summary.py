@@ -149,3 +149,19 @@ def folder_summary(folder: Folder) -> dict[str, Any]:
         "seconds": stats.get("seconds"),
         "warnings": folder.warnings,
     }
+
+
+def breakdown(codes: np.ndarray, vocab: list[str], status: np.ndarray, top: int) -> list[dict[str, Any]]:
+    """The ``top`` most common values of a categorical column, with kept and rejected
+    counts (code 0, the empty value, is listed as "(none)")."""
+    if codes.size == 0:
+        return []
+    total = np.bincount(codes, minlength=len(vocab))
+    kept = np.bincount(codes[status == 0], minlength=len(vocab))
+    out = []
+    for i in np.argsort(-total, kind="stable")[:top]:
+        if total[i] == 0:
+            break
+        out.append({"value": vocab[i] or "(none)", "documents": int(total[i]), "kept": int(kept[i]),
+                    "rejected": int(total[i] - kept[i])})
+    return out
