@@ -43,7 +43,7 @@ def test_report_shows_totals_funnel_histograms_and_samples(report: str) -> None:
     assert report.count('class="sample"') <= 3 * len(reasons)
     assert 'data-action="remove" data-label="boilerplate"' in report  # a rejected sample's removed span
     assert "read: invalid JSON" in report  # the quarantine error
-    langs = re.search(r'<table id="languages">(.*?)</table>', report, re.S)
+    langs = re.search(r'<table id="languages">(.*?)</table>', report, re.DOTALL)
     assert langs and "<td>en</td>" in langs.group(1) and "<td>de</td>" in langs.group(1)
 
 
