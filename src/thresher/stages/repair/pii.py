@@ -24,6 +24,7 @@ validated with :mod:`ipaddress`; by default only globally routable ones are reda
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from typing import Literal
@@ -122,15 +123,16 @@ def find_pii(text: str, kinds: tuple[str, ...], public_ips_only: bool = True) ->
     then IP addresses, then phones; a later match that overlaps an earlier one is dropped.
     """
     found: list[tuple[int, int, Kind, str]] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    taken: list[tuple[int, int]] = []  # sorted, non-overlapping spans
 
     def add(s: int, e: int, kind: Kind, reason: str) -> None:
-        if free(s, e):
-            found.append((s, e, kind, reason))
-            taken.append((s, e))
+        i = bisect.bisect_left(taken, (s, e))
+        if i > 0 and taken[i - 1][1] > s:
+            return
+        if i < len(taken) and taken[i][0] < e:
+            return
+        taken.insert(i, (s, e))
+        found.append((s, e, kind, reason))
 
     if "email" in kinds and "@" in text:
         for m in _EMAIL.finditer(text):
