@@ -112,11 +112,15 @@ class C4Quality(Step):
         out: list[tuple[int, int, int]] = []
         if self.params.split_paragraph:
             pos = 0
-            for m in _LINE_BREAKS.finditer(text):
-                out.append((pos, m.start(), m.end()))
-                pos = m.end()
-            if pos < len(text):
-                out.append((pos, len(text), len(text)))
+            for piece in text.splitlines(keepends=True):
+                end = pos + len(piece)
+                if piece.endswith("\r\n"):
+                    out.append((pos, end - 2, end))
+                elif _LINE_BREAKS.match(piece[-1]):
+                    out.append((pos, end - 1, end))
+                else:
+                    out.append((pos, end, end))
+                pos = end
         else:
             ends = sentence_ends(text)
             starts = [0] + ends[:-1]

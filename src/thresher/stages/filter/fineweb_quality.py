@@ -12,7 +12,10 @@ section 3.3): parameters, defaults, order and reason names are datatrove 0.10.1'
 3. ``short_line_ratio``: more than 67 % of lines have at most 30 characters;
 4. ``char_dup_ratio``: characters of lines that repeat an earlier line exceed 1 % of
    the characters that are not newlines;
-5. ``list_ratio``: more than 0.3 newlines per word (the shared word split).
+5. ``list_ratio``: more than 0.3 newlines per word (the shared word split; when the
+   newlines per whitespace-separated chunk are already within the limit, the split is
+   skipped, since every chunk holds at least one word: the ``list_ratio_bound`` signal
+   is then recorded instead of ``list_ratio``).
 
 Bad input: where datatrove would divide by zero (a text of newlines and blanks only
 reaches rule 1; a text made only of newlines has no non-newline characters), the
@@ -88,10 +91,17 @@ class FineWebQuality(Filter):
         if ratio > p.char_duplicates_ratio:
             return Decision.drop("char_dup_ratio")
 
+        newlines = text.count("\n")
+        # every whitespace-separated chunk holds at least one word: when the ratio over
+        # chunks already passes, the exact word split is not needed
+        n_chunks = len(text.split())
+        if n_chunks and newlines / n_chunks <= p.new_line_ratio:
+            self.signal(doc, "list_ratio_bound", newlines / n_chunks)
+            return KEEP
         n_words = len(analyse(text).words)
         if n_words == 0:  # only characters the word split drops: nothing to read
             return Decision.drop("empty")
-        ratio = text.count("\n") / n_words
+        ratio = newlines / n_words
         self.signal(doc, "list_ratio", ratio)
         if ratio > p.new_line_ratio:
             return Decision.drop("list_ratio")
