@@ -22,7 +22,14 @@ import re
 from pydantic import Field
 
 from thresher.document import Document, Edit
-from thresher.stages.clean.rules import Verdict, classify, glued_title, is_title_case, worth_inspecting
+from thresher.stages.clean.rules import (
+    Verdict,
+    classify,
+    glued_title,
+    has_title_separator,
+    is_title_case,
+    worth_inspecting,
+)
 from thresher.stages.segment import Span, segment_lines, segment_sentences
 from thresher.step import Params, Transformer
 
@@ -31,6 +38,8 @@ from thresher.step import Params, Transformer
 # are always judged; longer ones are judged if a cheap test finds a trigger in them.
 _SHORT_LINE = 80
 _WS = re.compile(r"\s*")
+# terminal punctuation followed by space inside a line: the line may hold two sentences
+_INNER_STOP = re.compile(r"[.!?\u2026\u061f\u0964\u3002\uff01\uff1f][\"')\]\u201d\u2019]*\s")
 _TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
 
 
@@ -91,7 +100,10 @@ class CleanFurniture(Transformer):
             s = line.of(text)
             if len(s) > _SHORT_LINE and not worth_inspecting(s):
                 continue  # a paragraph no rule could match: skip segmenting it
-            line_sents = segment_sentences(text, line.start, line.end)
+            if len(s) <= _SHORT_LINE and not _INNER_STOP.search(s):
+                line_sents = [Span(line.start, line.end, "sentence")]  # one sentence: no need to segment
+            else:
+                line_sents = segment_sentences(text, line.start, line.end)
             single = len(line_sents) == 1
             for span in line_sents:
                 unit = span.of(text)
@@ -103,7 +115,7 @@ class CleanFurniture(Transformer):
                 result: Verdict | tuple[int, str] | None = None
                 if v is not None and v.label not in disabled:
                     result = v
-                elif "page_title" not in disabled:
+                elif "page_title" not in disabled and has_title_separator(unit):
                     g = glued_title(unit)
                     if g is not None:
                         result = (span.start + g.end, g.site)
@@ -167,7 +179,22 @@ class CleanFurniture(Transformer):
                     )
                 )
             prev_end = edits[-1].end
+        _trim_trailing_run(text, edits)
         return edits
+
+
+def _trim_trailing_run(text: str, edits: list[Edit]) -> None:
+    """If removals run to the end of the text, let the first of them take the
+    whitespace before it, so the text does not end with a dangling line break."""
+    if not edits or text[edits[-1].end :].strip():
+        return
+    k = len(edits) - 1
+    while k > 0 and edits[k - 1].end == edits[k].start:
+        k -= 1
+    floor = edits[k - 1].end if k > 0 else 0
+    first = edits[k]
+    while first.start > floor and text[first.start - 1].isspace():
+        first.start -= 1
 
 
 def _runs(flags: list[bool], min_len: int) -> list[bool]:

@@ -66,6 +66,12 @@ _PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u201
 _CLINGING = (".", ",", ":", ";", "?", "!", ")", "(", '"', "'", "\u201c", "\u201d", "\u2019", "s", "'s", "\u2019s", "s.", "s,")
 
 
+def _key(trigger: frozenset[str], common: frozenset[str]) -> str:
+    """The word of a trigger that the prefilter looks for: its rarest (a word not in
+    the common list, the longest first), so "get the" is found by "get", not "the"."""
+    return sorted(trigger, key=lambda w: (w in common, -len(w), w))[0]
+
+
 def _with_clinging(words: set[str] | frozenset[str]) -> frozenset[str]:
     return frozenset(v for w in words for v in (w, *(w + p for p in _CLINGING), *(p + w for p in _CLINGING)))
 
@@ -129,8 +135,8 @@ def lexicon() -> Lexicon:
         rules=rules,
         trigger_words=trigger_words,
         strong_tokens=_with_clinging(strong),
-        tokens_short=_with_clinging(trigger_words),
-        tokens_long=_with_clinging({w for r in rules if r.max_words > 15 for t in r.triggers for w in t}),
+        tokens_short=_with_clinging({_key(t, common) for r in rules for t in r.triggers}),
+        tokens_long=_with_clinging({_key(t, common) for r in rules if r.max_words > 15 for t in r.triggers}),
         index={w: tuple(v) for w, v in index.items()},
         sites=sites,
         site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.I),
@@ -143,7 +149,8 @@ def lexical(text: str, n_words: int) -> Verdict | None:
     low = text.lower()
     tokens = lex.tokens_short if n_words <= 15 else lex.tokens_long
     has_c = "\u00a9" in text
-    if not has_c and tokens.isdisjoint(low.split()):
+    # split() leaves a link in one token ("https://..."): let links through the prefilter
+    if not has_c and "http" not in low and "www." not in low and tokens.isdisjoint(low.split()):
         return None
     words = frozenset(low.translate(_PUNCT).split())
     if has_c:
@@ -224,7 +231,7 @@ def classify(text: str) -> Verdict | None:
         return Verdict("related_question", "a title-case question standing alone: the link to a related article")
     if n_words >= 8 and ("http" in text or "www." in text or " - " in text) and is_reference_list(text):
         return Verdict("reference_list", "a list of sources and links, not running text")
-    title = whole_title(text) if n_words <= 15 else None
+    title = whole_title(text) if n_words <= 15 and has_title_separator(text) else None
     if title is not None:
         return Verdict("page_title", f"the title of a page of {title}, not text of the page")
     return None
@@ -281,6 +288,11 @@ def _site_at(text: str, pos: int, title: str, sep: str) -> tuple[int, str] | Non
         if m and m.group()[0].isupper() or (m and sub):
             return m.end(), m.group().lower()
     return None
+
+
+def has_title_separator(text: str) -> bool:
+    """A cheap test before the title rules: does ``text`` hold a title separator?"""
+    return " - " in text or "|" in text or " : " in text or " \u2013 " in text or " \u2014 " in text or " \u00b7 " in text
 
 
 def glued_title(text: str) -> GluedTitle | None:
