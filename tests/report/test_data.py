@@ -24,6 +24,9 @@ def test_index_columns_match_the_documents(synthetic_out: Path) -> None:
         assert ("kept", "rejected", "quarantined")[idx.status[row]] == d.verdict.status
         want = "" if d.verdict.status == "kept" else f"{d.verdict.step}:{d.verdict.reasons[0]}"
         assert idx.reasons[idx.reason[row]] == want
+    assert len(idx.text.chunks) >= 3  # one per file: texts() must find the right chunk
+    rows = np.arange(idx.n)[::-1]
+    assert idx.texts(rows) == [docs[idx.ids[r]].text for r in rows]
     row = idx.row_of["edited-1"]
     assert idx.languages[idx.language[row]] == "en"
     assert idx.domains[idx.domain[row]] == "bakery.example"

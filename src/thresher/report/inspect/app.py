@@ -142,7 +142,7 @@ def create_app(out: Path, allowed_hosts: list[str] | None = None) -> Any:
             raise BadRequest(f"page must be in [1, {pages}] for this query ({total} documents), got {f.page}",
                              "page")
         shown = rows[(f.page - 1) * f.size: f.page * f.size]
-        texts = idx.text.take(shown).to_pylist() if shown.size else []
+        texts = idx.texts(shown)
         items = []
         for row, text in zip(shown, texts, strict=True):
             r = int(row)
