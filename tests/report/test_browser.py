@@ -226,6 +226,7 @@ def test_hostile_documents_execute_nothing(page: Any, synthetic_out: Path, demo_
 def test_report_screenshot(page: Any, demo_out: Path, tmp_path: Path) -> None:
     from thresher.report import build_report
 
+    assert (demo_out / "report.html").stat().st_size > 0  # written by the run itself
     report = build_report(demo_out, tmp_path / "report.html")
     page.goto(report.as_uri())
     assert page.locator("#totals .card").count() == 4
