@@ -112,3 +112,8 @@ def test_signals_whose_type_changes_between_documents(tmp_path: Path) -> None:
     idx = open_folder(out).index
     assert list(idx.signals["s.v"][:2]) == [1.0, 3.0] and np.isnan(idx.signals["s.v"][2])
     assert [idx.languages[c] for c in idx.language] == ["en", "de", ""]
+
+
+def test_index_without_texts_keeps_the_lengths(synthetic_out: Path) -> None:
+    full, lean = open_folder(synthetic_out).index, open_folder(synthetic_out, keep_text=False).index
+    assert (full.length == lean.length).all() and lean.text.null_count == lean.n

@@ -94,12 +94,13 @@ class Folder:
     plan: dict[str, Any]
     files: list[Path]
     warnings: list[str]
+    keep_text: bool = True  # False: the index keeps lengths, not texts (no search)
     _index: Index | None = None
 
     @property
     def index(self) -> Index:
         if self._index is None:
-            self._index = build_index(self.files)
+            self._index = build_index(self.files, self.keep_text)
             self.warnings.extend(self._index.skipped)
         return self._index
 
@@ -118,7 +119,7 @@ class Folder:
         return {"read": sum(out.values()), **out}
 
 
-def open_folder(out: Path) -> Folder:
+def open_folder(out: Path, keep_text: bool = True) -> Folder:
     """Open ``out`` for reading, or raise :class:`OutputFolderError` saying what is wrong."""
     out = Path(out)
     if not out.exists():
@@ -137,7 +138,7 @@ def open_folder(out: Path) -> Folder:
                         "counts below come from the files written so far")
     elif stats and "steps" not in stats:
         warnings.append("stats.json has no per-step statistics (written by an older version?)")
-    return Folder(out=out, stats=stats, plan=plan, files=files, warnings=warnings)
+    return Folder(out=out, stats=stats, plan=plan, files=files, warnings=warnings, keep_text=keep_text)
 
 
 def _read_json(path: Path, warnings: list[str]) -> dict[str, Any]:
@@ -229,9 +230,13 @@ def _table(path: Path) -> Any:
     return pa.table({c: cols[c] for c in _COLUMNS})
 
 
-def build_index(files: list[Path]) -> Index:
+def build_index(files: list[Path], keep_text: bool = True) -> Index:
     """One pass over the output files, column by column in Arrow and numpy; unreadable
-    files are skipped (the page of each of their documents would fail anyway)."""
+    files are skipped (the page of each of their documents would fail anyway).
+
+    ``keep_text=False`` keeps only the length of each text (the report needs no search,
+    and a run's texts can outgrow memory where its other columns do not).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -248,14 +253,18 @@ def build_index(files: list[Path]) -> Index:
         default = "quarantined" if path.parent.name == "quarantine" else path.parent.name
         t = t.set_column(t.schema.get_field_index("status"), "status",
                          pc.fill_null(t.column("status"), default if default in STATUSES else "kept"))
+        lengths = pc.cast(pc.fill_null(pc.utf8_length(t.column("text")), 0), pa.int64())
+        t = t.append_column("length", lengths)
+        if not keep_text:
+            t = t.set_column(t.schema.get_field_index("text"), "text", pa.nulls(t.num_rows, pa.string()))
         tables.append(t)
         file_no.append(np.full(t.num_rows, fi, dtype=np.int32))
         row_no.append(np.arange(t.num_rows, dtype=np.int32))
     if tables:
         t = pa.concat_tables(tables)
     else:
-        t = pa.table({c: pa.array([], pa.list_(pa.string()) if c == "reasons" else pa.string())
-                      for c in _COLUMNS})
+        t = pa.table({**{c: pa.array([], pa.list_(pa.string()) if c == "reasons" else pa.string())
+                         for c in _COLUMNS}, "length": pa.array([], pa.int64())})
     n = t.num_rows
     ids = [str(x) for x in t.column("id").to_pylist()]
     urls = [u or "" for u in t.column("url").to_pylist()]
@@ -272,8 +281,7 @@ def build_index(files: list[Path]) -> Index:
             rs = firsts[i] or []
             reason_keys[int(row)] = f"{steps[i]}:{rs[0] if rs else 'rejected'}"
     text = t.column("text")
-    length = (pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-              if n else np.zeros(0, np.int64))
+    length = t.column("length").to_numpy().astype(np.int64) if n else np.zeros(0, np.int64)
     signals, labels = _signal_columns(t.column("signals"))
     lang_vals = _languages(labels, t.column("metadata"), n)
     hosts = pc.struct_field(pc.extract_regex(pc.fill_null(t.column("url"), ""), _HOST), "host") if n else None

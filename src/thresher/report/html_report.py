@@ -93,7 +93,7 @@ def build_report(out: Path, path: Path | None = None) -> Path:
     Raises :class:`~thresher.report.data.OutputFolderError` (a one-line message) when
     ``out`` is not a readable output folder.
     """
-    folder = open_folder(Path(out))
+    folder = open_folder(Path(out), keep_text=False)
     html = render("report.html", **report_context(folder))
     target = Path(path) if path is not None else folder.out / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
