@@ -33,6 +33,7 @@ STEPS: dict[str, str] = {
     "line_dedup": "thresher.stages.dedup.lines:LineDedup",
     "paragraph_dedup": "thresher.stages.dedup.lines:ParagraphDedup",
     "near_dedup": "thresher.stages.dedup.near:NearDedup",
+    "near_dedup_sharded": "thresher.executors.sharded_dedup:ShardedNearDedup",
 }
 
 
