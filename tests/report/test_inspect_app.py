@@ -263,3 +263,12 @@ def test_sort_by_a_signal(client: TestClient) -> None:
     _error(client.get("/docs.json?sort=nope"), 400, "sort")
     html = client.get("/docs", params={"sort": "-length", "status": "kept"}).text
     assert 'href="/docs?status=kept&amp;sort=-length&amp;page=2"' in html or "page 1 / 1" in html
+
+
+def test_facet_links_toggle_their_value_and_keep_the_others(client: TestClient) -> None:
+    html = client.get("/docs", params=[("status", "rejected"), ("q", "short"), ("page", "1")]).text
+    links = dict(re.findall(r'<a href="(/docs[^"]*)" data-value="([^"]*)"', html)[i][::-1]
+                 for i in range(len(re.findall(r'data-value=', html))))
+    assert links["rejected"] == "/docs?q=short"  # selected: the link removes it
+    assert links["kept"] == "/docs?status=rejected&amp;status=kept&amp;q=short"
+    assert links["gopher_quality:too_few_words"].startswith("/docs?status=rejected&amp;reason=gopher_quality")
