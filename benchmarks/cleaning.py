@@ -174,12 +174,14 @@ def main() -> int:
         print(f"| furniture precision / recall ({subset} pages) | {system} | {keeps} must-keep | "
               f"P {p:.3f} R {r:.3f} (must-keep removed: {fp}) |")
     rows = mashup(args.salads)
-    tp = rows[0][2]
+    recall = rows[0][3]
     for kind, judged, dropped, rate in rows:
         print(f"| mash-up flagged | {kind} | {judged} judged | {dropped} ({rate:.3f}) |")
-    for kind, _, fp, _ in rows[1:]:
-        print(f"| mash-up precision vs {kind} (1:1) | thresher mashup_filter | | "
-              f"P {tp / (tp + fp) if tp + fp else 0:.3f} R {rows[0][3]:.3f} |")
+    for kind, _, _, false_rate in rows[1:]:
+        # precision at equal numbers of salads and pages: rates, not raw counts
+        precision = recall / (recall + false_rate) if recall + false_rate else 0.0
+        print(f"| mash-up P / R, salads vs {kind} (1:1) | thresher mashup_filter | | "
+              f"P {precision:.3f} R {recall:.3f} |")
     print("| mash-up recall | C4 / FineWeb / Gopher rules | | 0 (no order signal) |")
     for name, n, dt, dps, mbps in throughput():
         print(f"| throughput, 1 core | {name} | {n} docs | {dps:.0f} docs/s, {mbps:.1f} MB/s ({dt:.1f} s) |")

@@ -40,6 +40,7 @@ _SHORT_LINE = 80
 _WS = re.compile(r"\s*")
 # terminal punctuation followed by space inside a line: the line may hold two sentences
 _INNER_STOP = re.compile(r"[.!?\u2026\u061f\u0964\u3002\uff01\uff1f][\"')\]\u201d\u2019]*\s")
+_BULLETS = "\u2022\u00b7*\u25aa\u25cf\u2013- \t"  # list markers before a menu item
 _TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
 
 
@@ -125,14 +126,14 @@ class CleanFurniture(Transformer):
 
     def _navigation_lines(self, text: str, lines: list[Span]) -> list[bool]:
         """Lines that belong to a run of at least ``nav_run`` short link-like lines."""
-        short = [line.end - line.start <= 30 and self._link_like(line.of(text)) for line in lines]
+        short = [line.end - line.start <= 32 and self._link_like(line.of(text).lstrip(_BULLETS)) for line in lines]
         return _runs(short, self.params.nav_run)
 
     def _link_like(self, line: str) -> bool:
         # a menu item: a few words, no sentence punctuation, not a number or list value,
         # capitalised (menus are title case or upper case; list items of prose are not)
         return (
-            len(line) <= 30
+            0 < len(line) <= 30
             and line.count(" ") < self.params.nav_max_words
             and line[-1] not in _TERMINAL
             and line[0].isalpha()

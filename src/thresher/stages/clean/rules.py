@@ -72,6 +72,9 @@ def _key(trigger: frozenset[str], common: frozenset[str]) -> str:
     return sorted(trigger, key=lambda w: (w in common, -len(w), w))[0]
 
 
+_SYMBOL_TRIGGERS = ("\u00a9", "@")
+
+
 def _with_clinging(words: set[str] | frozenset[str]) -> frozenset[str]:
     return frozenset(v for w in words for v in (w, *(w + p for p in _CLINGING), *(p + w for p in _CLINGING)))
 
@@ -148,13 +151,13 @@ def lexical(text: str, n_words: int) -> Verdict | None:
     lex = lexicon()
     low = text.lower()
     tokens = lex.tokens_short if n_words <= 15 else lex.tokens_long
-    has_c = "\u00a9" in text
-    # split() leaves a link in one token ("https://..."): let links through the prefilter
-    if not has_c and "http" not in low and "www." not in low and tokens.isdisjoint(low.split()):
+    # symbols that are triggers themselves, and links that split() keeps in one token
+    symbols = {c for c in _SYMBOL_TRIGGERS if c in text}
+    if not symbols and "http" not in low and "www." not in low and tokens.isdisjoint(low.split()):
         return None
     words = frozenset(low.translate(_PUNCT).split())
-    if has_c:
-        words = words | {"\u00a9"}
+    if symbols:
+        words = words | symbols
     hit: set[int] = set()
     for w in lex.trigger_words.intersection(words):
         for i, t in lex.index[w]:
@@ -195,7 +198,7 @@ _NEXT_STARTS_SENTENCE = re.compile(r"\s+[A-Z0-9\"\u201c'(]")
 _BIO = re.compile(
     r"^(?:[A-Z][\w'\u2019.-]+ ){1,3}[A-Z][\w'\u2019-]+,?"
     r"(?: (?:PhD|Ph\.D\.|MD|M\.D\.|MA|MBA|MPH|MS|MSc|RN|JD|Esq\.?|Jr\.?|Sr\.?|II|III|DPhil),?)*"
-    r" (?:is|serves as|works as|has been|writes|covers|teaches|lives)\b(?P<pred>.*)$"
+    r" (?P<verb>is|serves as|works as|has been|writes|covers|teaches|lives)\b(?P<pred>.*)$"
 )
 # Roles that bios name; source: the author boxes of the English news and blog pages in
 # the trafilatura evaluation set and the ScrapingHub article benchmark.
@@ -208,7 +211,8 @@ _ROLES = re.compile(
     r"|poet|translator|illustrator|artist|practitioner|advisor|adviser)s?\b",
     re.I,
 )
-_BIO_VERBS = re.compile(r"^ (?:writes|covers|teaches|lives in)\b")
+# verbs that alone make a bio: "X writes about ...", "X covers ..."
+_BIO_VERBS = frozenset({"writes", "covers", "teaches"})
 
 
 def classify(text: str) -> Verdict | None:
@@ -225,7 +229,7 @@ def classify(text: str) -> Verdict | None:
         return Verdict("breadcrumb", "a trail of navigation links ('Home > Section > Page')")
     if n_words <= 45 and text[0].isupper():
         m = _BIO.match(text)
-        if m and (_ROLES.search(m.group("pred")) or _BIO_VERBS.match(m.group("pred"))):
+        if m and (_ROLES.search(m.group("pred")) or m.group("verb") in _BIO_VERBS):
             return Verdict("author_bio", "a note about the author (name and present-tense role), not the text")
     if n_words <= 16 and last == "?" and is_title_case(text):
         return Verdict("related_question", "a title-case question standing alone: the link to a related article")
