@@ -178,3 +178,14 @@ def test_audit_sample_reports_exact_precision_of_signature_pairs(corpus: list[st
     assert stats["audit_pairs"] == kept
     assert stats["audit_precision"] == pytest.approx(10 / kept)
     assert 0 <= stats["audit_mean_abs_error"] < 0.5
+
+
+@pytest.mark.parametrize("all_pairs,expected", [(32, [(0, 1), (0, 2), (1, 2)]), (2, [(0, 1), (0, 2)])])
+def test_small_buckets_yield_every_pair_large_ones_a_star(
+    tmp_path: Path, all_pairs: int, expected: list[tuple[int, int]]
+) -> None:
+    text = page(random.Random(1), 40)
+    docs = make_docs([text, text, text, page(random.Random(2), 40)])
+    run_global(NearDedup(all_pairs=all_pairs), [docs], tmp_path)
+    assert sorted(map(tuple, np.load(tmp_path / "pairs.npy").T.tolist())) == expected
+    assert [d.alive for d in docs] == [True, False, False, True]

@@ -52,6 +52,9 @@ class NearDedupParams(Params):
     seed: int = Field(1, ge=0, le=2**32 - 1)
     threshold: float = Field(0.8, ge=0.0, le=1.0, description="Jaccard similarity of a duplicate")
     verify: Literal["exact", "signature", "none"] = "exact"
+    all_pairs: int = Field(
+        32, ge=2, le=100_000, description="buckets up to this size yield every pair, larger ones a star"
+    )
     audit_sample: int = Field(
         0, ge=0, le=10_000_000, description="kept pairs re-checked by exact Jaccard when verify is not exact"
     )
@@ -121,7 +124,7 @@ class NearDedup(GlobalStep):
         wd = str(ctx.workdir)
         offsets = base.shard_offsets(wd, ctx.n_shards)
         n = int(offsets[-1])
-        counts = ctx.map(_band_edges, [(wd, b, ctx.n_shards) for b in range(p.bands)])
+        counts = ctx.map(_band_edges, [(wd, b, ctx.n_shards, p.all_pairs) for b in range(p.bands)])
         edges = _merge_edges(wd, p.bands, n)
         candidates = edges.shape[1]
         n_chunks = max(1, min(4 * max(ctx.workers, 1), -(-candidates // 20_000)))
@@ -207,7 +210,7 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> int:
 _COMPARE_BLOCK = 1 << 20  # records compared per numpy call: bounds the temporaries
 
 
-def _band_edges(args: tuple[str, int, int]) -> int:
+def _band_edges(args: tuple[str, int, int, int]) -> int:
     """Bucket one band: an edge from each document to the first of its bucket.
 
     Each record is one uint64: the band key's high bits with the document's global index
@@ -218,7 +221,7 @@ def _band_edges(args: tuple[str, int, int]) -> int:
     16 million) adds chance collisions with probability ~n / 2^(64 - log2 n) per document;
     the verification discards them.
     """
-    wd, band, n_shards = args
+    wd, band, n_shards, all_pairs = args
     valid = [load(shard_path(wd, "valid", s), mmap=False) for s in range(n_shards)]
     n = sum(len(v) for v in valid)
     idx_bits = max(1, (n - 1).bit_length())
@@ -245,11 +248,22 @@ def _band_edges(args: tuple[str, int, int]) -> int:
     heads[1:] = members[1:] != members[:-1] + 1
     head_pos = members[heads] - 1
     firsts = head_pos[np.cumsum(heads) - 1]
+    # a star around the first of each bucket, and in buckets of at most ``all_pairs``
+    # documents every other pair too (what a query-based LSH reports): more pairs to
+    # verify, but a pair of copies is declared directly, not only through the first
+    bucket_size = np.diff(np.append(np.flatnonzero(heads), len(members)))[np.cumsum(heads) - 1] + 1
+    left, right = [firsts], [members]
+    small = bucket_size <= all_pairs
+    m_small, f_small = members[small], firsts[small]
+    for d in range(1, int(bucket_size[small].max(initial=1)) - 1):
+        ok = m_small - d > f_small
+        left.append(m_small[ok] - d)
+        right.append(m_small[ok])
     low = np.uint64((1 << idx_bits) - 1)
-    src = (records[firsts] & low).astype(np.int64)
-    dst = (records[members] & low).astype(np.int64)
+    src = (records[np.concatenate(left)] & low).astype(np.int64)
+    dst = (records[np.concatenate(right)] & low).astype(np.int64)
     save_atomic(part_path(wd, "edges", band), np.stack([src, dst]))
-    return len(members)
+    return len(src)
 
 
 def _merge_edges(wd: str, bands: int, n: int) -> np.ndarray:
