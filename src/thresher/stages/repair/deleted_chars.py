@@ -62,6 +62,14 @@ _NOT_AFTER_POSSESSIVE = frozenset(
 _PLURAL_DETERMINERS = frozenset(
     "the these those both all many several some few two three four five six seven eight nine ten".split()
 )
+# The most frequent English function words: their share of a text's words tells English
+# prose (0.35-0.5) from other languages written in Latin letters (under 0.1).
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to a in is that for it as was with be by on not he i this are or his from at which but have "
+    "an they you were her she there been one all we their has would when if so no what can more will out "
+    "up about who into than them its only other do could some time these two may then first any my now "
+    "such like our over also after did should where most".split()
+)
 _ROMAN_POSSESSIVE = re.compile(r"[IVX]{1,4}s")
 # Words that can follow "it’s"/"let’s" but never the determiner "its" or the verb "lets":
 # a possessive determiner is not followed by another determiner, a preposition, a
@@ -91,6 +99,56 @@ _GLUED = "unknown word made of two common words"
 Kind = Literal["apostrophe", "dash", "accent", "damaged"]
 
 
+# Words whose apostrophe-less form is itself common, restorable only from their
+# neighbours: "were"/"we’re", "well"/"we’ll", "wed"/"we’d", and "Id"/"Ill"/"Im"/"Ive"
+# (a capital "I" inside a sentence is the pronoun, not "ill" or "id").
+_CONTEXT_WORDS = frozenset({"were", "well", "wed", "Id", "Ill", "Im", "Ive"})
+# "were" needs a subject before it; after these words a clause starts, so "we’re"
+_CLAUSE_OPENERS = frozenset(
+    "if because since until unless though although whether when while once now cause where how why what "
+    "whenever wherever".split()
+)
+# a subject after "were" makes it a question or a conditional ("were they", "were it not")
+_SUBJECTS = frozenset("i you we they he she it there the these those this that a an".split())
+# base verbs and adverbs that follow "we’ll"/"we’d" but not the adverb "well" or "wed"
+_AFTER_WILL = frozenset(
+    "be see have need get take go make talk look start show explore discuss cover let send walk try keep "
+    "find give use do continue never also just probably likely always still soon definitely all both help "
+    "provide review share update work learn check notify like love rather better want been".split()
+)
+_MODAL_BEFORE_WELL = frozenset("may might could would should can must will as very so pretty quite really too how fairly equally".split())
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 4) : start].rstrip(" \t\"'(")
+    return not before or before[-1] in ".?!:;\n"
+
+
+def _clitic_in_context(tok: str, prev_tok: str, next_tok: str, initial: bool, apo: str) -> _Repair | None:
+    """"when were done" -> "when we’re done", "Ill be" -> "I’ll be", from the neighbours."""
+    nxt = next_tok.lower()
+    prev = prev_tok.lower()
+    if tok in ("Id", "Ill", "Im", "Ive"):
+        # not after a capitalised name ("Jony Ive"); at a sentence start only the
+        # unambiguous "Im"/"Ive" ("Ill health", "Id est" stay)
+        if not nxt or (initial and tok in ("Id", "Ill")):
+            return None
+        if not initial and prev_tok[:1].isupper() and prev != "i":
+            return None
+        new = tok[0] + apo + tok[1:]
+        return _Repair("apostrophe", new, f"contraction: a capital {tok!r} inside a sentence is the pronoun I")
+    if tok == "were":
+        if nxt and nxt not in _SUBJECTS and (prev in _CLAUSE_OPENERS or (initial and nxt.endswith("ing"))):
+            return _Repair("apostrophe", "we" + apo + "re", f"contraction: 'were' after {prev or 'a sentence start'!r} lacks a subject")
+        return None
+    if tok in ("well", "wed"):
+        if nxt in _AFTER_WILL and prev not in _MODAL_BEFORE_WELL and not initial:
+            suffix = tok[2:]
+            return _Repair("apostrophe", "we" + apo + suffix, f"contraction: {tok!r} before the verb {next_tok!r}")
+        return None
+    return None
+
+
 class RestoreDeletedCharsParams(Params):
     """Thresholds of the detector and the restorer.
 
@@ -104,6 +162,21 @@ class RestoreDeletedCharsParams(Params):
     min_cues: int = Field(2, ge=1, le=1000, description="cues needed to call a pure-ASCII document damaged")
     min_gain: float = Field(
         0.9, ge=0.0, le=5.0, description="Zipf advantage the restored word needs over the word as written"
+    )
+    min_english: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "least share of English function words: the lexicon is English, so other languages "
+            "are left alone (English prose scores 0.35-0.5, German or French under 0.1)"
+        ),
+    )
+    name_plural_margin: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="how much rarer (Zipf) a name's possessive may be than its plural and still be restored",
     )
     min_possessive_zipf: float = Field(1.5, ge=0.0, le=8.0, description="least Zipf of a restored possessive")
     min_contraction_zipf: float = Field(3.0, ge=0.0, le=8.0, description="least Zipf of a restored contraction")
@@ -159,10 +232,11 @@ class RestoreDeletedChars(Transformer):
             self.signal(doc, "damaged", False)
             return []
         self.signal(doc, "non_ascii", 0)
-        found = self._find(view)
+        found, english = self._find(view)
         cues = len(found)
-        damaged = cues >= p.min_cues
+        damaged = cues >= p.min_cues and english >= p.min_english
         self.signal(doc, "cues", cues)
+        self.signal(doc, "english", round(english, 3))
         self.signal(doc, "damaged", damaged)
         if not damaged:
             return []
@@ -177,22 +251,30 @@ class RestoreDeletedChars(Transformer):
 
     # ---- detection and repair of single words -------------------------------------------
 
-    def _find(self, text: str) -> list[tuple[int, int, _Repair]]:
-        """Every word of ``text`` that looks damaged, with its repair (or flag)."""
+    def _find(self, text: str) -> tuple[list[tuple[int, int, _Repair]], float]:
+        """Every word of ``text`` that looks damaged, with its repair (or flag), and the
+        share of its words that are English function words."""
         matches = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         counts = Counter(w for _, _, w in matches)
+        n_func = sum(n for w, n in counts.items() if w.lower() in _ENGLISH_FUNCTION_WORDS)
+        english = n_func / len(matches) if matches else 0.0
         cache = self._cache
         if len(cache) > _CACHE_MAX:
             cache.clear()
         out: list[tuple[int, int, _Repair]] = []
         for i, (start, end, tok) in enumerate(matches):
             rep: _Repair | None = None
-            if tok[-1] == "s":
+            contextual = tok[-1] == "s" or tok in _CONTEXT_WORDS
+            if contextual:
                 prev_tok = matches[i - 1][2] if i > 0 and matches[i - 1][1] + 1 == start else ""
                 nxt = matches[i + 1] if i + 1 < len(matches) else None
                 next_tok = nxt[2] if nxt is not None and nxt[0] == end + 1 and text[end] == " " else ""
-                rep = self._possessive(tok, prev_tok, next_tok, counts)
-            if rep is None:
+                initial = _sentence_initial(text, start)
+                if tok[-1] == "s":
+                    rep = self._possessive(tok, prev_tok, next_tok, counts, initial)
+                if rep is None and tok in _CONTEXT_WORDS:
+                    rep = _clitic_in_context(tok, prev_tok, next_tok, initial, self.params.apostrophe)
+            if rep is None and tok not in _CONTEXT_WORDS:
                 if tok in cache:
                     rep = cache[tok]
                 else:
@@ -202,9 +284,11 @@ class RestoreDeletedChars(Transformer):
                     rep = None
             if rep is not None:
                 out.append((start, end, rep))
-        return out
+        return out, english
 
-    def _possessive(self, tok: str, prev_tok: str, next_tok: str, doc_words: Counter[str]) -> _Repair | None:
+    def _possessive(
+        self, tok: str, prev_tok: str, next_tok: str, doc_words: Counter[str], initial: bool = False
+    ) -> _Repair | None:
         """"Trotskys struggle" -> "Trotsky’s struggle", "Nicholas IIs crackdown" -> "II’s"."""
         if len(tok) < 3 or not tok.endswith("s") or tok.isupper() and not _ROMAN_POSSESSIVE.fullmatch(tok):
             return None
@@ -236,6 +320,18 @@ class RestoreDeletedChars(Transformer):
             return _Repair("apostrophe", new, f"possessive before the superlative {next_tok!r}")
         if zc - zw >= self.params.min_gain and zc >= self.params.min_possessive_zipf:
             return _Repair("apostrophe", new, f"possessive: {base}'s (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
+        # a capitalised word inside a sentence whose bare form the document also uses
+        # ("Apple ... Apples new phone"): a name, so "’s", unless its plural is far more
+        # common than its possessive ("Jews", "Workers")
+        if (
+            not initial
+            and tok[0].isupper()
+            and tok[1:].islower()
+            and doc_words.get(tok[:-1], 0) > 0
+            and zc > 0.0
+            and zc >= zw - self.params.name_plural_margin
+        ):
+            return _Repair("apostrophe", new, f"possessive: the name {tok[:-1]!r} occurs in the document")
         # a name the lexicon does not know, seen bare elsewhere in the document; only a
         # Capitalised name: "LLMs", "WordCamps" are plurals of acronyms and compounds
         if zw == 0.0 and zc == 0.0 and tok[0].isupper() and tok[1:].islower() and tok[:-1] in doc_words:
@@ -254,6 +350,8 @@ class RestoreDeletedChars(Transformer):
             for suffix, back in _OTHER_CLITICS:
                 if len(lw) > len(suffix) and lw.endswith(suffix):
                     cand = lw[:-back] + "'" + lw[-back:]
+                    if cand.startswith("i'") and tok[0] != "I":
+                        continue  # "I’m" is always written with a capital: "im" is German
                     zc = lex.zipf(cand)
                     if zc - zw >= p.min_gain and zc >= p.min_contraction_zipf:
                         new = tok[:-back] + p.apostrophe + tok[-back:]
