@@ -68,12 +68,10 @@ _CONTROLS = "".join(
 def terminal_punctuation() -> frozenset[str]:
     """Unicode's Sentence_Terminal characters (the set FineWeb and the sentencizer use).
 
-    Computed on first use (scanning the code space takes ~0.3 s), not at import.
+    Computed on first use (one regex pass over the code space, ~0.1 s), not at import.
     """
-    sterm = regex.compile(r"\p{Sentence_Terminal}")
-    return frozenset(
-        c for c in map(chr, range(sys.maxunicode + 1)) if sterm.match(c)
-    ) | frozenset("៖៙៚")  # Khmer signs datatrove also lists
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    return frozenset(regex.findall(r"\p{Sentence_Terminal}", every)) | frozenset("៖៙៚")  # Khmer signs datatrove also lists
 
 
 @cache
