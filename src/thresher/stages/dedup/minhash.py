@@ -171,17 +171,21 @@ def signatures(sh: Shingles, num_perm: int, seed: int) -> np.ndarray:
     # bin, the low 32 bits are the value.
     h = (sh.hashes ^ seed_u64(seed, 1)) * _PERM_MUL
     doc = np.repeat(np.arange(n_docs, dtype=np.intp), np.diff(sh.offsets))
-    bins = (((h >> U64(32)) * U64(k)) >> U64(32)).astype(np.intp)
-    flat = np.full(n_docs * k, 1 << 32, dtype=np.int64)  # 2**32 = empty bin
-    np.minimum.at(flat, doc * k + bins, (h & MASK32).astype(np.int64))
+    if k & (k - 1) == 0:  # a power of two: the top bits are the bin
+        bins = (h >> U64(64 - (k.bit_length() - 1))).astype(np.intp) if k > 1 else np.zeros(len(h), np.intp)
+    else:  # Lemire's multiply-shift range reduction of the top 32 bits
+        bins = (((h >> U64(32)) * U64(k)) >> U64(32)).astype(np.intp)
+    # EMPTY (2^32 - 1) marks an empty bin; a real minimum equal to it (probability
+    # 2^-32 for a bin holding one shingle) is treated as empty and densified.
+    flat = np.full(n_docs * k, EMPTY, dtype=np.uint32)
+    np.minimum.at(flat, doc * k + bins, h.astype(np.uint32))
     sig = flat.reshape(n_docs, k)
-    filled: np.ndarray = sig < (1 << 32)
+    filled: np.ndarray = sig != EMPTY
     has_any: np.ndarray = np.any(filled, axis=1)
     need = ~filled & has_any[:, None]
     if need.any():
         _densify(sig, filled, need, seed)
-    sig[~has_any] = int(EMPTY)
-    return sig.astype(np.uint32)
+    return sig
 
 
 _PROBE_BLOCK = 32  # probes tried per round: fewer numpy rounds for nearly empty signatures
