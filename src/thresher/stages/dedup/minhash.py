@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from thresher.stages.dedup.base import MASK32, U64, mix64, seed_u64
+from thresher.stages.dedup.base import U64, mix64, seed_u64
 
 Unit = Literal["word", "char"]
 
@@ -167,7 +167,7 @@ def signatures(sh: Shingles, num_perm: int, seed: int) -> np.ndarray:
     n_docs = len(sh.offsets) - 1
     k = num_perm
     # shingle hashes are already mixed (uniform 64-bit): an xor with the seed and an odd
-    # multiplier (a bijection) make this seed's permutation; the top 32 bits pick the
+    # multiplier (a bijection) make this seed's permutation; the top bits pick the
     # bin, the low 32 bits are the value.
     h = (sh.hashes ^ seed_u64(seed, 1)) * _PERM_MUL
     doc = np.repeat(np.arange(n_docs, dtype=np.intp), np.diff(sh.offsets))
