@@ -38,7 +38,15 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
 
 
 def remount(mnt: Path, opts: str) -> None:
-    subprocess.run(["mount", "-o", f"remount,{opts}", str(mnt)], check=True)
+    # a read-only remount is refused while a file is open for writing: retry briefly
+    deadline = time.monotonic() + 20
+    while True:
+        r = subprocess.run(["mount", "-o", f"remount,{opts}", str(mnt)], capture_output=True, text=True)
+        if r.returncode == 0:
+            return
+        if "busy" not in r.stderr or time.monotonic() > deadline:
+            raise AssertionError(f"remount {opts} failed: {r.stderr}")
+        time.sleep(0.001)
 
 
 def big_corpus(tmp: Path) -> list[str]:
