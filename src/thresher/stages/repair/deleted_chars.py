@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import re
 
@@ -45,6 +45,7 @@ from thresher.step import Params, Transformer
 # handle, a path, a hyphenated compound or a file name).
 _WORD = re.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
 
+_LETTERS = re.compile(r"[A-Za-z]+")
 # Hosts of the clitic "’s" (is/has): pronouns, wh-words, there/here, let. A closed class
 # of English, so after them "’s" is a contraction and no possessive context is needed.
 _S_CLITIC_HOSTS = frozenset(
@@ -117,6 +118,40 @@ _AFTER_WILL = frozenset(
     "provide review share update work learn check notify like love rather better want been".split()
 )
 _MODAL_BEFORE_WELL = frozenset("may might could would should can must will as very so pretty quite really too how fairly equally".split())
+
+
+_MISSING: Any = object()
+
+
+def _occurrences(text: str, tok: str) -> list[int]:
+    """Start offsets of ``tok`` as a whole word of ``text`` (as :data:`_WORD` finds it)."""
+    out: list[int] = []
+    pos = text.find(tok)
+    while pos >= 0:
+        m = _WORD.match(text, pos)
+        if m is not None and m.end() == pos + len(tok):
+            out.append(pos)
+        pos = text.find(tok, pos + 1)
+    return out
+
+
+def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
+    """The word that ends one character before ``start`` and the word that starts one
+    space after ``end`` ("" where there is none)."""
+    prev = ""
+    if start >= 2 and text[start - 2].isascii() and text[start - 2].isalpha():
+        j = start - 2
+        while j > 0 and text[j - 1].isascii() and text[j - 1].isalpha():
+            j -= 1
+        m = _WORD.match(text, j)
+        if m is not None and m.end() == start - 1:
+            prev = m.group()
+    nxt = ""
+    if text[end : end + 1] == " ":
+        m = _WORD.match(text, end + 1)
+        if m is not None:
+            nxt = m.group()
+    return prev, nxt
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -253,38 +288,64 @@ class RestoreDeletedChars(Transformer):
 
     def _find(self, text: str) -> tuple[list[tuple[int, int, _Repair]], float]:
         """Every word of ``text`` that looks damaged, with its repair (or flag), and the
-        share of its words that are English function words."""
-        matches = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-        counts = Counter(w for _, _, w in matches)
+        share of its words that are English function words.
+
+        Words are first judged once per distinct word (most need no context); only the
+        few that may be damaged are then located and read with their neighbours.
+        """
+        words = _LETTERS.findall(text)  # counted loosely; each occurrence used is checked with _WORD
+        counts = Counter(words)
         n_func = sum(n for w, n in counts.items() if w.lower() in _ENGLISH_FUNCTION_WORDS)
-        english = n_func / len(matches) if matches else 0.0
+        english = n_func / len(words) if words else 0.0
         cache = self._cache
         if len(cache) > _CACHE_MAX:
             cache.clear()
+        todo: list[str] = []
+        for tok, n in counts.items():
+            if tok in _CONTEXT_WORDS or (tok[-1] == "s" and self._may_be_possessive(tok, counts)):
+                todo.append(tok)
+                continue
+            rep = cache.get(tok, _MISSING)
+            if rep is _MISSING:
+                rep = cache[tok] = self._lexical(tok)
+            # a glued word seen twice is a name or a compound, not a lost dash
+            if rep is not None and not (n > 1 and rep.reason.startswith(_GLUED)):
+                todo.append(tok)
         out: list[tuple[int, int, _Repair]] = []
-        for i, (start, end, tok) in enumerate(matches):
-            rep: _Repair | None = None
-            contextual = tok[-1] == "s" or tok in _CONTEXT_WORDS
-            if contextual:
-                prev_tok = matches[i - 1][2] if i > 0 and matches[i - 1][1] + 1 == start else ""
-                nxt = matches[i + 1] if i + 1 < len(matches) else None
-                next_tok = nxt[2] if nxt is not None and nxt[0] == end + 1 and text[end] == " " else ""
-                initial = _sentence_initial(text, start)
-                if tok[-1] == "s":
-                    rep = self._possessive(tok, prev_tok, next_tok, counts, initial)
-                if rep is None and tok in _CONTEXT_WORDS:
-                    rep = _clitic_in_context(tok, prev_tok, next_tok, initial, self.params.apostrophe)
-            if rep is None and tok not in _CONTEXT_WORDS:
-                if tok in cache:
-                    rep = cache[tok]
-                else:
-                    rep = cache[tok] = self._lexical(tok)
-                # a glued word seen twice is a name or a compound, not a lost dash
-                if rep is not None and rep.reason.startswith(_GLUED) and counts[tok] > 1:
-                    rep = None
-            if rep is not None:
-                out.append((start, end, rep))
+        for tok in todo:
+            for start in _occurrences(text, tok):
+                end = start + len(tok)
+                rep = None
+                if tok[-1] == "s" or tok in _CONTEXT_WORDS:
+                    prev_tok, next_tok = _neighbours(text, start, end)
+                    initial = _sentence_initial(text, start)
+                    if tok[-1] == "s":
+                        rep = self._possessive(tok, prev_tok, next_tok, counts, initial)
+                    if rep is None and tok in _CONTEXT_WORDS:
+                        rep = _clitic_in_context(tok, prev_tok, next_tok, initial, self.params.apostrophe)
+                if rep is None and tok not in _CONTEXT_WORDS:
+                    rep = cache[tok] if tok in cache else self._lexical(tok)
+                    if rep is not None and counts[tok] > 1 and rep.reason.startswith(_GLUED):
+                        rep = None
+                if rep is not None:
+                    out.append((start, end, rep))
+        out.sort(key=lambda x: x[0])
         return out, english
+
+    def _may_be_possessive(self, tok: str, counts: Counter[str]) -> bool:
+        """Whether any rule of :meth:`_possessive` could fire for ``tok`` in some context
+        (a cheap, context-free superset, so most plurals are never located)."""
+        if len(tok) < 3 or (tok.isupper() and not _ROMAN_POSSESSIVE.fullmatch(tok)):
+            return False
+        if _ROMAN_POSSESSIVE.fullmatch(tok):
+            return True
+        lw = tok.lower()
+        zw, zc = self._lex.zipf(lw), self._lex.zipf(lw[:-1] + "'s")
+        p = self.params
+        if lw in _AMBIGUOUS_S or zc - zw >= p.min_gain or (zc > zw and zc >= p.min_contraction_zipf):
+            return True
+        name = tok[0].isupper() and tok[1:].islower() and counts.get(tok[:-1], 0) > 0
+        return name and ((zc > 0.0 and zc >= zw - p.name_plural_margin) or (zw == 0.0 and zc == 0.0))
 
     def _possessive(
         self, tok: str, prev_tok: str, next_tok: str, doc_words: Counter[str], initial: bool = False
