@@ -62,7 +62,7 @@ def resiliparse_runner() -> Callable[[ev.Page], str]:
     from resiliparse.parse.html import HTMLTree
 
     def run(page: ev.Page) -> str:
-        html = bytes_to_str(page.html, detect_encoding(page.html))
+        html = bytes_to_str(page.html, detect_encoding(page.html) or "utf-8")
         return str(extract_plain_text(HTMLTree.parse(html), main_content=True))
 
     return run

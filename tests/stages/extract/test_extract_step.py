@@ -92,7 +92,7 @@ def test_paragraphs_and_breaks_become_newlines() -> None:
         (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\n", None, "pdf"),
         (b"\x89PNG\r\n\x1a\n" + bytes(100), {"content-type": "image/png"}, "image"),
         (b'{"id": 1, "html": "<p>x</p>"}', {"content-type": "application/json; charset=utf-8"}, "json"),
-        (bytes(range(0, 32)) * 64, None, "binary"),
+        (bytes(range(32)) * 64, None, "binary"),
     ],
 )
 def test_non_html_is_rejected_with_a_reason(raw: bytes, headers: dict[str, str] | None, kind: str) -> None:
@@ -102,7 +102,9 @@ def test_non_html_is_rejected_with_a_reason(raw: bytes, headers: dict[str, str] 
     assert doc.raw is None
 
 
-@pytest.mark.parametrize("raw", [b"", b"   \n\t ", "", "<html><head><title>t</title></head><body></body></html>"])
+@pytest.mark.parametrize(
+    "raw", [b"", b"   \n\t ", "", "<html><head><title>t</title></head><body></body></html>"]
+)
 def test_empty_pages_are_rejected(raw: bytes | str) -> None:
     doc = run(raw)
     assert doc.verdict.status == "rejected" and doc.verdict.reasons == ["extract_empty"]
@@ -181,7 +183,9 @@ def test_parser_failure_is_quarantined_not_raised(monkeypatch: pytest.MonkeyPatc
 
 
 def test_truncated_html_gives_text() -> None:
-    raw = f"<html><head><title>Cut</title></head><body><article><p>{paragraph()}</p><p>And then the tr".encode()
+    raw = (
+        f"<html><head><title>Cut</title></head><body><article><p>{paragraph()}</p><p>And then the tr".encode()
+    )
     doc = run(raw, mode="fast")
     assert doc.verdict.status == "kept" and doc.text.startswith("The committee")
     assert doc.metadata["title"] == "Cut"
@@ -195,7 +199,9 @@ def test_wrong_charset_header_is_overruled() -> None:
 
 
 def test_missing_charset_legacy_page() -> None:
-    body = ("<p>" + "Le comité s’est réuni mardi et a décidé de publier son rapport. " * 4 + "</p>").encode("cp1252")
+    body = ("<p>" + "Le comité s’est réuni mardi et a décidé de publier son rapport. " * 4 + "</p>").encode(
+        "cp1252"
+    )
     doc = run(body, mode="fast")
     assert "Le comité s’est réuni mardi" in doc.text
 
@@ -211,8 +217,30 @@ def test_entities_are_decoded() -> None:
         st.binary(max_size=2000),
         st.lists(
             st.sampled_from(
-                ["<div>", "</div>", "<p>", "</p>", "<a href=x>", "</a>", "<table>", "<td>", "<br>", "<!--",
-                 "-->", "<script>", "</script>", "&amp;", "&#0;", "\x00", "é", "word ", "<nav>", "<pre>", ">", "<"]
+                [
+                    "<div>",
+                    "</div>",
+                    "<p>",
+                    "</p>",
+                    "<a href=x>",
+                    "</a>",
+                    "<table>",
+                    "<td>",
+                    "<br>",
+                    "<!--",
+                    "-->",
+                    "<script>",
+                    "</script>",
+                    "&amp;",
+                    "&#0;",
+                    "\x00",
+                    "é",
+                    "word ",
+                    "<nav>",
+                    "<pre>",
+                    ">",
+                    "<",
+                ]
             ),
             max_size=300,
         ).map("".join),

@@ -54,7 +54,7 @@ class Extraction:
 class Deadline:
     """A per-page time budget that loops check; :meth:`check` raises when it has passed."""
 
-    __slots__ = ("limit", "end")
+    __slots__ = ("end", "limit")
 
     def __init__(self, seconds: float) -> None:
         self.limit = seconds
@@ -95,7 +95,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"wOFF", "font"),
     (b"wOF2", "font"),
 )
-_MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|div|p|title|meta|table|span|a|br|h[1-6]|!--)[\s>/]", re.I)
+_MARKUP = re.compile(
+    rb"<\s*(!doctype|html|head|body|div|p|title|meta|table|span|a|br|h[1-6]|!--)[\s>/]", re.IGNORECASE
+)
 
 
 def sniff_non_html(head: bytes, content_type: str) -> str | None:
@@ -131,10 +133,8 @@ def sniff_non_html(head: bytes, content_type: str) -> str | None:
 
 # ---- decoding ------------------------------------------------------------------------
 
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_META_CHARSET = re.compile(
-    rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I
-)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 
 
 def _valid_codec(name: str) -> str | None:
@@ -192,9 +192,40 @@ def decode(raw: bytes | str, content_type: str = "") -> tuple[str, str]:
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 # elements that never hold children, so never add to the depth
 _VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr "
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
     # closed implicitly by the next sibling, so they never nest by themselves
-    "p li dt dd option tr td th tbody thead tfoot colgroup rb rt rp".split()
+    + [
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "option",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "colgroup",
+        "rb",
+        "rt",
+        "rp",
+    ]
 )
 
 

@@ -28,7 +28,6 @@ from pydantic import Field
 
 from thresher.document import Document
 from thresher.errors import require
-from thresher.step import Params, Step
 from thresher.stages.extract.base import (
     Deadline,
     Extraction,
@@ -38,6 +37,7 @@ from thresher.stages.extract.base import (
     page_metadata,
     sniff_non_html,
 )
+from thresher.step import Params, Step
 
 Mode = Literal["fast", "accurate", "trafilatura", "resiliparse"]
 
@@ -132,7 +132,11 @@ class Extract(Step):
         tree = LexborHTMLParser(html)
         meta = page_metadata(tree, html)
         if p.mode == "resiliparse":
-            return Extraction(extract_resiliparse(html, p.include_tables, p.include_comments)), "resiliparse", meta
+            return (
+                Extraction(extract_resiliparse(html, p.include_tables, p.include_comments)),
+                "resiliparse",
+                meta,
+            )
         if p.mode == "trafilatura":
             text = extract_trafilatura(html, deadline, p.include_tables, p.include_comments)
             return Extraction(text), "trafilatura", meta

@@ -59,16 +59,88 @@ _SKIP_SELECTOR = ",".join(_STRIP_FIRST)
 
 # Elements that break text into blocks (HTML's block-level and table elements).
 BLOCK_TAGS = frozenset(
-    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table thead tbody tfoot tr td th "
-    "caption pre blockquote header footer nav aside figure figcaption hr form fieldset address center "
-    "details summary body html menu legend".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "pre",
+        "blockquote",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "figure",
+        "figcaption",
+        "hr",
+        "form",
+        "fieldset",
+        "address",
+        "center",
+        "details",
+        "summary",
+        "body",
+        "html",
+        "menu",
+        "legend",
+    ]
 )
 
 # Inline elements: they neither break blocks nor, in practice, carry furniture names
 # worth a class/id lookup (which the walk saves on the most frequent nodes).
 INLINE_TAGS = frozenset(
-    "span b i em strong u s small sup sub abbr time font cite q mark label code kbd var tt big strike "
-    "bdi bdo dfn ins del nobr".split()
+    [
+        "span",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "u",
+        "s",
+        "small",
+        "sup",
+        "sub",
+        "abbr",
+        "time",
+        "font",
+        "cite",
+        "q",
+        "mark",
+        "label",
+        "code",
+        "kbd",
+        "var",
+        "tt",
+        "big",
+        "strike",
+        "bdi",
+        "bdo",
+        "dfn",
+        "ins",
+        "del",
+        "nobr",
+    ]
 )
 
 # The kind a block takes from its nearest kind-giving element.
@@ -93,7 +165,13 @@ KIND_TAGS: dict[str, str] = {
 
 # Furniture by tag. <header> is furniture only outside <article>/<main> (an article's
 # own header holds its headline).
-FURNITURE_TAGS: dict[str, str] = {"nav": "nav", "footer": "footer", "aside": "aside", "menu": "nav", "form": "form"}
+FURNITURE_TAGS: dict[str, str] = {
+    "nav": "nav",
+    "footer": "footer",
+    "aside": "aside",
+    "menu": "nav",
+    "form": "form",
+}
 
 # Furniture by class/id name. The vocabulary is that of common CMS themes and of the
 # boilerplate lists that readability (Mozilla) and trafilatura publish; grouped by the
@@ -116,7 +194,9 @@ _FURNITURE_NAMES: dict[str, str] = {
     "hidden": r"hidden|visually-?hidden|sr-?only|screen-?reader-?text|offscreen",
 }
 _NAME_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_FURNITURE_RE: dict[str, re.Pattern[str]] = {k: re.compile(rf"^(?:{v})$") for k, v in _FURNITURE_NAMES.items()}
+_FURNITURE_RE: dict[str, re.Pattern[str]] = {
+    k: re.compile(rf"^(?:{v})$") for k, v in _FURNITURE_NAMES.items()
+}
 _ONE_FURNITURE_RE = re.compile(
     r"(?:^|[\s_-])(?:" + "|".join(f"(?:{v})" for v in _FURNITURE_NAMES.values()) + r")(?:$|[\s_-])"
 )
@@ -206,7 +286,9 @@ def _furniture_of_names(names: str) -> str:
             for k, pattern in _FURNITURE_RE.items():
                 if (
                     pattern.match(token)
-                    or (len(parts) > 1 and pattern.match(parts[-1]) and not _CONTENT_NAME.fullmatch(parts[-1]))
+                    or (
+                        len(parts) > 1 and pattern.match(parts[-1]) and not _CONTENT_NAME.fullmatch(parts[-1])
+                    )
                     or (
                         len(parts) > 1
                         and k not in _WEAK_PREFIX_KINDS
@@ -537,9 +619,7 @@ def extract_fast(
         if not in_root[b.element] and not (
             # a prose block next to the container (a standfirst in the article's
             # header, a lead paragraph above the body) belongs to the article
-            near[b.element]
-            and b.score >= options.pure_prose_min
-            and not b.furniture
+            near[b.element] and b.score >= options.pure_prose_min and not b.furniture
         ):
             # counted by its furniture kind where it has one (a nav outside the
             # article is a nav), as outside_main otherwise
