@@ -79,7 +79,13 @@ _AFTER_ITS_CONTRACTION = frozenset(
     "a an the not been being going gonna just also only still really very so too about all always never "
     "now no because like what this that these those my your our their his her in on at to for from with "
     "by as if when how why where who here there up out done gotten hard easy important possible "
-    "impossible clear true worth likely unlikely okay ok fine probably actually almost quite pretty".split()
+    "impossible clear true worth likely unlikely okay ok fine probably actually almost quite pretty "
+    # predicative adjectives and participles: "it’s difficult", "it’s called"; the
+    # determiner "its" is followed by a noun ("its role") or an attributive adjective
+    "difficult necessary obvious nice fun interesting amazing crucial essential unclear surprising weird "
+    "strange funny sad free available normal natural definitely certainly simply totally absolutely "
+    "hardly basically literally kind sort already ever getting gonna called based located designed "
+    "supposed meant said known hoped expected estimated".split()
 )
 _AFTER_LETS_CONTRACTION = frozenset(
     "go get take make talk look see say start be do have hope face dive begin try consider explore move "
