@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.executors.test_ray import near_dup_corpus, output_bytes
 
 from thresher import Pipeline
 from thresher.executors.shuffle_cc import both_ways, label_shards, write_split
 from thresher.stages.dedup.base import connected_components, load, shard_path
 from thresher.step import serial_map
-
-from tests.executors.test_ray import near_dup_corpus, output_bytes
 
 
 def labels_via_shuffle(tmp: Path, n: int, src: np.ndarray, dst: np.ndarray, parts: int,

@@ -45,7 +45,6 @@ import secrets
 import shutil
 import socket
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -170,7 +169,10 @@ def _refresh_ray_config(ray: Any) -> None:
     """Make this process see changed ``RAY_AUTH_*`` variables: Ray reads them once into
     its C++ configuration and token cache (Ray does the same in its own token setup)."""
     try:
-        from ray._raylet import AuthenticationTokenLoader, Config  # type: ignore[import-not-found,unused-ignore]
+        from ray._raylet import (  # type: ignore[attr-defined,import-not-found,unused-ignore]
+            AuthenticationTokenLoader,
+            Config,
+        )
 
         Config.initialize("")
         AuthenticationTokenLoader.instance().reset_cache()
@@ -296,9 +298,10 @@ class RayExecutor(Executor):
                 raise ThresherError(_connect_error(address, exc)) from None
             self._ray = ray
             self._joined = True
+        joined: Any = self._ray
         if self._workers_given is None:
-            self.workers = max(1, int(self._ray.cluster_resources().get("CPU", 1)))
-        self._remote = self._ray.remote(run_task)
+            self.workers = max(1, int(joined.cluster_resources().get("CPU", 1)))
+        self._remote = joined.remote(run_task)
 
     def _start_local(self, ray: Any) -> None:
         self._set_env("RAY_USAGE_STATS_ENABLED", "0")

@@ -20,9 +20,10 @@ the reduce by three shuffles through the work folder, each task bounded by its s
 
 The representative of a cluster is its lowest global index, as in ``near_dedup``, so
 the two steps reject the same documents with the same cluster ids (tested); only the
-reduce statistics differ. Bucket keys are compared in full here, where ``near_dedup``
-truncates them to make room for the index; the extra chance collisions it sees are
-removed by verification either way.
+reduce statistics differ. The bucket semantics (keys truncated to the same bits, a
+star per bucket plus every pair in small buckets) and the verification are
+``near_dedup``'s own, imported or mirrored: a change there must be mirrored here, and
+the equivalence test says when it was not.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class ShardedNearDedup(NearDedup):
     """MinHash LSH near-duplicate clusters with a partitioned, distributed reduce."""
 
     name = "near_dedup_sharded"
-    Params = ShardedNearDedupParams
+    Params = ShardedNearDedupParams  # type: ignore[assignment]  # a subclass of NearDedupParams
     params: ShardedNearDedupParams
 
     def reduce(self, ctx: GlobalContext) -> dict[str, Any]:
@@ -63,7 +64,7 @@ class ShardedNearDedup(NearDedup):
         counts: dict[str, int] = {}
 
         def seed(folder: Path) -> None:
-            edges = ctx.map(bucket_range, [(wd, str(folder), b, r, parts, ctx.n_shards)
+            edges = ctx.map(bucket_range, [(wd, str(folder), b, r, parts, ctx.n_shards, p.all_pairs)
                                            for b in range(p.bands) for r in range(parts)])
             out = ctx.map(verify_partition, [(wd, str(folder), q, parts, p.bands, ctx.n_shards, p.verify,
                                               p.threshold) for q in range(parts)])
@@ -76,15 +77,22 @@ class ShardedNearDedup(NearDedup):
                 "seconds": round(time.perf_counter() - t0, 3)}
 
 
-def bucket_range(args: tuple[str, str, int, int, int, int]) -> int:
-    """Bucket one band's keys of one hash range; edges (first of bucket, member)."""
-    wd, folder, band, r, parts, n_shards = args
+def bucket_range(args: tuple[str, str, int, int, int, int, int]) -> int:
+    """Bucket one band's keys of one hash range, with ``near_dedup``'s bucket semantics.
+
+    As in ``near_dedup``, keys are compared on their bits above ``ceil(log2 n)`` (so the
+    buckets are the same), a bucket yields a star from its first (lowest) document to
+    each member, and a bucket of at most ``all_pairs`` documents every other pair too.
+    """
+    wd, folder, band, r, parts, n_shards, all_pairs = args
+    counts = [int(load(shard_path(wd, "count", s), mmap=False)[0]) for s in range(n_shards)]
+    shift = np.uint64(max(1, (sum(counts) - 1).bit_length()))
     keys_parts, idx_parts = [], []
     start = 0
     for s in range(n_shards):
         valid = load(shard_path(wd, "valid", s), mmap=False)
         idx = np.flatnonzero(valid)
-        keys = np.asarray(load(shard_path(wd, "bands", s))[idx, band])
+        keys = np.asarray(load(shard_path(wd, "bands", s))[idx, band]) >> shift
         mine = keys % np.uint64(parts) == np.uint64(r)
         keys_parts.append(keys[mine])
         idx_parts.append(idx[mine] + start)
@@ -96,8 +104,18 @@ def bucket_range(args: tuple[str, str, int, int, int, int]) -> int:
     keys, idx = keys[order], idx[order]
     new = np.ones(len(keys), dtype=bool)
     new[1:] = keys[1:] != keys[:-1]
-    first = idx[np.flatnonzero(new)][np.cumsum(new) - 1]
-    src, dst = first[~new], idx[~new]
+    run = np.cumsum(new) - 1
+    run_start = np.flatnonzero(new)
+    run_size = np.diff(np.append(run_start, len(keys)))
+    first_pos = run_start[run]
+    members = np.flatnonzero(~new)
+    left, right = [idx[first_pos[members]]], [idx[members]]
+    small = members[run_size[run[members]] <= all_pairs]
+    for d in range(1, int(run_size[run[small]].max(initial=1)) - 1):
+        ok = small - d > first_pos[small]
+        left.append(idx[small[ok] - d])
+        right.append(idx[small[ok]])
+    src, dst = np.concatenate(left), np.concatenate(right)
     dest = partition_of(src, parts)
     for q in range(parts):
         sel = dest == q
@@ -120,7 +138,7 @@ def verify_partition(args: tuple[str, str, int, int, int, int, str, float]) -> t
         edges = edges[:, keep]
     # near_dedup's own check, on this partition's pairs (its "chunk" q)
     save_atomic(part_path(wd, "cand", q), edges)
-    _verify_chunk((wd, q, n_shards, mode))
+    _verify_chunk((wd, q, n_shards, mode, threshold))
     sim = load(part_path(wd, "sim", q), mmap=False)
     kept = np.ones(len(sim), bool) if mode == "none" else sim >= np.float32(threshold)
     write_split(Path(folder), 0, q, parts, *both_ways(edges[0, kept], edges[1, kept]))
