@@ -182,7 +182,9 @@ def score_deleted(step: Any, stripped_pages: list[tuple[str, dict[int, tuple[str
                         if len(fp_examples) < 12:
                             ctx = stripped[max(0, e.start - 25) : e.end + 25].replace("\n", " ")
                             want = site[0] if site else "nothing"
-                            fp_examples.append(f"  {e.original!r} -> {e.replacement!r} (was {want!r}): ...{ctx}...")
+                            fp_examples.append(
+                                f"  {e.original!r} -> {e.replacement!r} (was {want!r}): ...{ctx}..."
+                            )
         ascii_changed += was_ascii and changed_here
         restored = {pos for pos, _ in all_ins}
         for pos, (run, cls) in sites.items():
@@ -192,9 +194,18 @@ def score_deleted(step: Any, stripped_pages: list[tuple[str, dict[int, tuple[str
                 missed[f"{left.group() if left else ''}|{right.group() if right else ''}".lower()] += 1
     return {
         "missed": missed,
-        "gold": gold, "tp": tp, "fp": fp, "flags": flags, "flags_on_site": flags_on_site,
-        "ascii_pages": ascii_pages, "ascii_changed": ascii_changed, "damaged_pages": damaged_pages,
-        "detected": detected, "fp_examples": fp_examples, "mb_s": nbytes / 1e6 / max(cpu, 1e-9), "mb": nbytes / 1e6,
+        "gold": gold,
+        "tp": tp,
+        "fp": fp,
+        "flags": flags,
+        "flags_on_site": flags_on_site,
+        "ascii_pages": ascii_pages,
+        "ascii_changed": ascii_changed,
+        "damaged_pages": damaged_pages,
+        "detected": detected,
+        "fp_examples": fp_examples,
+        "mb_s": nbytes / 1e6 / max(cpu, 1e-9),
+        "mb": nbytes / 1e6,
     }
 
 
@@ -207,34 +218,53 @@ def bench_deleted(n_docs: int) -> None:
 
     pages = english_pages(n_docs)
     stripped = [strip(p) for p in pages]
-    configs = {"default (glued_words=restore)": RestoreDeletedChars(), "glued_words=flag": RestoreDeletedChars(glued_words="flag")}
+    configs = {
+        "default (glued_words=restore)": RestoreDeletedChars(),
+        "glued_words=flag": RestoreDeletedChars(glued_words="flag"),
+    }
     print(f"\n## 1. Deleted-character repair: {len(pages)} English pages of {CORPUS.name}, non-ASCII deleted")
     for name, step in configs.items():
         r = score_deleted(step, stripped)
         gold, tp, fp = r["gold"], r["tp"], r["fp"]
         print(f"\n### restore_deleted_chars, {name}")
-        print(f"damaged pages: {r['damaged_pages']}, detected as damaged: {r['detected']} "
-              f"({_ratio(r['detected'], r['damaged_pages'])}); pure-ASCII pages: {r['ascii_pages']}, "
-              f"changed: {r['ascii_changed']}")
-        print(f"{'class':<18}{'sites':>8}{'restored':>10}{'wrong':>8}{'precision':>11}{'recall':>8}{'peers':>7}")
+        print(
+            f"damaged pages: {r['damaged_pages']}, detected as damaged: {r['detected']} "
+            f"({_ratio(r['detected'], r['damaged_pages'])}); pure-ASCII pages: {r['ascii_pages']}, "
+            f"changed: {r['ascii_changed']}"
+        )
+        print(
+            f"{'class':<18}{'sites':>8}{'restored':>10}{'wrong':>8}{'precision':>11}{'recall':>8}{'peers':>7}"
+        )
         for cls in CLASSES:
             note = "" if cls in RECOVERABLE or cls == "accent" else "  unrecoverable by design"
-            print(f"{cls:<18}{gold[cls]:>8}{tp[cls]:>10}{fp[cls]:>8}{_ratio(tp[cls], tp[cls] + fp[cls]):>11}"
-                  f"{_ratio(tp[cls], gold[cls]):>8}{'0.000':>7}{note}")
+            print(
+                f"{cls:<18}{gold[cls]:>8}{tp[cls]:>10}{fp[cls]:>8}{_ratio(tp[cls], tp[cls] + fp[cls]):>11}"
+                f"{_ratio(tp[cls], gold[cls]):>8}{'0.000':>7}{note}"
+            )
         rt, rg = sum(tp[c] for c in RECOVERABLE), sum(gold[c] for c in RECOVERABLE)
         rf = sum(fp[c] for c in RECOVERABLE)
         all_tp, all_fp, all_g = sum(tp.values()), sum(fp.values()), sum(gold.values())
-        print(f"{'recoverable':<18}{rg:>8}{rt:>10}{rf:>8}{_ratio(rt, rt + rf):>11}{_ratio(rt, rg):>8}{'0.000':>7}"
-              "  (apostrophe + dash_glued)")
-        print(f"{'all':<18}{all_g:>8}{all_tp:>10}{all_fp:>8}{_ratio(all_tp, all_tp + all_fp):>11}"
-              f"{_ratio(all_tp, all_g):>8}{'0.000':>7}")
+        print(
+            f"{'recoverable':<18}{rg:>8}{rt:>10}{rf:>8}{_ratio(rt, rt + rf):>11}{_ratio(rt, rg):>8}{'0.000':>7}"
+            "  (apostrophe + dash_glued)"
+        )
+        print(
+            f"{'all':<18}{all_g:>8}{all_tp:>10}{all_fp:>8}{_ratio(all_tp, all_tp + all_fp):>11}"
+            f"{_ratio(all_tp, all_g):>8}{'0.000':>7}"
+        )
         print(f"flags (damaged, not restored): {r['flags']}, on a deletion site: {r['flags_on_site']}")
-        print(f"throughput on the stripped pages (all pure ASCII, the slow path): {r['mb_s']:.1f} MB/s per core "
-              f"({r['mb']:.1f} MB, CPU time)")
+        print(
+            f"throughput on the stripped pages (all pure ASCII, the slow path): {r['mb_s']:.1f} MB/s per core "
+            f"({r['mb']:.1f} MB, CPU time)"
+        )
         top = ", ".join(f"{w.replace('|', chr(8217))} {n}" for w, n in r["missed"].most_common(12))
-        print(f"word-internal apostrophes not restored, by form (top 12 of {sum(r['missed'].values())}): {top}")
+        print(
+            f"word-internal apostrophes not restored, by form (top 12 of {sum(r['missed'].values())}): {top}"
+        )
         if r["fp_examples"]:
-            print("wrong restorations, first 12 (many are apostrophes the author never typed: 'dont', 'its'):")
+            print(
+                "wrong restorations, first 12 (many are apostrophes the author never typed: 'dont', 'its'):"
+            )
             print("\n".join(r["fp_examples"]))
 
 
@@ -248,7 +278,7 @@ def bench_mojibake(n_docs: int) -> None:
 
     cases = [c for f in sorted(FTFY_CASES.glob("*.json")) for c in json.loads(f.read_text(encoding="utf-8"))]
     step = FixMojibake(uncurl_quotes=True)  # ftfy's defaults, which the golden "fixed" texts assume
-    ok = {"step": Counter(), "ftfy": Counter()}
+    ok: dict[str, Counter[str]] = {"step": Counter(), "ftfy": Counter()}
     replay = same = 0
     n_edits = 0
     for c in cases:
@@ -262,14 +292,20 @@ def bench_mojibake(n_docs: int) -> None:
         n_edits += sum(len(g.edits) for g in doc.edits)
     n_pass = sum(c["expect"] == "pass" for c in cases)
     n_fail = len(cases) - n_pass
-    print(f"\n## 2. Mojibake: ftfy's {len(cases)} golden cases ({n_pass} expected to pass, {n_fail} known failures)")
+    print(
+        f"\n## 2. Mojibake: ftfy's {len(cases)} golden cases ({n_pass} expected to pass, {n_fail} known failures)"
+    )
     print(f"{'':<28}{'pass cases ok':>14}{'known failures ok':>19}{'all ok':>8}")
     for who in ("step", "ftfy"):
         name = "fix_mojibake (edits)" if who == "step" else "ftfy.fix_text (peer)"
         allok = ok[who]["pass"] + ok[who]["fail"]
-        print(f"{name:<28}{ok[who]['pass']:>6}/{n_pass:<7}{ok[who]['fail']:>11}/{n_fail:<7}{allok / len(cases):>8.3f}")
-    print(f"same text as ftfy: {same}/{len(cases)}; edits replay to the original: {replay}/{len(cases)}; "
-          f"edits recorded: {n_edits}")
+        print(
+            f"{name:<28}{ok[who]['pass']:>6}/{n_pass:<7}{ok[who]['fail']:>11}/{n_fail:<7}{allok / len(cases):>8.3f}"
+        )
+    print(
+        f"same text as ftfy: {same}/{len(cases)}; edits replay to the original: {replay}/{len(cases)}; "
+        f"edits recorded: {n_edits}"
+    )
     # speed on real pages, with thresher's defaults (curly quotes kept) against ftfy with the same setting
     texts: list[str] = []
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
@@ -288,10 +324,12 @@ def bench_mojibake(n_docs: int) -> None:
     peer_out = [ftfy.fix_text(t, cfg) for t in texts]
     t_peer = time.process_time() - t0
     agree = sum(d.text == p for d, p in zip(docs, peer_out))
-    print(f"on {len(texts)} corpus pages ({mb:.1f} MB): fix_mojibake {mb / t_step:.1f} MB/s per core, "
-          f"ftfy.fix_text {mb / t_peer:.1f} MB/s; same output on {agree}/{len(texts)} pages "
-          f"(differences: 'auto' HTML unescaping is decided per page); pages edited: "
-          f"{sum(1 for d in docs if d.edits)}")
+    print(
+        f"on {len(texts)} corpus pages ({mb:.1f} MB): fix_mojibake {mb / t_step:.1f} MB/s per core, "
+        f"ftfy.fix_text {mb / t_peer:.1f} MB/s; same output on {agree}/{len(texts)} pages "
+        f"(differences: 'auto' HTML unescaping is decided per page); pages edited: "
+        f"{sum(1 for d in docs if d.edits)}"
+    )
 
 
 # ---- PII ------------------------------------------------------------------------------------
@@ -320,15 +358,21 @@ def bench_pii(n_docs: int) -> None:
             (tp if g in exp else fp)[g[0]] += 1
         for x in exp:
             fn[x[0]] += x not in got
-    print(f"\n## 3. PII: {len(cases)} labelled sentences (tests/stages/repair/data/pii_cases.json, a development set)")
+    print(
+        f"\n## 3. PII: {len(cases)} labelled sentences (tests/stages/repair/data/pii_cases.json, a development set)"
+    )
     print(f"{'kind':<12}{'true':>6}{'tp':>5}{'fp':>5}{'fn':>5}{'precision':>11}{'recall':>8}")
     for k in kinds:
-        print(f"{k:<12}{tp[k] + fn[k]:>6}{tp[k]:>5}{fp[k]:>5}{fn[k]:>5}{_ratio(tp[k], tp[k] + fp[k]):>11}"
-              f"{_ratio(tp[k], tp[k] + fn[k]):>8}")
+        print(
+            f"{k:<12}{tp[k] + fn[k]:>6}{tp[k]:>5}{fp[k]:>5}{fn[k]:>5}{_ratio(tp[k], tp[k] + fp[k]):>11}"
+            f"{_ratio(tp[k], tp[k] + fn[k]):>8}"
+        )
     peer = _peer_pii()
     if peer is None:
-        print("peer: datatrove is not installed here (pip install datatrove); its PIIFormatter redacts e-mails and "
-              "public IPv4 only, so its phone recall is 0 by construction")
+        print(
+            "peer: datatrove is not installed here (pip install datatrove); its PIIFormatter redacts e-mails and "
+            "public IPv4 only, so its phone recall is 0 by construction"
+        )
     texts: list[str] = []
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -342,13 +386,17 @@ def bench_pii(n_docs: int) -> None:
     step(docs)
     dt = time.process_time() - t0
     counts: Counter[str] = Counter(e.label for d in docs for g in d.edits for e in g.edits)
-    print(f"on {len(texts)} corpus pages ({mb:.1f} MB): {mb / dt:.1f} MB/s per core; redactions: {dict(counts)}")
+    print(
+        f"on {len(texts)} corpus pages ({mb:.1f} MB): {mb / dt:.1f} MB/s per core; redactions: {dict(counts)}"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=2000, help="English pages to strip and repair")
-    ap.add_argument("--speed-docs", type=int, default=2000, help="corpus pages for the mojibake and PII speed runs")
+    ap.add_argument(
+        "--speed-docs", type=int, default=2000, help="corpus pages for the mojibake and PII speed runs"
+    )
     args = ap.parse_args()
     if not CORPUS.exists():
         raise SystemExit(f"needs {CORPUS} (the shared data folder)")

@@ -103,14 +103,32 @@ def test_params_are_validated() -> None:
 
 # the twelve words of the seed whose apostrophe was deleted, each in its context
 SEED_DAMAGED = [
-    ("Lenins", "Lenins ideas"), ("Trotskys", "Trotskys struggle"), ("lifes", "his lifes final"),
-    ("Hitlers", "Hitlers victory"), ("Hitlers", "Hitlers intendant"), ("Trotskys", "on Trotskys residence"),
-    ("Mussolinis", "Mussolinis Fascist"), ("Trotskys", "in Trotskys view"), ("Stalins", "Stalins downfall"),
-    ("Hitlers", "Hitlers invasion"), ("IIs", "Nicholas IIs crackdown"), ("thats", "commanders thats why"),
+    ("Lenins", "Lenins ideas"),
+    ("Trotskys", "Trotskys struggle"),
+    ("lifes", "his lifes final"),
+    ("Hitlers", "Hitlers victory"),
+    ("Hitlers", "Hitlers intendant"),
+    ("Trotskys", "on Trotskys residence"),
+    ("Mussolinis", "Mussolinis Fascist"),
+    ("Trotskys", "in Trotskys view"),
+    ("Stalins", "Stalins downfall"),
+    ("Hitlers", "Hitlers invasion"),
+    ("IIs", "Nicholas IIs crackdown"),
+    ("thats", "commanders thats why"),
 ]
 SEED_UNDAMAGED = [
-    "Results", "Prospects", "Paris", "Workers", "Siqueiros", "Nicholas", "Jews", "Countries",
-    "Bolsheviks", "Ages", "His", "Thus",
+    "Results",
+    "Prospects",
+    "Paris",
+    "Workers",
+    "Siqueiros",
+    "Nicholas",
+    "Jews",
+    "Countries",
+    "Bolsheviks",
+    "Ages",
+    "His",
+    "Thus",
 ]
 
 

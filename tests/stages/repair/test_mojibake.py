@@ -54,7 +54,7 @@ def test_curly_quotes_are_kept_by_default(step: FixMojibake) -> None:
     assert not run(step, text).edits
     doc = Document("t", text)
     FixMojibake(uncurl_quotes=True)([doc])
-    assert doc.text == "\"Quoted\" and it's fine — really."
+    assert doc.text == '"Quoted" and it\'s fine — really.'
 
 
 def test_clean_text_is_untouched(step: FixMojibake) -> None:

@@ -28,11 +28,10 @@ benchmark (``benchmarks/repair.py``) reports those classes separately.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
-
-import re
 
 from pydantic import Field
 
@@ -40,42 +39,47 @@ from thresher.document import Document, Edit
 from thresher.stages.repair.lexicon import Lexicon, load_lexicon
 from thresher.step import Params, Transformer
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string, to keep long lexicons readable."""
+    return frozenset(text.split())
+
+
 # A word we may touch: ASCII letters only, not glued to digits, underscores, apostrophes,
 # hyphens, "@", "#", "/" or a following ".x" (which would make it part of an address, a
 # handle, a path, a hyphenated compound or a file name).
 _WORD = re.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
-
 _LETTERS = re.compile(r"[A-Za-z]+")
 # Hosts of the clitic "’s" (is/has): pronouns, wh-words, there/here, let. A closed class
 # of English, so after them "’s" is a contraction and no possessive context is needed.
-_S_CLITIC_HOSTS = frozenset(
-    "that what he she it there here who where when how why let everyone everybody someone "
-    "somebody nobody nothing everything something".split()
+_S_CLITIC_HOSTS = _words(
+    "that what he she it there here who where when how why let everyone everybody someone somebody "
+    "nobody nothing everything something"
 )
 # Words that follow a plural or a verb, almost never a possessive ("the Workers were",
 # "Paris and"): a possessive is followed by what it possesses.
-_NOT_AFTER_POSSESSIVE = frozenset(
-    "are were is was be been being have has had and or nor but of in on at to from with by "
-    "for as than that which who whom whose do does did will would can could may might shall "
-    "should must not also".split()
+_NOT_AFTER_POSSESSIVE = _words(
+    "are were is was be been being have has had and or nor but of in on at to from with by for as "
+    "than that which who whom whose do does did will would can could may might shall should must not "
+    "also"
 )
 # Determiners that introduce a plural ("the Kennedys", "two Germanys").
-_PLURAL_DETERMINERS = frozenset(
-    "the these those both all many several some few two three four five six seven eight nine ten".split()
+_PLURAL_DETERMINERS = _words(
+    "the these those both all many several some few two three four five six seven eight nine ten"
 )
 # The most frequent English function words: their share of a text's words tells English
 # prose (0.35-0.5) from other languages written in Latin letters (under 0.1).
-_ENGLISH_FUNCTION_WORDS = frozenset(
-    "the of and to a in is that for it as was with be by on not he i this are or his from at which but have "
-    "an they you were her she there been one all we their has would when if so no what can more will out "
-    "up about who into than them its only other do could some time these two may then first any my now "
-    "such like our over also after did should where most".split()
+_ENGLISH_FUNCTION_WORDS = _words(
+    "the of and to a in is that for it as was with be by on not he i this are or his from at which "
+    "but have an they you were her she there been one all we their has would when if so no what can "
+    "more will out up about who into than them its only other do could some time these two may then "
+    "first any my now such like our over also after did should where most"
 )
 _ROMAN_POSSESSIVE = re.compile(r"[IVX]{1,4}s")
 # Words that can follow "it’s"/"let’s" but never the determiner "its" or the verb "lets":
 # a possessive determiner is not followed by another determiner, a preposition, a
 # negation or an adverb; "lets" (allows) takes an object, "let’s" a bare verb.
-_AFTER_ITS_CONTRACTION = frozenset(
+_AFTER_ITS_CONTRACTION = _words(
     "a an the not been being going gonna just also only still really very so too about all always never "
     "now no because like what this that these those my your our their his her in on at to for from with "
     "by as if when how why where who here there up out done gotten hard easy important possible "
@@ -85,12 +89,12 @@ _AFTER_ITS_CONTRACTION = frozenset(
     "difficult necessary obvious nice fun interesting amazing crucial essential unclear surprising weird "
     "strange funny sad free available normal natural definitely certainly simply totally absolutely "
     "hardly basically literally kind sort already ever getting gonna called based located designed "
-    "supposed meant said known hoped expected estimated".split()
+    "supposed meant said known hoped expected estimated"
 )
-_AFTER_LETS_CONTRACTION = frozenset(
-    "go get take make talk look see say start be do have hope face dive begin try consider explore move "
-    "break check turn play keep put give find use think work hear celebrate learn discuss review "
-    "compare examine meet not just all".split()
+_AFTER_LETS_CONTRACTION = _words(
+    "go get take make talk look see say start be do have hope face dive begin try consider explore "
+    "move break check turn play keep put give find use think work hear celebrate learn discuss review "
+    "compare examine meet not just all"
 )
 _AMBIGUOUS_S = {"its": _AFTER_ITS_CONTRACTION, "lets": _AFTER_LETS_CONTRACTION}
 # A superlative after "worlds"/"companys" marks a possessive ("the world’s largest").
@@ -111,19 +115,21 @@ Kind = Literal["apostrophe", "dash", "accent", "damaged"]
 # (a capital "I" inside a sentence is the pronoun, not "ill" or "id").
 _CONTEXT_WORDS = frozenset({"were", "well", "wed", "Id", "Ill", "Im", "Ive"})
 # "were" needs a subject before it; after these words a clause starts, so "we’re"
-_CLAUSE_OPENERS = frozenset(
-    "if because since until unless though although whether when while once now cause where how why what "
-    "whenever wherever".split()
+_CLAUSE_OPENERS = _words(
+    "if because since until unless though although whether when while once now cause where how why "
+    "what whenever wherever"
 )
 # a subject after "were" makes it a question or a conditional ("were they", "were it not")
-_SUBJECTS = frozenset("i you we they he she it there the these those this that a an".split())
+_SUBJECTS = _words("i you we they he she it there the these those this that a an")
 # base verbs and adverbs that follow "we’ll"/"we’d" but not the adverb "well" or "wed"
-_AFTER_WILL = frozenset(
-    "be see have need get take go make talk look start show explore discuss cover let send walk try keep "
-    "find give use do continue never also just probably likely always still soon definitely all both help "
-    "provide review share update work learn check notify like love rather better want been".split()
+_AFTER_WILL = _words(
+    "be see have need get take go make talk look start show explore discuss cover let send walk try "
+    "keep find give use do continue never also just probably likely always still soon definitely all "
+    "both help provide review share update work learn check notify like love rather better want been"
 )
-_MODAL_BEFORE_WELL = frozenset("may might could would should can must will as very so pretty quite really too how fairly equally".split())
+_MODAL_BEFORE_WELL = _words(
+    "may might could would should can must will as very so pretty quite really too how fairly equally"
+)
 
 
 _MISSING: Any = object()
@@ -166,7 +172,7 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 
 def _clitic_in_context(tok: str, prev_tok: str, next_tok: str, initial: bool, apo: str) -> _Repair | None:
-    """"when were done" -> "when we’re done", "Ill be" -> "I’ll be", from the neighbours."""
+    """ "when were done" -> "when we’re done", "Ill be" -> "I’ll be", from the neighbours."""
     nxt = next_tok.lower()
     prev = prev_tok.lower()
     if tok in ("Id", "Ill", "Im", "Ive"):
@@ -177,15 +183,23 @@ def _clitic_in_context(tok: str, prev_tok: str, next_tok: str, initial: bool, ap
         if not initial and prev_tok[:1].isupper() and prev != "i":
             return None
         new = tok[0] + apo + tok[1:]
-        return _Repair("apostrophe", new, f"contraction: a capital {tok!r} inside a sentence is the pronoun I")
+        return _Repair(
+            "apostrophe", new, f"contraction: a capital {tok!r} inside a sentence is the pronoun I"
+        )
     if tok == "were":
         if nxt and nxt not in _SUBJECTS and (prev in _CLAUSE_OPENERS or (initial and nxt.endswith("ing"))):
-            return _Repair("apostrophe", "we" + apo + "re", f"contraction: 'were' after {prev or 'a sentence start'!r} lacks a subject")
+            return _Repair(
+                "apostrophe",
+                "we" + apo + "re",
+                f"contraction: 'were' after {prev or 'a sentence start'!r} lacks a subject",
+            )
         return None
     if tok in ("well", "wed"):
         if nxt in _AFTER_WILL and prev not in _MODAL_BEFORE_WELL and not initial:
             suffix = tok[2:]
-            return _Repair("apostrophe", "we" + apo + suffix, f"contraction: {tok!r} before the verb {next_tok!r}")
+            return _Repair(
+                "apostrophe", "we" + apo + suffix, f"contraction: {tok!r} before the verb {next_tok!r}"
+            )
         return None
     return None
 
@@ -199,7 +213,9 @@ class RestoreDeletedCharsParams(Params):
     """
 
     apostrophe: str = Field("\u2019", min_length=1, max_length=2, description="the apostrophe to restore")
-    dash: str = Field("\u2014", min_length=1, max_length=3, description="the dash to restore between glued words")
+    dash: str = Field(
+        "\u2014", min_length=1, max_length=3, description="the dash to restore between glued words"
+    )
     min_cues: int = Field(2, ge=1, le=1000, description="cues needed to call a pure-ASCII document damaged")
     min_gain: float = Field(
         0.9, ge=0.0, le=5.0, description="Zipf advantage the restored word needs over the word as written"
@@ -220,7 +236,9 @@ class RestoreDeletedCharsParams(Params):
         description="how much rarer (Zipf) a name's possessive may be than its plural and still be restored",
     )
     min_possessive_zipf: float = Field(1.5, ge=0.0, le=8.0, description="least Zipf of a restored possessive")
-    min_contraction_zipf: float = Field(3.0, ge=0.0, le=8.0, description="least Zipf of a restored contraction")
+    min_contraction_zipf: float = Field(
+        3.0, ge=0.0, le=8.0, description="least Zipf of a restored contraction"
+    )
     split_min_zipf: float = Field(
         3.0, ge=0.0, le=8.0, description="least Zipf of each half of a glued word split at a lost dash"
     )
@@ -356,7 +374,7 @@ class RestoreDeletedChars(Transformer):
     def _possessive(
         self, tok: str, prev_tok: str, next_tok: str, doc_words: Counter[str], initial: bool = False
     ) -> _Repair | None:
-        """"Trotskys struggle" -> "Trotsky’s struggle", "Nicholas IIs crackdown" -> "II’s"."""
+        """ "Trotskys struggle" -> "Trotsky’s struggle", "Nicholas IIs crackdown" -> "II’s"."""
         if len(tok) < 3 or not tok.endswith("s") or tok.isupper() and not _ROMAN_POSSESSIVE.fullmatch(tok):
             return None
         apo = self.params.apostrophe
@@ -366,10 +384,14 @@ class RestoreDeletedChars(Transformer):
         if base in _S_CLITIC_HOSTS:
             zw, zc = self._lex.zipf(lw), self._lex.zipf(base + "'s")
             if zc - zw >= self.params.min_gain and zc >= self.params.min_contraction_zipf:
-                return _Repair("apostrophe", new, f"contraction: {base}'s (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
+                return _Repair(
+                    "apostrophe", new, f"contraction: {base}'s (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})"
+                )
             after = _AMBIGUOUS_S.get(lw)
             if after is not None and next_tok.lower() in after:
-                return _Repair("apostrophe", new, f"contraction: {lw!r} before {next_tok!r} cannot be the other reading")
+                return _Repair(
+                    "apostrophe", new, f"contraction: {lw!r} before {next_tok!r} cannot be the other reading"
+                )
             return None
         # a possessive names its possessed: it needs a following word that can be one,
         # and a capitalised word after "the"/"two" is a plural name, not a possessive
@@ -422,7 +444,9 @@ class RestoreDeletedChars(Transformer):
                     zc = lex.zipf(cand)
                     if zc - zw >= p.min_gain and zc >= p.min_contraction_zipf:
                         new = tok[:-back] + p.apostrophe + tok[-back:]
-                        return _Repair("apostrophe", new, f"contraction: {cand} (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})")
+                        return _Repair(
+                            "apostrophe", new, f"contraction: {cand} (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})"
+                        )
         rep = self._accent(tok, lw, zw)
         if rep is not None:
             return rep
@@ -434,7 +458,7 @@ class RestoreDeletedChars(Transformer):
         return None
 
     def _accent(self, tok: str, lw: str, zw: float) -> _Repair | None:
-        """"Mller" -> "Müller"; "tienne" (a lost leading "É") is flagged, not guessed."""
+        """ "Mller" -> "Müller"; "tienne" (a lost leading "É") is flagged, not guessed."""
         cands = self._lex.accents.get(lw)
         if not cands:
             return None
@@ -443,7 +467,9 @@ class RestoreDeletedChars(Transformer):
             return None  # the word as written is (nearly) as common: "nave", "so"
         others = ", ".join(w for w, _ in cands[:3])
         if not best[0].isascii():
-            return _Repair("damaged", "", f"a leading letter was deleted (perhaps {others}); its case is unknown")
+            return _Repair(
+                "damaged", "", f"a leading letter was deleted (perhaps {others}); its case is unknown"
+            )
         if zb < self.params.accent_min_zipf:
             return _Repair("damaged", "", f"lost an accented letter; candidates too rare: {others}")
         if len(cands) > 1 and zb - cands[1][1] < self.params.accent_margin:
@@ -457,10 +483,12 @@ class RestoreDeletedChars(Transformer):
                 j += 1
             else:
                 out.append(c.upper() if upper else c)
-        return _Repair("accent", "".join(out), f"accented word: {best} (Zipf {zb:.1f}) >> {lw} (Zipf {zw:.1f})")
+        return _Repair(
+            "accent", "".join(out), f"accented word: {best} (Zipf {zb:.1f}) >> {lw} (Zipf {zw:.1f})"
+        )
 
     def _glued(self, tok: str, lw: str) -> _Repair | None:
-        """"Revolutionadmired" -> "Revolution—admired": two common words, a lost dash."""
+        """ "Revolutionadmired" -> "Revolution—admired": two common words, a lost dash."""
         n = len(lw)
         if n < 7 or not (tok.islower() or (tok[0].isupper() and tok[1:].islower())):
             return None

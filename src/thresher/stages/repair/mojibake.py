@@ -55,7 +55,10 @@ class FixMojibakeParams(Params):
     )
     normalization: Literal["NFC", "NFKC", "none"] = Field("NFC", description="Unicode normalization form")
     max_decode_length: int = Field(
-        1_000_000, ge=1_000, le=100_000_000, description="longest segment ftfy decodes at once (ftfy's default)"
+        1_000_000,
+        ge=1_000,
+        le=100_000_000,
+        description="longest segment ftfy decodes at once (ftfy's default)",
     )
     max_chars: int = Field(
         5_000_000,
@@ -110,7 +113,7 @@ class FixMojibake(Transformer):
         self.signal(doc, "truncated", truncated)
         html = p.unescape_html == "yes" or (p.unescape_html == "auto" and "<" not in view)
         config = self._config(html)
-        norm = None if p.normalization == "none" else p.normalization
+        norm: Literal["NFC", "NFKC"] | None = None if p.normalization == "none" else p.normalization
         edits: list[Edit] = []
         todo = self._candidates(view, html, norm)
         for start, end in todo:
@@ -121,12 +124,16 @@ class FixMojibake(Transformer):
             steps = _describe(explanation)
             for a, b, new in _align(seg, fixed):
                 old = seg[a:b]
-                edits.append(Edit(start + a, start + b, "replace", _label(old, new, steps), steps, replacement=new))
+                edits.append(
+                    Edit(start + a, start + b, "replace", _label(old, new, steps), steps, replacement=new)
+                )
         self.signal(doc, "segments_checked", len(todo))
         self.signal(doc, "edits", len(edits))
         return edits
 
-    def _candidates(self, text: str, html: bool, norm: str | None) -> list[tuple[int, int]]:
+    def _candidates(
+        self, text: str, html: bool, norm: Literal["NFC", "NFKC"] | None
+    ) -> list[tuple[int, int]]:
         """The segments ftfy could change: those holding a trigger of one of its fixers.
 
         Each pattern runs once over the whole text; a segment with no trigger is left
@@ -225,7 +232,9 @@ def _label(old: str, new: str, steps: str) -> str:
         return "control_char"
     if "&" in old and old.isascii() and "unescape_html" in steps:
         return "html_entity"
-    if any(s in steps for s in ("encode ", "decode ", "transcode ")) or any(f in steps for f in _ENCODING_FIXERS):
+    if any(s in steps for s in ("encode ", "decode ", "transcode ")) or any(
+        f in steps for f in _ENCODING_FIXERS
+    ):
         return "mojibake"
     return "normalization"
 
@@ -285,7 +294,7 @@ def _char_ops(old: str, new: str) -> list[tuple[int, int, str]]:
             continue
         # glue to an adjacent previous change, so one repaired sequence is one edit
         if out and i1 == out[-1][1]:
-            ps, pe, pr = out[-1]
+            ps, _, pr = out[-1]
             out[-1] = (ps, i2, pr + new[j1:j2])
         else:
             out.append((i1, i2, new[j1:j2]))

@@ -34,6 +34,12 @@ from pydantic import Field
 from thresher.document import Document, Edit
 from thresher.step import Params, Transformer
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string, to keep long lexicons readable."""
+    return frozenset(text.split())
+
+
 Kind = Literal["email", "ip_address", "phone"]
 
 _EMAIL = re.compile(
@@ -41,12 +47,14 @@ _EMAIL = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![\w-]|\.[A-Za-z0-9])"
 )
 # an "@" address whose top-level domain is a file type is an asset name ("logo@2x.png")
-_FILE_TLDS = frozenset("png jpg jpeg gif svg webp css js json xml pdf mp4 mp3 ico bmp tif tiff".split())
+_FILE_TLDS = _words("png jpg jpeg gif svg webp css js json xml pdf mp4 mp3 ico bmp tif tiff")
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 # not inside a path, a package name or a longer dotted number, not a CIDR network
 _IPV4 = re.compile(rf"(?<![\w./\\-]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w/-]|\.\d)")
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|" + _OCTET + r"(?:\.\d{1,3}){3})?(?![\w:])")
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|" + _OCTET + r"(?:\.\d{1,3}){3})?(?![\w:])"
+)
 
 # Phone candidates: an optional "+country", an optional "(area)", then 2 to 6 digit
 # groups joined by one space, dot or hyphen; or one unbroken run of 7 to 15 digits.
@@ -61,14 +69,18 @@ _ANNOUNCE = re.compile(
     r"contact)\b\.?|[\u260e\u2706\U0001f4de])\s*(?:\(?[a-z]+\)?\s*)?[:#]?\s*$",
     re.IGNORECASE,
 )
-_VERSION_BEFORE = re.compile(r"(?:\bv|\bver\.?|\bversion|\brelease|\bbuild|\bfirmware|\bkernel)\W{0,3}$", re.IGNORECASE)
+_VERSION_BEFORE = re.compile(
+    r"(?:\bv|\bver\.?|\bversion|\brelease|\bbuild|\bfirmware|\bkernel)\W{0,3}$", re.IGNORECASE
+)
 # dotted numbers near these words are versions or outline numbers, not addresses
 _NOT_IP_CONTEXT = re.compile(
     r"\b(?:versions?|releases?|builds?|updates?|firmware|kernel|sdk|jdk|section|chapter|paragraph|rule|"
     r"step|figure|table|clause|article)\b|\u00a7",
     re.IGNORECASE,
 )
-_NOT_PHONE_BEFORE = re.compile(r"(?:isbn(?:-1[03])?|issn|doi|[$\u20ac\u00a3\u00a5]|\bno\.\s*of)\W{0,3}$", re.IGNORECASE)
+_NOT_PHONE_BEFORE = re.compile(
+    r"(?:isbn(?:-1[03])?|issn|doi|[$\u20ac\u00a3\u00a5]|\bno\.\s*of)\W{0,3}$", re.IGNORECASE
+)
 _DATE = re.compile(
     r"(?:1[6-9]|20)\d\d[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])"
     r"|(?:0?[1-9]|[12]\d|3[01])[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:1[6-9]|20)?\d\d"
@@ -80,9 +92,13 @@ _YEAR_RANGE = re.compile(r"(?:1[6-9]|20)\d\d\s?[-/]\s?(?:(?:1[6-9]|20)\d\d|\d\d)
 class RedactPIIParams(Params):
     """What to redact and how the replacement reads."""
 
-    kinds: tuple[Kind, ...] = Field(("email", "ip_address", "phone"), min_length=1, description="what to redact")
+    kinds: tuple[Kind, ...] = Field(
+        ("email", "ip_address", "phone"), min_length=1, description="what to redact"
+    )
     template: str = Field(
-        "<{KIND}>", min_length=1, description="replacement; {KIND} and {kind} become the label (EMAIL / email)"
+        "<{KIND}>",
+        min_length=1,
+        description="replacement; {KIND} and {kind} become the label (EMAIL / email)",
     )
     public_ips_only: bool = Field(True, description="redact only globally routable IP addresses")
     max_chars: int = Field(
@@ -105,7 +121,14 @@ class RedactPII(Transformer):
         self.signal(doc, "truncated", truncated)
         found = find_pii(view, p.kinds, p.public_ips_only)
         edits = [
-            Edit(s, e, "redact", kind, reason, replacement=p.template.replace("{KIND}", kind.upper()).replace("{kind}", kind))
+            Edit(
+                s,
+                e,
+                "redact",
+                kind,
+                reason,
+                replacement=p.template.replace("{KIND}", kind.upper()).replace("{kind}", kind),
+            )
             for s, e, kind, reason in found
         ]
         counts = {k: 0 for k in p.kinds}
@@ -116,7 +139,9 @@ class RedactPII(Transformer):
         return edits
 
 
-def find_pii(text: str, kinds: tuple[str, ...], public_ips_only: bool = True) -> list[tuple[int, int, Kind, str]]:
+def find_pii(
+    text: str, kinds: tuple[str, ...], public_ips_only: bool = True
+) -> list[tuple[int, int, Kind, str]]:
     """Non-overlapping ``(start, end, kind, reason)`` of the PII in ``text``, by position.
 
     E-mails are found first (an address may hold digits that look like a phone number),
@@ -182,7 +207,9 @@ def _phone_reason(text: str, start: int, cand: str) -> str:
         return ""  # dotted digits: a version, a decimal or thousands, unless NANP-shaped
     groups = re.findall(r"\d+", cand)
     announced = _ANNOUNCE.search(before) is not None
-    if (cand.startswith("+") and digits >= 8) or (cand.startswith("00") and 10 <= digits <= 15 and len(groups) >= 2):
+    if (cand.startswith("+") and digits >= 8) or (
+        cand.startswith("00") and 10 <= digits <= 15 and len(groups) >= 2
+    ):
         return "international phone number"
     m = _NANP.fullmatch(cand)
     # one separator style, or "area code, space, number": "204 555-2345"
