@@ -43,9 +43,7 @@ def load_lexicon(lang: str = "en") -> Lexicon:
     try:
         import wordfreq
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "restore_deleted_chars needs wordfreq: pip install 'thresher[repair]'"
-        ) from exc
+        raise ImportError("restore_deleted_chars needs wordfreq: pip install 'thresher[repair]'") from exc
     freqs: dict[str, float] = wordfreq.get_frequency_dict(lang, wordlist="best")
     zipf_of = {w: round(math.log10(f) + 9.0, 3) for w, f in freqs.items() if f > 0}
     accents: dict[str, list[tuple[str, float]]] = {}
