@@ -189,3 +189,10 @@ def test_small_buckets_yield_every_pair_large_ones_a_star(
     run_global(NearDedup(all_pairs=all_pairs), [docs], tmp_path)
     assert sorted(map(tuple, np.load(tmp_path / "pairs.npy").T.tolist())) == expected
     assert [d.alive for d in docs] == [True, False, False, True]
+
+
+@pytest.mark.parametrize("case_fold,alive", [("ascii", [True, True]), ("unicode", [True, False])])
+def test_unicode_case_folding_is_optional(tmp_path: Path, case_fold: str, alive: list[bool]) -> None:
+    docs = make_docs(["Élan über Ärger éclat", "élan Über ärger Éclat"])
+    run_global(NearDedup(case_fold=case_fold, shingle_size=2), [docs], tmp_path)
+    assert [d.alive for d in docs] == alive
