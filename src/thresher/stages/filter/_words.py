@@ -316,8 +316,9 @@ def _merge_specials(toks: list[str]) -> list[str]:
 
 # trailing characters that split off an alphabetic word on their own (spaCy's plain
 # suffixes; "." is decided separately: it splits after a lower-case letter)
-_SIMPLE_SUFFIX = frozenset(",:;!?)]}\"”’»")
-_SIMPLE_PREFIX = frozenset("([{\"“‘«")
+_SIMPLE_SUFFIX = frozenset(",:;!?)]}\"”’»“«")
+_SIMPLE_PREFIX = frozenset("([{\"“‘«„»")
+_NUMBER = regex.compile(r"\d+(?:[.,:]\d+)+")  # 1,000 3.5 12:30 1.2.3: one token each
 
 
 def _plain(s: str) -> bool:
@@ -347,14 +348,16 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
             return _split_chunk(chunk)
     while len(s) > 1:
         last = s[-1]
-        if last in _SIMPLE_SUFFIX or (last == "." and (s[-2].islower() or s[-2].isdigit())):
+        if last in _SIMPLE_SUFFIX or (
+            last == "." and (s[-2].islower() or s[-2].isdigit() or s[-2] in _SIMPLE_SUFFIX)
+        ):
             tail.append(last)
             s = s[:-1]
             if s in _SPECIALS:
                 return _split_chunk(chunk)
         else:
             break
-    if _plain(s):
+    if _plain(s) or (_NUMBER.fullmatch(s) and s not in _SPECIALS):
         if not head and not tail:
             return (s,)
         return tuple(_merge_specials([*head, s, *reversed(tail)]))  # "8)" or "):" re-joined
