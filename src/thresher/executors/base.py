@@ -530,12 +530,9 @@ def finish_run(job: Job, out: Path, seconds: float) -> dict[str, Any]:
     if not job.config.output.keep_work:
         shutil.rmtree(out / WORK, ignore_errors=True)
     if job.config.output.report:
-        try:
-            from thresher.report import write_report  # type: ignore[attr-defined]
-        except ImportError:
-            write_report = None
-        if write_report is not None:
-            write_report(out)
+        from thresher.report import write_report
+
+        write_report(out)  # never raises: a report failure is logged, the run's data stands
     return stats
 
 
