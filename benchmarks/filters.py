@@ -116,7 +116,7 @@ def ensure_venv() -> Path:
     """The datatrove venv's python, created and filled on first use."""
     py = VENV / "bin" / "python"
     ok = py.exists() and subprocess.run(
-        [str(py), "-c", "import datatrove, spacy"], capture_output=True
+        [str(py), "-c", "import datatrove, spacy"], capture_output=True, check=False
     ).returncode == 0
     if not ok:
         print(f"installing {DATATROVE} and spaCy into {VENV} ...", file=sys.stderr)
@@ -205,18 +205,18 @@ def run_datatrove(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], di
     with tempfile.TemporaryDirectory() as tmp:
         src, dst, worker = Path(tmp, "in.jsonl"), Path(tmp, "out.jsonl"), Path(tmp, "worker.py")
         with open(src, "w", encoding="utf-8") as f:
-            for t in texts:
-                f.write(json.dumps({"text": t}) + "\n")
+            f.writelines(json.dumps({"text": t}) + "\n" for t in texts)
         worker.write_text(WORKER)
         subprocess.run([str(py), str(worker), str(src), str(dst)], check=True)
         results: dict[str, list[dict[str, Any]]] = {k: [{}] * len(texts) for k in (*FILTERS, "chain")}
         secs: dict[str, float] = {}
-        for line in open(dst, encoding="utf-8"):
-            r = json.loads(line)
-            if "seconds" in r:
-                secs = r["seconds"]
-            else:
-                results[r.pop("filter")][r.pop("i")] = r
+        with open(dst, encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                if "seconds" in r:
+                    secs = r["seconds"]
+                else:
+                    results[r.pop("filter")][r.pop("i")] = r
     return results, secs
 
 
@@ -275,6 +275,44 @@ def run_thresher(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dic
     secs["chain"] = time.process_time() - t0
     results["chain"] = [outcome(d, True) for d in docs]
     return results, secs
+
+
+TOKENIZER_WORKER = r'''
+import json, sys
+import spacy
+nlp = spacy.blank("en")
+out = open(sys.argv[2], "w", encoding="utf-8")
+for line in open(sys.argv[1], encoding="utf-8"):
+    chunk = json.loads(line)
+    out.write(json.dumps([t.text for t in nlp.tokenizer(chunk) if t.text.strip()]) + "\n")
+'''
+
+
+def tokenizer_agreement(texts: list[str]) -> tuple[float, int, int, list[tuple[int, str, list[str], list[str]]]]:
+    """Share of whitespace chunks (weighted by frequency) that thresher splits as spaCy does."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from thresher.stages.filter._words import _chunk_tokens
+
+    counts = Counter(c for t in texts for c in t.split())
+    chunks = list(counts)
+    py = ensure_venv()
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst, worker = Path(tmp, "chunks.jsonl"), Path(tmp, "tokens.jsonl"), Path(tmp, "tok.py")
+        with open(src, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(c) + "\n" for c in chunks)
+        worker.write_text(TOKENIZER_WORKER)
+        subprocess.run([str(py), str(worker), str(src), str(dst)], check=True)
+        with open(dst, encoding="utf-8") as f:
+            ref = [json.loads(line) for line in f]
+    bad: list[tuple[int, str, list[str], list[str]]] = []
+    for c, r in zip(chunks, ref):
+        mine = list(_chunk_tokens(c))
+        if mine != r:
+            bad.append((counts[c], c, r, mine))
+    total = sum(counts.values())
+    wrong = sum(b[0] for b in bad)
+    bad.sort(key=lambda b: -b[0])
+    return 1 - wrong / total, total, len(chunks), bad
 
 
 def classify(name: str, dt: dict[str, Any], th: dict[str, Any]) -> str:
@@ -352,6 +390,16 @@ def main() -> None:
     print("\ndisagreement classes (count, first document indices):")
     for c, k in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {k:5d}  {c}  {examples[c][: args.examples]}")
+    share, total, distinct, bad = tokenizer_agreement(web)
+    print(f"\nword split vs spaCy 3 English tokenizer (datatrove's) on the web corpus: {share:.4%} of "
+          f"{total} whitespace chunks ({distinct} distinct) split identically; most frequent differences:")
+    for k, chunk, ref, mine in bad[:8]:
+        print(f"  {k:4d}x {chunk[:40]!r}: spaCy {ref[:6]} / thresher {mine[:6]}")
+    from thresher.stages.filter._words import TOKENISATION_DIFFERENCES
+
+    print("accepted tokenisation differences:")
+    for d in TOKENISATION_DIFFERENCES:
+        print(f"  - {d}")
     digest = hashlib.sha256("\x00".join(web).encode()).hexdigest()[:16]
     print(f"\nweb corpus: {len(web)} docs, sha256 {digest}; synthetic: {args.synthetic} docs, seed 4")
 

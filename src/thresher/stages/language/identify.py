@@ -97,11 +97,11 @@ class LanguageID(Step):
             return [(lab.removeprefix("__label__"), float(s)) for lab, s in zip(labels, scores)]
         try:
             _, _, details = self._cld2.detect(text)
-        except Exception:  # CLD2 rejects some byte sequences (e.g. control characters)
+        except self._cld2.error:  # CLD2 rejects some byte sequences (e.g. control characters)
             cleaned = "".join(c for c in text if c.isprintable() or c == " ")
             try:
                 _, _, details = self._cld2.detect(cleaned)
-            except Exception:
+            except self._cld2.error:
                 return [("und", 0.0)]
         out = [(code, pct / 100.0) for _, code, pct, _ in details if code != "un"]
         return out[:k] or [("und", 0.0)]
