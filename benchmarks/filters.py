@@ -200,23 +200,34 @@ def synthetic(web: list[str], n: int, seed: int = 4) -> list[str]:
 # ---- running both ------------------------------------------------------------------------
 
 
-def run_datatrove(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
+def run_datatrove(texts: list[str], workers: int = 2) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
+    """datatrove's results, from ``workers`` processes over interleaved shares of ``texts``.
+
+    Seconds are CPU seconds summed over the processes, so documents/s stays per core.
+    """
     py = ensure_venv()
+    results: dict[str, list[dict[str, Any]]] = {k: [{}] * len(texts) for k in (*FILTERS, "chain")}
+    secs: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        src, dst, worker = Path(tmp, "in.jsonl"), Path(tmp, "out.jsonl"), Path(tmp, "worker.py")
-        with open(src, "w", encoding="utf-8") as f:
-            f.writelines(json.dumps({"text": t}) + "\n" for t in texts)
+        worker = Path(tmp, "worker.py")
         worker.write_text(WORKER)
-        subprocess.run([str(py), str(worker), str(src), str(dst)], check=True)
-        results: dict[str, list[dict[str, Any]]] = {k: [{}] * len(texts) for k in (*FILTERS, "chain")}
-        secs: dict[str, float] = {}
-        with open(dst, encoding="utf-8") as f:
-            for line in f:
-                r = json.loads(line)
-                if "seconds" in r:
-                    secs = r["seconds"]
-                else:
-                    results[r.pop("filter")][r.pop("i")] = r
+        procs = []
+        for w in range(workers):
+            src, dst = Path(tmp, f"in{w}.jsonl"), Path(tmp, f"out{w}.jsonl")
+            with open(src, "w", encoding="utf-8") as f:
+                f.writelines(json.dumps({"text": t}) + "\n" for t in texts[w::workers])
+            procs.append((w, dst, subprocess.Popen([str(py), str(worker), str(src), str(dst)])))
+        for w, dst, proc in procs:
+            if proc.wait() != 0:
+                raise RuntimeError(f"datatrove worker {w} failed")
+            with open(dst, encoding="utf-8") as f:
+                for line in f:
+                    r = json.loads(line)
+                    if "seconds" in r:
+                        for k, v in r["seconds"].items():
+                            secs[k] = secs.get(k, 0.0) + v
+                    else:
+                        results[r.pop("filter")][r.pop("i") * workers + w] = r
     return results, secs
 
 
@@ -326,10 +337,19 @@ def classify(name: str, dt: dict[str, Any], th: dict[str, Any]) -> str:
     return f"{name}: c4 text differs"
 
 
-def compare(corpus: str, texts: list[str]) -> tuple[list[list[str]], Counter[str], dict[str, list[int]]]:
+def compare(
+    corpus: str, texts: list[str], dump: Path | None = None
+) -> tuple[list[list[str]], Counter[str], dict[str, list[int]]]:
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     dt, dt_secs = run_datatrove(texts)
     th, th_secs = run_thresher(texts)
+    if dump is not None:
+        with open(dump, "w", encoding="utf-8") as f:
+            f.writelines(
+                json.dumps({"i": i, "datatrove": a.get("keep"), "thresher": b["keep"],
+                            "datatrove_reason": a.get("reason"), "thresher_reason": b["reason"]}) + "\n"
+                for i, (a, b) in enumerate(zip(dt["chain"], th["chain"]))
+            )
     rows: list[list[str]] = []
     classes: Counter[str] = Counter()
     examples: dict[str, list[int]] = {}
@@ -366,6 +386,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="first N pages of the web corpus")
     ap.add_argument("--synthetic", type=int, default=1000, help="number of generated documents")
     ap.add_argument("--examples", type=int, default=3, help="document indices shown per class")
+    ap.add_argument("--dump", type=Path, default=None,
+                    help="write datatrove's and thresher's chain decisions per web document (JSONL)")
     args = ap.parse_args()
     if not CORPUS.exists():
         sys.exit(f"needs {CORPUS} (set THRESHER_SHARED to the shared folder)")
@@ -377,7 +399,7 @@ def main() -> None:
     classes: Counter[str] = Counter()
     examples: dict[str, list[int]] = {}
     for corpus, texts in corpora.items():
-        r, c, e = compare(corpus, texts)
+        r, c, e = compare(corpus, texts, args.dump if corpus == "web" else None)
         rows += r
         classes.update(c)
         examples.update(e)
