@@ -144,13 +144,24 @@ class FixMojibake(Transformer):
             patterns.append(self._entity)
         if not text.isascii():
             patterns.append(self._suspect)
-        hits = [m.start() for rx in patterns for m in rx.finditer(text)]
         check_norm = norm is not None and not text.isascii() and not unicodedata.is_normalized(norm, text)
-        if not hits and not check_norm:
+        segs: list[tuple[int, int]] = []
+        starts: list[int] = []
+        chosen: set[int] = set()
+        for rx in patterns:
+            # one search per segment with a hit: after a hit, resume at the next segment
+            m = rx.search(text)
+            if m is not None and not segs:
+                segs = _segments(text, self.params.max_decode_length)
+                starts = [a for a, _ in segs]
+            while m is not None:
+                i = bisect.bisect_right(starts, m.start()) - 1
+                chosen.add(i)
+                m = rx.search(text, segs[i][1])
+        if not chosen and not check_norm:
             return []
-        segs = _segments(text, self.params.max_decode_length)
-        starts = [a for a, _ in segs]
-        chosen = {bisect.bisect_right(starts, h) - 1 for h in hits}
+        if not segs:
+            segs = _segments(text, self.params.max_decode_length)
         if check_norm:
             assert norm is not None
             chosen.update(
@@ -250,14 +261,14 @@ def _align(old: str, new: str) -> list[tuple[int, int, str]]:
     while b < n - a and old[len(old) - 1 - b] == new[len(new) - 1 - b]:
         b += 1
     mo, mn = old[a : len(old) - b], new[a : len(new) - b]
-    if len(mo) + len(mn) <= _CHAR_ALIGN_MAX:
-        return [(a + s, a + e, r) for s, e, r in _char_ops(mo, mn)]
-    # long: ftfy's repairs are local, so when both sides have the same number of
+    # ftfy's repairs are local, so when both sides have the same number of
     # whitespace-separated tokens, pair them up and align characters inside the pairs that
-    # differ (linear work); otherwise the changed middle is one edit
+    # differ (linear work); otherwise align characters if short, else one edit
     to = re.findall(r"\s+|\S+", mo)
     tn = re.findall(r"\s+|\S+", mn)
     if len(to) != len(tn):
+        if len(mo) + len(mn) <= _CHAR_ALIGN_MAX:
+            return [(a + s, a + e, r) for s, e, r in _char_ops(mo, mn)]
         return [(a, len(old) - b, mn)]
     out: list[tuple[int, int, str]] = []
     pos = a
