@@ -228,6 +228,11 @@ class FastOptions:
     # misleading wrapper, not furniture (Blogger's "widget Blog"): half is the smallest
     # share at which no other candidate can hold more.
     furniture_max_share: float = 0.5
+    # One child of the container holding this share of its score is the article body,
+    # and what follows it in the container is the article's tail (see extract_fast).
+    # Among 0.7/0.8/0.9/0.95, 0.9 scored best on the tuning half of the trafilatura set
+    # (F1 0.905, the same as without the rule; precision +0.001).
+    body_share: float = 0.9
 
 
 # ---- the walk ------------------------------------------------------------------------
@@ -610,6 +615,26 @@ def extract_fast(
         in_root[i] = i in roots or (el.parent >= 0 and in_root[el.parent])
         near[i] = i == parent or (el.parent >= 0 and near[el.parent])
 
+    # When one child of the container holds nearly all of its score (the article body
+    # inside an article element), what follows that child inside the container is the
+    # article's tail: author box, newsletter sign-up, related links. What precedes it
+    # (headline, standfirst) stays.
+    body_end = len(elements)
+    if top > 0:
+        child, child_score = -1, 0.0
+        for i in range(best + 1, len(elements)):
+            el = elements[i]
+            if el.parent == best and el.score > child_score:
+                child, child_score = i, el.score
+        if child > 0 and child_score >= options.body_share * top:
+            body_end = child + 1
+            while body_end < len(elements) and _in_subtree(elements, body_end, child):
+                body_end += 1
+    after_body = [False] * len(elements)
+    if body_end < len(elements):
+        for i in range(body_end, len(elements)):
+            after_body[i] = _in_subtree(elements, i, best)
+
     kept: list[_Block] = []
     prose_total = prose_kept = 0.0
     pending_heading: _Block | None = None  # a heading waits to see what it introduces
@@ -632,6 +657,8 @@ def extract_fast(
         n = len(b.text)
         if b.furniture:
             reason = b.furniture
+        elif after_body[b.element]:
+            reason = "after_body"
         elif (
             n
             and b.kind != "cell"  # a table's linked cells are its data (product, model, name)
