@@ -190,12 +190,12 @@ def make_crawl(folder: Path, seed: int = 7) -> list[Path]:
     for i in range(0, 8, 2):
         url, title, paras = articles[i]
         add(url.replace("www.", "mirror."), _html(title, paras))
-    # near duplicates: a sentence changed, a paragraph dropped
+    # near duplicates: the same article with a phrase added (a syndicated copy)
     for i in range(1, 9, 2):
         url, title, paras = articles[i]
         near = list(paras)
         near[0] = near[0].replace(".", ", as our readers often remind us.", 1)
-        add(url + "?ref=feed", _html(title, near[:-1] if len(near) > 2 else near))
+        add(url + "?ref=feed", _html(title, near))
     # short and repetitive pages
     add("https://www.example-shop.com/cart", _html("Cart", ["Your cart is empty."]))
     spam = ["Buy cheap watches online best price buy now."] * 30
@@ -227,7 +227,7 @@ def make_crawl(folder: Path, seed: int = 7) -> list[Path]:
         text_doc(f"text-{i:03d}", "\n\n".join(_article(rng, topic, rng.randint(7, 12))),
                  f"https://blog.example-{topic}.com/posts/{i}")
     # a page stitched from many sources, with page titles and calls to action glued in
-    salad = [s for t in topics for s in rng.sample(TOPICS[t], 4)]
+    salad = [s for t in topics for s in TOPICS[t]]
     rng.shuffle(salad)
     salad.insert(3, "How do I fix a slipping chain? - Bike Forum")
     salad.insert(8, "Get the week's best stories straight to your inbox.")
@@ -238,7 +238,10 @@ def make_crawl(folder: Path, seed: int = 7) -> list[Path]:
     damaged = ("The bakers son said thats the best loaf hed ever made. It was the towns oldest bakery, "
                "and its owners recipe had not changed in fifty years. Caf owners from the whole region "
                "came to buy its bread every morning, and the shops queue often reached the corner. "
-               "Everyone agreed that the crust was the citys finest, and the baker never shared his secret.")
+               "Everyone agreed that the crust was the citys finest, and the baker never shared his secret. "
+               "He said the dough was ready when it felt like a sleeping cat. Some of the regulars didnt "
+               "believe a word of it, but they kept coming back for more. When the shop closed for a week "
+               "in August, the whole street seemed to lose its morning routine.")
     text_doc("deleted-chars", damaged, "https://news.example.com/bakery")
     text_doc("mojibake", "The cafÃ© served crÃ¨me brÃ»lÃ©e and the chef said itâ€™s the house speciality. "
              + " ".join(TOPICS["bread"][:6]), "https://food.example.com/cafe")
