@@ -288,3 +288,10 @@ def test_options_change_what_is_kept() -> None:
     )
     assert "A field of rye" not in run(html, mode="fast").text
     assert "A field of rye" in run(html, mode="fast", include_captions=True).text
+
+
+def test_utf16_page_is_html_not_binary() -> None:
+    raw = f"\ufeff<html><body><p>Zürich — {paragraph()}</p></body></html>".encode("utf-16-le")
+    doc = run(raw, mode="fast")
+    assert doc.verdict.status == "kept" and doc.text.startswith("Zürich — The committee")
+    assert doc.metadata["charset"] == "utf-16"

@@ -108,6 +108,8 @@ def sniff_non_html(head: bytes, content_type: str) -> str | None:
     or a mostly-text payload.
     """
     ctype = content_type.split(";", 1)[0].strip().lower()
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: look at it as text, not bytes
+        head = head.decode("utf-16", errors="replace").encode("utf-8")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     for magic, kind in _MAGIC:
         if stripped.startswith(magic):
