@@ -107,6 +107,25 @@ def outputs(out: Path) -> dict[str, bytes]:
             if p.is_file() and p.parts[len(out.parts)] in ("kept", "rejected", "quarantine")}
 
 
+def first_difference(a: Path, b: Path) -> str:
+    """The first document that differs between two output folders, and how."""
+    from thresher.stages.write import read_records
+
+    oa, ob = outputs(a), outputs(b)
+    for rel in sorted(set(oa) | set(ob)):
+        if oa.get(rel) == ob.get(rel):
+            continue
+        ra = {d.id: d.to_record() for d in read_records(a / rel)} if rel in oa else {}
+        rb = {d.id: d.to_record() for d in read_records(b / rel)} if rel in ob else {}
+        for i in sorted(set(ra) | set(rb)):
+            if ra.get(i) != rb.get(i):
+                keys = sorted(k for k in set(ra.get(i, {})) | set(rb.get(i, {}))
+                              if ra.get(i, {}).get(k) != rb.get(i, {}).get(k))
+                return f"{rel}: document {i} differs in {keys}"
+        return f"{rel}: same documents, different bytes"
+    return "none"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shards", type=int, default=8)
@@ -148,6 +167,9 @@ def main() -> None:
                 rays[w] = sec
                 rows.append((f"Ray executor, {w} worker(s) (warm)", f"{sec:.2f} s", f"{n / sec:,.0f} docs/s"))
             same = outputs(tmp / "ray2") == outputs(tmp / "local2") == outputs(tmp / "ray1")
+            if not same:
+                for run in ("ray1", "ray2"):
+                    print(f"{run} vs local2:", first_difference(tmp / "local2", tmp / run), file=sys.stderr)
             ray_ex._workers_given = 2
 
             # per-task overhead: empty tasks, then whole one-document shards

@@ -376,3 +376,35 @@ def test_a_shard_error_is_not_retried_and_names_shard_and_node(joined: Any, corp
     assert len(attempts) == 1, f"shard 1 ran {len(attempts)} times"
     # the other shards were kept: a rerun would only redo shard 1
     assert (out / "_manifest" / "s0" / "part-00000.json").exists()
+
+
+@needs_ray
+@pytest.mark.ray
+@pytest.mark.slow
+def test_a_cluster_that_disappears_is_reported_and_the_run_resumes(corpus_and_reference: Any, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.executors.ray_cluster import LocalCluster
+
+    paths, want = corpus_and_reference
+    out = tmp_path / "out"
+    with LocalCluster(nodes=1, cpus=1, pythonpath=[str(ROOT)]) as head:
+        for k, v in head.env.items():
+            monkeypatch.setenv(k, v)
+
+        def kill_head_after_first_shard() -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not list(out.glob("_manifest/s0/*.json")):
+                time.sleep(0.05)
+            os.killpg(head.procs[0].pid, signal.SIGKILL)  # the head machine is gone
+
+        threading.Thread(target=kill_head_after_first_shard, daemon=True).start()
+        t0 = time.monotonic()
+        with pytest.raises(ThresherError, match="stopped answering.*rerun the same command"):
+            Pipeline.from_config(pipeline(paths, out, slow=0.05)).run(executor="ray", address=head.address)
+        assert time.monotonic() - t0 < 55, "the driver must report before Ray ends it (60 s)"
+    # the shards finished before the head died are kept; a rerun (here on the local
+    # executor: the folder does not depend on the executor) completes the same bytes
+    res = Pipeline.from_config(pipeline(paths, out, slow=0.05)).run(workers=2)
+    assert res.shards_skipped >= 1
+    assert output_bytes(out) == want
+    assert verify(out)[0] == []
