@@ -287,7 +287,7 @@ class RestoreDeletedChars(Transformer):
         self.signal(doc, "truncated", truncated)
         if not view.isascii():
             # text that kept its non-ASCII characters did not lose them
-            self.signal(doc, "non_ascii", sum(1 for c in view if not c.isascii()))
+            self.signal(doc, "non_ascii", len(view) - len(view.encode("ascii", "ignore")))
             self.signal(doc, "damaged", False)
             return []
         self.signal(doc, "non_ascii", 0)

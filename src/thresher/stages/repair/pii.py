@@ -56,11 +56,10 @@ _IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|" + _OCTET + r"(?:\.\d{1,3}){3})?(?![\w:])"
 )
 
-# Phone candidates: an optional "+country", an optional "(area)", then 2 to 6 digit
-# groups joined by one space, dot or hyphen; or one unbroken run of 7 to 15 digits.
+# Phone candidates: an optional "+country", an optional "(area)", then 1 to 6 digit
+# groups joined by one space, dot or hyphen (one group: an unbroken run of digits).
 _PHONE = re.compile(
-    r"(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){1,5}(?![\w]|[.,/-]\d)"
-    r"|(?<![\w+.,/-])\+?\d{7,15}(?![\w]|[.,/-]\d)"
+    r"(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[ .-]\d{1,8}){0,5}(?![\w]|[.,/-]\d)"
 )
 # Cheap pre-screens: text without these cannot hold a match of the full patterns.
 _PHONE_HINT = re.compile(r"[\d(+][\d .()+-]{6,}")
@@ -223,9 +222,9 @@ def _phone_reason(text: str, start: int, cand: str) -> str:
     # one separator style, or "area code, space, number": "204 555-2345"
     if m and (m.group(1) is None or m.group(1) == m.group(2) or m.group(1) == " "):
         return "North-American phone number"
-    seps = set(re.findall(r"[ .-]", cand))
+    seps = set(re.findall(r"[ .-]", cand.replace(") ", ")")))
     if (
-        cand[0] == "0"
+        cand.lstrip("(")[0] == "0"
         and 9 <= digits <= 12
         and len(seps) <= 1
         and 2 <= len(groups[0]) <= 5
