@@ -14,9 +14,9 @@ SUFFIX = {"jsonl": ".jsonl", "warc": ".warc", "arc": ".arc", "parquet": ".parque
 _TMP = Path(tempfile.mkdtemp(prefix="thresher-fuzz-"))
 
 
-def check_reader(fmt: str, data: bytes) -> list[Document]:
+def check_reader(fmt: str, data: bytes, suffix: str | None = None) -> list[Document]:
     """Read ``data`` as ``fmt``: never raises; every record is alive or quarantined here."""
-    path = _TMP / f"input-{os.getpid()}{SUFFIX[fmt]}"
+    path = _TMP / f"input-{os.getpid()}{suffix or SUFFIX[fmt]}"
     path.write_bytes(data)
     reader = reader_class(fmt)(ReaderParams(paths=[str(path)], max_record_bytes=1 << 20))
     reader.format = fmt  # type: ignore[misc]

@@ -9,31 +9,21 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from thresher.config import ReaderParams
-from thresher.stages.read import reader_class
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fuzz"))
+import _common  # noqa: E402
 
 EXAMPLES = int(os.environ.get("THRESHER_FUZZ_EXAMPLES", "60"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def read_bytes(tmp: Path, name: str, fmt: str, data: bytes) -> list[object]:
-    path = tmp / name
-    path.write_bytes(data)
-    reader = reader_class(fmt)(ReaderParams(paths=[str(path)], max_record_bytes=1 << 20))
-    reader.format = fmt  # type: ignore[misc]
-    docs = []
-    for shard in reader.plan([str(path)]):
-        for d in reader.read_safely(shard):
-            assert d.verdict.status in ("kept", "quarantined")
-            if d.verdict.status == "quarantined":
-                assert d.error and str(path) in d.error
-            docs.append(d)
-    return docs
+    return _common.check_reader(fmt, data, suffix=name[name.index("."):])
 
 
 WARC_RECORD = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:x>\r\nWARC-Target-URI: http://a/\r\n"

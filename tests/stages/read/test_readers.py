@@ -198,3 +198,29 @@ def test_compressions_agree(shared_dir: Path, name: str) -> None:
 def test_wet_gives_text(shared_dir: Path) -> None:
     docs = read_all(shared_dir / CRAWL / "whirlwind/whirlwind.warc.wet.gz")
     assert docs and all(d.text and d.raw is None for d in docs)
+
+
+@pytest.mark.parametrize("name", ["a.jsonl.gz", "a.jsonl.zst", "a.jsonl.xz", "a.jsonl.bz2", "a.jsonl.lz4"])
+def test_truncated_compressed_jsonl_keeps_what_was_read(tmp_path: Path, name: str) -> None:
+    import lzma
+
+    import random
+
+    rng = random.Random(0)  # text that does not compress to nothing: the stream has many blocks
+    data = b"".join(json.dumps({"id": str(i), "text": "%032x" % rng.getrandbits(128) * 4}).encode() + b"\n"
+                    for i in range(8000))
+    import bz2
+
+    import lz4.frame
+
+    packers = {"gz": gzip.compress, "zst": zstandard.ZstdCompressor().compress, "xz": lzma.compress,
+               "bz2": bz2.compress, "lz4": lz4.frame.compress}
+    packed = packers[name[8:]](data)
+    path = tmp_path / name
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    docs = read_all(path)
+    ok, bad = [d for d in docs if d.alive], [d for d in docs if not d.alive]
+    assert len(ok) < 8000
+    if not name.endswith("bz2"):  # bz2 gives nothing of a 900 kB block it cannot finish
+        assert ok
+    assert len(bad) <= 2 and "corrupt or truncated file" in (bad[-1].error or "")

@@ -167,9 +167,7 @@ def open_binary(path: str) -> IO[bytes]:
     if path.endswith((".zst", ".zstd")):
         import zstandard
 
-        # buffered so that readline works (the raw zstd reader has no readline)
-        raw = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
-        return io.BufferedReader(raw, 1 << 16)  # type: ignore[arg-type]
+        return io.BufferedReader(_ZstdRaw(path), 1 << 16)
     if path.endswith(".bz2"):
         return bz2.open(path, "rb")
     if path.endswith(".xz"):
@@ -179,6 +177,27 @@ def open_binary(path: str) -> IO[bytes]:
 
         return lz4.frame.open(path, "rb")  # type: ignore[no-any-return]
     return open(path, "rb")
+
+
+def decompression_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean a compressed stream is corrupt or truncated."""
+    import lzma as _lzma
+    import zlib
+
+    errors: list[type[BaseException]] = [OSError, EOFError, zlib.error, _lzma.LZMAError]
+    try:
+        import zstandard
+
+        errors.append(zstandard.ZstdError)
+    except ImportError:
+        pass
+    try:
+        import lz4.frame  # noqa: F401
+
+        errors.append(RuntimeError)  # lz4.frame reports a corrupt frame as RuntimeError
+    except ImportError:
+        pass
+    return tuple(errors)
 
 
 def strip_compression(path: str) -> str:
@@ -201,6 +220,52 @@ def detect_format(path: str) -> str:
     if base.endswith((".txt", ".text", ".md")):
         return "text"
     raise ConfigError(f"{path}: cannot tell the input format from the name; set input.format (jsonl, parquet, text, warc, arc)")
+
+
+class _ZstdRaw(io.RawIOBase):
+    """A zstd file as a raw stream that fails loudly on a truncated frame.
+
+    zstandard's own stream reader ends quietly when the input stops mid-frame, which
+    would drop the records of a truncated file without a word; here the end of the file
+    inside a frame is an EOFError. Concatenated frames are read one after the other.
+    """
+
+    def __init__(self, path: str) -> None:
+        import zstandard
+
+        self._zstd = zstandard
+        self._file = open(path, "rb")
+        self._dec = zstandard.ZstdDecompressor().decompressobj()
+        self._buf = b""
+        self._in_frame = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            chunk = self._file.read(1 << 16)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("the zstd stream ends inside a frame (truncated file)")
+                return 0
+            while chunk:
+                self._in_frame = True
+                self._buf += self._dec.decompress(chunk)
+                if self._dec.eof:
+                    chunk = self._dec.unused_data
+                    self._dec = self._zstd.ZstdDecompressor().decompressobj()
+                    self._in_frame = False
+                else:
+                    chunk = b""
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 class LimitedReader(io.RawIOBase):

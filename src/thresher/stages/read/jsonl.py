@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
 from thresher.document import Document
-from thresher.stages.read.base import Reader, ReaderParams, Shard, open_binary, quarantined
+from thresher.stages.read.base import (
+    Reader,
+    ReaderParams,
+    Shard,
+    decompression_errors,
+    open_binary,
+    quarantined,
+)
 
 
 JsonlParams = ReaderParams
@@ -18,6 +25,16 @@ class JsonlReader(Reader):
     splittable: ClassVar[bool] = True
 
     def read(self, shard: Shard) -> Iterator[Document]:
+        n = 0
+        try:
+            for doc in self._read(shard):
+                n += 1
+                yield doc
+        except decompression_errors() as exc:
+            yield quarantined(shard, f"after record {n}", f"corrupt or truncated file ({type(exc).__name__}: "
+                              f"{exc}); the rest of the file cannot be read")
+
+    def _read(self, shard: Shard) -> Iterator[Document]:
         p: JsonlParams = self.params  # type: ignore[assignment]
         with open_binary(shard.path) as f:
             pos = shard.start

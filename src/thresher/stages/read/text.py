@@ -7,15 +7,26 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from thresher.document import Document
-from thresher.stages.read.base import Reader, Shard, open_binary, quarantined, strip_compression
+from thresher.stages.read.base import (
+    Reader,
+    Shard,
+    decompression_errors,
+    open_binary,
+    quarantined,
+    strip_compression,
+)
 
 
 class TextReader(Reader):
     format: ClassVar[str] = "text"
 
     def read(self, shard: Shard) -> Iterator[Document]:
-        with open_binary(shard.path) as f:
-            data = f.read(self.params.max_record_bytes + 1)
+        try:
+            with open_binary(shard.path) as f:
+                data = f.read(self.params.max_record_bytes + 1)
+        except decompression_errors() as exc:
+            yield quarantined(shard, "byte 0", f"corrupt or truncated file ({type(exc).__name__}: {exc})")
+            return
         if len(data) > self.params.max_record_bytes:
             yield quarantined(shard, "byte 0", f"file larger than max_record_bytes ({self.params.max_record_bytes})")
             return
