@@ -98,7 +98,7 @@ class CleanFurniture(Transformer):
         nav = self._navigation_lines(text, lines)
         questions = self._question_runs(text, lines)
         for li, line in enumerate(lines):
-            s = line.of(text)
+            s = text[line.start : line.end]
             if len(s) > _SHORT_LINE and not worth_inspecting(s):
                 continue  # a paragraph no rule could match: skip segmenting it
             if len(s) <= _SHORT_LINE and not _INNER_STOP.search(s):
@@ -107,7 +107,7 @@ class CleanFurniture(Transformer):
                 line_sents = segment_sentences(text, line.start, line.end)
             single = len(line_sents) == 1
             for span in line_sents:
-                unit = span.of(text)
+                unit = text[span.start : span.end]
                 v = classify(unit)
                 if v is not None and v.label == "related_question" and single and not questions[li]:
                     v = None  # a lone title-case question on its own line is a heading

@@ -35,7 +35,10 @@ class _Rule:
     label: str
     reason: str
     max_words: int
-    regex: re.Pattern[str]
+    # patterns anchored at the start of the unit run with match() (one position), the
+    # others with search(): mixing them in one alternation makes every position pay
+    anchored: re.Pattern[str] | None
+    floating: re.Pattern[str] | None
     triggers: tuple[frozenset[str], ...]  # the rule runs if all words of one are present
 
 
@@ -66,6 +69,10 @@ _PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u201
 _CLINGING = (".", ",", ":", ";", "?", "!", ")", "(", '"', "'", "\u201c", "\u201d", "\u2019", "s", "'s", "\u2019s", "s.", "s,")
 
 
+def _union(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+
+
 def _key(trigger: frozenset[str], common: frozenset[str]) -> str:
     """The word of a trigger that the prefilter looks for: its rarest (a word not in
     the common list, the longest first), so "get the" is found by "get", not "the"."""
@@ -86,11 +93,18 @@ def worth_inspecting(line: str) -> bool:
     link, a question, a breadcrumb's " ." or a title separator; on ordinary pages
     most paragraphs hold none and are skipped (the throughput target of issue 3).
     """
-    if "?" in line or " ." in line or "http" in line or "www." in line or " | " in line or "\u00a9" in line:
+    if " ." in line or "http" in line or "www." in line or " | " in line or "\u00a9" in line:
         return True
+    if "?" in line and (" : " in line or _TITLE_QUESTION.search(line)):
+        return True  # a question glued to a title separator, or a title-case question
     if _has_site_after_separator(line):
         return True
     return not lexicon().strong_tokens.isdisjoint(line.lower().split())
+
+
+# A title-case question of three to sixteen words inside a paragraph ("... How Did
+# Joseph Stalin Die? ..."): the related-article links of flattened pages.
+_TITLE_QUESTION = re.compile(r"(?:^|[.!?] )[A-Z][\w'\u2019-]*(?: (?:[A-Z0-9][\w'\u2019-]*|a|an|the|of|in|on|to|for|and|or|with)){2,15}\?")
 
 
 def _has_site_after_separator(line: str) -> bool:
@@ -118,7 +132,8 @@ def lexicon() -> Lexicon:
             r["label"],
             r["reason"],
             int(r["max_words"]),
-            re.compile("|".join(r["patterns"]), re.I),
+            _union([p for p in r["patterns"] if p.startswith("^")]),
+            _union([p for p in r["patterns"] if not p.startswith("^")]),
             tuple(frozenset(t.lower().translate(_PUNCT).split() or [t]) for t in r["triggers"]),
         )
         for r in raw["rules"]
@@ -128,7 +143,7 @@ def lexicon() -> Lexicon:
     alternatives = "|".join(re.escape(s) for s in sorted(sites, key=len, reverse=True))
     trigger_words = frozenset(w for r in rules for t in r.triggers for w in t)
     common = frozenset(raw["common_trigger_words"]["words"])
-    strong = {w for w in trigger_words if w not in common}
+    strong = {k for r in rules for t in r.triggers if (k := _key(t, common)) not in common}
     index: dict[str, list[tuple[int, frozenset[str]]]] = {}
     for i, r in enumerate(rules):
         for t in r.triggers:
@@ -151,13 +166,19 @@ def lexical(text: str, n_words: int) -> Verdict | None:
     lex = lexicon()
     low = text.lower()
     tokens = lex.tokens_short if n_words <= 15 else lex.tokens_long
-    # symbols that are triggers themselves, and links that split() keeps in one token
-    symbols = {c for c in _SYMBOL_TRIGGERS if c in text}
-    if not symbols and "http" not in low and "www." not in low and tokens.isdisjoint(low.split()):
+    # symbols that are triggers themselves, and links that split() keeps in one token,
+    # pass too (cheapest test first: most units fail it)
+    if (
+        tokens.isdisjoint(low.split())
+        and "http" not in low
+        and "www." not in low
+        and "@" not in text
+        and "\u00a9" not in text
+    ):
         return None
     words = frozenset(low.translate(_PUNCT).split())
-    if symbols:
-        words = words | symbols
+    if "@" in text or "\u00a9" in text:
+        words = words | {c for c in _SYMBOL_TRIGGERS if c in text}
     hit: set[int] = set()
     for w in lex.trigger_words.intersection(words):
         for i, t in lex.index[w]:
@@ -165,7 +186,10 @@ def lexical(text: str, n_words: int) -> Verdict | None:
                 hit.add(i)
     for i in sorted(hit):
         rule = lex.rules[i]
-        if n_words <= rule.max_words and rule.regex.search(text):
+        if n_words <= rule.max_words and (
+            (rule.anchored is not None and rule.anchored.match(text))
+            or (rule.floating is not None and rule.floating.search(text))
+        ):
             return Verdict(rule.label, rule.reason)
     return None
 
@@ -225,7 +249,7 @@ def classify(text: str) -> Verdict | None:
     last = text[-1]
     if n_words <= 5 and last == "." and _BREADCRUMB_DOT.match(text):
         return Verdict("breadcrumb", "a run of navigation links whose separators were lost (a word before ' .')")
-    if n_words <= 30 and _BREADCRUMB_SEP.match(text) and _short_items(text):
+    if n_words <= 30 and _has_crumb_separator(text) and _BREADCRUMB_SEP.match(text) and _short_items(text):
         return Verdict("breadcrumb", "a trail of navigation links ('Home > Section > Page')")
     if n_words <= 45 and text[0].isupper():
         m = _BIO.match(text)
@@ -239,6 +263,10 @@ def classify(text: str) -> Verdict | None:
     if title is not None:
         return Verdict("page_title", f"the title of a page of {title}, not text of the page")
     return None
+
+
+def _has_crumb_separator(text: str) -> bool:
+    return " > " in text or " / " in text or " | " in text or " \u00bb " in text or " \u203a " in text
 
 
 def _short_items(text: str) -> bool:

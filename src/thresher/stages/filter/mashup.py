@@ -140,6 +140,9 @@ class MashupFilter(Filter):
     def evidence(self, doc: Document) -> Evidence | None:
         """The signals of ``doc``, or ``None`` when it has too few sentences to judge."""
         text = doc.text
+        if len(text) < self.params.min_sentences * 30:
+            # cannot hold min_sentences sentences of three content words: skip the work
+            return None
         # the first sentences are enough to judge the order: bound the work per page
         spans = segment_sentences(text, 0, min(len(text), self.params.max_sentences * 250))
         spans = spans[: self.params.max_sentences]

@@ -47,6 +47,10 @@ class Span(NamedTuple):
         return text[self.start : self.end]
 
 
+# Building the named tuple through tuple.__new__ skips a Python-level constructor
+# call per span: measurable when a page has tens of thousands of lines.
+_tuple_new = tuple.__new__
+
 # A candidate boundary: terminal punctuation, closing quotes/brackets, horizontal space.
 # Possessive-free, bounded quantifiers keep it linear on pathological input.
 _CANDIDATE = re.compile(
@@ -77,7 +81,8 @@ def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
 
 def segment_lines(text: str) -> list[Span]:
     """Non-blank lines, each trimmed of leading and trailing whitespace."""
-    return [Span(m.start(), m.end(), "line") for m in _LINE.finditer(text)]
+    new = _tuple_new
+    return [new(Span, (m.start(), m.end(), "line")) for m in _LINE.finditer(text)]
 
 
 def segment_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -98,9 +103,9 @@ def segment_sentences(text: str, start: int = 0, end: int | None = None) -> list
             if cut >= end_of_line:
                 break
             if _is_boundary(text, m.start(), m.group(), cut, first, never, final):
-                append(Span(s, m.start() + len(m.group().rstrip()), "sentence"))
+                append(_tuple_new(Span, (s, m.start() + len(m.group().rstrip()), "sentence")))
                 s = cut
-        append(Span(s, end_of_line, "sentence"))
+        append(_tuple_new(Span, (s, end_of_line, "sentence")))
     return spans
 
 
