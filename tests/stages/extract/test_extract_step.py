@@ -295,3 +295,22 @@ def test_utf16_page_is_html_not_binary() -> None:
     doc = run(raw, mode="fast")
     assert doc.verdict.status == "kept" and doc.text.startswith("Zürich — The committee")
     assert doc.metadata["charset"] == "utf-16"
+
+
+def test_gzip_content_encoding_is_undone() -> None:
+    import gzip
+
+    body = gzip.compress(f"<html><body><p>{paragraph()}</p></body></html>".encode())
+    doc = run(body, {"content-type": "text/html", "content-encoding": "gzip"}, mode="fast")
+    assert doc.verdict.status == "kept" and doc.text.startswith("The committee")
+    assert doc.signals["extract.inflated"] is True
+    truncated = run(body[: len(body) // 2], {"content-encoding": "gzip"}, mode="fast")
+    assert truncated.verdict.status in ("kept", "rejected")  # text, or empty: never an error
+
+
+def test_a_decompression_bomb_is_quarantined() -> None:
+    import gzip
+
+    bomb = gzip.compress(b"<p>" + b"a" * 30_000_000)
+    doc = run(bomb, {"content-encoding": "gzip"})
+    assert doc.verdict.status == "quarantined" and "max_bytes" in (doc.error or "")

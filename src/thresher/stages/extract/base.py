@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,6 +132,31 @@ def sniff_non_html(head: bytes, content_type: str) -> str | None:
     if sample and sum(1 for b in sample if b < 9 or 13 < b < 32) / len(sample) > 0.1:
         return "binary"
     return None
+
+
+# ---- content encoding ----------------------------------------------------------------
+
+
+def inflate(raw: bytes, content_encoding: str, max_bytes: int) -> tuple[bytes, bool]:
+    """The payload with a gzip/deflate content encoding undone, and whether it was.
+
+    Some WARC writers keep the HTTP body as sent (``Content-Encoding: gzip``). The
+    output is capped at ``max_bytes`` (a decompression bomb is a page over the limit),
+    and a truncated stream gives what it holds, like a truncated page.
+    """
+    enc = content_encoding.lower()
+    if not (raw[:2] == b"\x1f\x8b" or "gzip" in enc or "deflate" in enc):
+        return raw, False
+    for wbits in (47, -15):  # gzip or zlib (detected from the header), then raw deflate
+        d = zlib.decompressobj(wbits)
+        try:
+            out = d.decompress(raw, max_bytes + 1)
+        except zlib.error:
+            continue
+        if len(out) > max_bytes:
+            raise LimitExceeded(f"page inflates to over max_bytes={max_bytes}")
+        return out, True
+    return raw, False  # not compressed after all: let sniffing judge the bytes
 
 
 # ---- decoding ------------------------------------------------------------------------

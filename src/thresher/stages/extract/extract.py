@@ -34,6 +34,7 @@ from thresher.stages.extract.base import (
     LimitExceeded,
     check_limits,
     decode,
+    inflate,
     page_metadata,
     sniff_non_html,
 )
@@ -90,6 +91,14 @@ class Extract(Step):
         if size > p.max_bytes:
             doc.quarantine(self.label, f"{self.label}: page has {size} bytes, over max_bytes={p.max_bytes}")
             return
+        if isinstance(raw, bytes):
+            try:
+                raw, inflated = inflate(raw, str(headers.get("content-encoding", "")), p.max_bytes)
+            except LimitExceeded as exc:
+                doc.quarantine(self.label, f"{self.label}: {exc}")
+                return
+            if inflated:
+                self.signal(doc, "inflated", True)
         head = raw[:1024] if isinstance(raw, bytes) else raw[:1024].encode("utf-8", "replace")
         if not head.strip():
             doc.reject(self.label, "extract_empty")
