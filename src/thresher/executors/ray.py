@@ -8,9 +8,9 @@ quoted in the issue); datatrove's Ray executor makes the same choice.
 
 What this module adds to the shared orchestration of :class:`Executor`:
 
-- **Connecting.** With no address, a private local cluster is started (``address=
-  "local"``, so a stale or foreign ``/tmp/ray/ray_current_cluster`` is never followed)
-  and shut down at the end. With an address, it is probed first (a TCP connect with a
+- **Connecting.** With no address (and no ``RAY_ADDRESS``), a private local cluster
+  is started (``address="local"``, so a stale or foreign ``/tmp/ray/ray_current_cluster``
+  is never followed) and shut down at the end. With an address, it is probed first (a TCP connect with a
   timeout) so that a wrong address fails in seconds with one line instead of Ray's
   minute of retries; ``auto`` is resolved here so that a stale address file left by a
   killed cluster is named as such.
@@ -252,7 +252,8 @@ class RayExecutor(Executor):
     ``workers``: CPUs of the private cluster; on an existing cluster, the most tasks in
     flight at once (default: the cluster's CPUs). ``address``: ``host:port`` of a
     running cluster (``ray start --head`` prints it), ``auto`` for the one last started
-    on this machine, or None for a private local cluster. ``persistent``: keep the
+    on this machine, or None for ``$RAY_ADDRESS`` if set, else a private local cluster
+    (``local`` forces the private cluster). ``persistent``: keep the
     connection (and the private cluster, with its warm worker processes) after a run,
     for several runs in one process (notebooks, benchmarks); call :meth:`shutdown` then.
     """
@@ -289,6 +290,9 @@ class RayExecutor(Executor):
         if self._ray is not None:
             return
         ray = _import_ray()
+        if not self.address and os.environ.get("RAY_ADDRESS"):
+            # Ray's own convention (a Ray job's entrypoint gets it): join that cluster
+            self.address = os.environ["RAY_ADDRESS"]
         if ray.is_initialized():  # the caller connected already: use it, do not stop it
             self._ray = ray
         elif self.address in (None, "", "local"):
@@ -356,6 +360,7 @@ class RayExecutor(Executor):
             progress: ProgressFn = _no_progress) -> RunResult:
         # connect before touching the output folder: a wrong address changes nothing
         self._out = Path(out or config.output.path)
+        self.nodes = {}
         self.connect()
         self._failed = False
         return super().run(config, out, overwrite=overwrite, progress=progress)
