@@ -51,8 +51,8 @@ def _norm(s: str) -> str:
 
 
 def furniture(pages: int) -> list[tuple[str, str, float, float, int, int]]:
-    from resiliparse.extract.html2text import extract_plain_text
     import pycld2
+    from resiliparse.extract.html2text import extract_plain_text
 
     base = SHARED / "extraction" / "trafilatura-eval"
     gold = json.loads((base / "evaldata.json").read_text("utf-8"))
@@ -73,7 +73,7 @@ def furniture(pages: int) -> list[tuple[str, str, float, float, int, int]]:
         full_n = _norm(full)
         try:
             english = pycld2.detect(full_n[:20000])[2][0][1] == "en"
-        except Exception:
+        except pycld2.error:  # undecodable text: not counted as English
             english = False
         for system, out in (("thresher clean_furniture", cleaned), ("resiliparse main_content", main)):
             for subset in ("all", "en") if english else ("all",):
@@ -171,8 +171,10 @@ def main() -> int:
     print("| measure | system / set | n | value |")
     print("|---|---|---|---|")
     for system, subset, p, r, fp, keeps in furniture(args.pages):
-        print(f"| furniture precision / recall ({subset} pages) | {system} | {keeps} must-keep | "
-              f"P {p:.3f} R {r:.3f} (must-keep removed: {fp}) |")
+        print(
+            f"| furniture precision / recall ({subset} pages) | {system} | {keeps} must-keep | "
+            f"P {p:.3f} R {r:.3f} (must-keep removed: {fp}) |"
+        )
     rows = mashup(args.salads)
     recall = rows[0][3]
     for kind, judged, dropped, rate in rows:
@@ -180,8 +182,10 @@ def main() -> int:
     for kind, _, _, false_rate in rows[1:]:
         # precision at equal numbers of salads and pages: rates, not raw counts
         precision = recall / (recall + false_rate) if recall + false_rate else 0.0
-        print(f"| mash-up P / R, salads vs {kind} (1:1) | thresher mashup_filter | | "
-              f"P {precision:.3f} R {recall:.3f} |")
+        print(
+            f"| mash-up P / R, salads vs {kind} (1:1) | thresher mashup_filter | | "
+            f"P {precision:.3f} R {recall:.3f} |"
+        )
     print("| mash-up recall | C4 / FineWeb / Gopher rules | | 0 (no order signal) |")
     for name, n, dt, dps, mbps in throughput():
         print(f"| throughput, 1 core | {name} | {n} docs | {dps:.0f} docs/s, {mbps:.1f} MB/s ({dt:.1f} s) |")

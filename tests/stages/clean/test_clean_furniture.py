@@ -31,7 +31,10 @@ def test_glued_title_loses_the_title_and_keeps_the_sentence() -> None:
     )
     doc = _clean(text)
     assert _removed(doc) == [("page_title", "What did Lenin want in 1917? - Quora ")]
-    assert doc.text == "Lenin returned in April. He wanted peace, land and bread. The Provisional Government refused."
+    assert (
+        doc.text
+        == "Lenin returned in April. He wanted peace, land and bread. The Provisional Government refused."
+    )
     assert doc.original_text() == text
 
 
@@ -45,20 +48,18 @@ def test_removals_take_their_whitespace() -> None:
 
 
 def test_ordinary_page_line_level() -> None:
-    page = "\n".join(
-        [
-            "Skip to main content",
-            "Home",
-            "World",
-            "Politics",
-            "Business",
-            "Science",
-            "The council approved the new budget on Tuesday after a long debate about school funding.",
-            "Supporters said the plan would add two hundred teachers over the next three years.",
-            "Share this article",
-            "We use cookies to give you the best experience on our website.",
-            "\u00a9 2024 Example News Ltd. All rights reserved.",
-        ]
+    page = (
+        "Skip to main content\n"
+        "Home\n"
+        "World\n"
+        "Politics\n"
+        "Business\n"
+        "Science\n"
+        "The council approved the new budget on Tuesday after a long debate about school funding.\n"
+        "Supporters said the plan would add two hundred teachers over the next three years.\n"
+        "Share this article\n"
+        "We use cookies to give you the best experience on our website.\n"
+        "\u00a9 2024 Example News Ltd. All rights reserved."
     )
     doc = _clean(page)
     labels = [label for label, _ in _removed(doc)]

@@ -26,18 +26,43 @@ def test_content_is_not_furniture(text: str) -> None:
 
 
 def test_every_label_has_a_golden_example() -> None:
-    labels = {r.label for r in lexicon().rules} | {"breadcrumb", "author_bio", "related_question", "page_title"}
+    labels = {r.label for r in lexicon().rules} | {
+        "breadcrumb",
+        "author_bio",
+        "related_question",
+        "page_title",
+    }
     assert labels <= {c["label"] for c in CASES["furniture"]}
 
 
 @pytest.mark.parametrize(
     ("text", "title", "site"),
     [
-        ("What did Stalin think of Trotsky? - Quora He had been a shadow.", "What did Stalin think of Trotsky? - Quora ", "quora"),
-        ("Why is the sky blue? : r/askscience - reddit Light scatters in air.", "Why is the sky blue? : r/askscience - reddit ", "reddit"),
-        ("Leon Trotsky - Wikipedia Leon Trotsky was a revolutionary.", "Leon Trotsky - Wikipedia ", "wikipedia"),
-        ("How do magnets work? | PhysicsForums The field lines run north to south.", "How do magnets work? | PhysicsForums ", "physicsforums"),
-        ("Best pasta recipes - example.com Boil the water first.", "Best pasta recipes - example.com ", "example.com"),
+        (
+            "What did Stalin think of Trotsky? - Quora He had been a shadow.",
+            "What did Stalin think of Trotsky? - Quora ",
+            "quora",
+        ),
+        (
+            "Why is the sky blue? : r/askscience - reddit Light scatters in air.",
+            "Why is the sky blue? : r/askscience - reddit ",
+            "reddit",
+        ),
+        (
+            "Leon Trotsky - Wikipedia Leon Trotsky was a revolutionary.",
+            "Leon Trotsky - Wikipedia ",
+            "wikipedia",
+        ),
+        (
+            "How do magnets work? | PhysicsForums The field lines run north to south.",
+            "How do magnets work? | PhysicsForums ",
+            "physicsforums",
+        ),
+        (
+            "Best pasta recipes - example.com Boil the water first.",
+            "Best pasta recipes - example.com ",
+            "example.com",
+        ),
     ],
 )
 def test_glued_title_is_only_the_title(text: str, title: str, site: str) -> None:

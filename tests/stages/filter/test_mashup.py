@@ -78,7 +78,9 @@ def test_params_are_validated() -> None:
         MashupFilter(threshold=1.5)
 
 
-@pytest.mark.parametrize("text", ["", " \n ", "?" * 10_000, "\u4eca\u65e5\u306f\u6674\u308c\u3002" * 5000, "x. " * 200_000])
+@pytest.mark.parametrize(
+    "text", ["", " \n ", "?" * 10_000, "\u4eca\u65e5\u306f\u6674\u308c\u3002" * 5000, "x. " * 200_000]
+)
 def test_bad_input_gives_a_result(text: str) -> None:
     doc = _run(text)
     assert doc.verdict.status in ("kept", "rejected"), doc.error

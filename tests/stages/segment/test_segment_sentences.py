@@ -41,7 +41,13 @@ def test_lines_are_trimmed_and_skip_blank_lines() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("", []), ("   \n\t ", []), ("...", ["..."]), ("?!?! . . .", ["?!?! . . ."]), ("\ud800 ok. Yes", ["\ud800 ok.", "Yes"])],
+    [
+        ("", []),
+        ("   \n\t ", []),
+        ("...", ["..."]),
+        ("?!?! . . .", ["?!?! . . ."]),
+        ("\ud800 ok. Yes", ["\ud800 ok.", "Yes"]),
+    ],
 )
 def test_degenerate_text(text: str, expected: list[str]) -> None:
     assert [s.of(text) for s in segment_sentences(text)] == expected

@@ -89,7 +89,9 @@ class CleanFurniture(Transformer):
 
     # ---- judging ---------------------------------------------------------------------
 
-    def _judge(self, text: str, lines: list[Span]) -> tuple[list[Span], list[Verdict | tuple[int, str] | None]]:
+    def _judge(
+        self, text: str, lines: list[Span]
+    ) -> tuple[list[Span], list[Verdict | tuple[int, str] | None]]:
         """Sentences worth judging, and per sentence: a Verdict (remove it), (end, site)
         (remove a glued title), or None (keep)."""
         disabled = set(self.params.disable)
@@ -126,7 +128,9 @@ class CleanFurniture(Transformer):
 
     def _navigation_lines(self, text: str, lines: list[Span]) -> list[bool]:
         """Lines that belong to a run of at least ``nav_run`` short link-like lines."""
-        short = [line.end - line.start <= 32 and self._link_like(line.of(text).lstrip(_BULLETS)) for line in lines]
+        short = [
+            line.end - line.start <= 32 and self._link_like(line.of(text).lstrip(_BULLETS)) for line in lines
+        ]
         return _runs(short, self.params.nav_run)
 
     def _link_like(self, line: str) -> bool:
@@ -152,7 +156,9 @@ class CleanFurniture(Transformer):
     # ---- edits -----------------------------------------------------------------------
 
     @staticmethod
-    def _to_edits(text: str, sents: list[Span], verdicts: list[Verdict | tuple[int, str] | None]) -> list[Edit]:
+    def _to_edits(
+        text: str, sents: list[Span], verdicts: list[Verdict | tuple[int, str] | None]
+    ) -> list[Edit]:
         edits: list[Edit] = []
         prev_end = 0  # end of the previous edit: edits must not overlap
         for span, v in zip(sents, verdicts):
@@ -160,7 +166,8 @@ class CleanFurniture(Transformer):
                 continue
             if isinstance(v, Verdict):
                 start = span.start
-                end = _WS.match(text, span.end).end()  # take the whitespace that follows
+                ws = _WS.match(text, span.end)  # take the whitespace that follows
+                end = ws.end() if ws else span.end
                 if end == len(text):
                     # the last sentence of the text: take the whitespace before instead
                     while start > prev_end and text[start - 1].isspace():

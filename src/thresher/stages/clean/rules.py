@@ -63,20 +63,44 @@ class Lexicon:
 
 
 # Punctuation read as a space when a unit is split into words for the trigger test.
-_PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u00b7\u2022\u203a\u2192\u00a0"})
+_PUNCT = str.maketrans(
+    {
+        c: " "
+        for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u00b7\u2022\u203a\u2192\u00a0"
+    }
+)
 
 
-_CLINGING = (".", ",", ":", ";", "?", "!", ")", "(", '"', "'", "\u201c", "\u201d", "\u2019", "s", "'s", "\u2019s", "s.", "s,")
+_CLINGING = (
+    ".",
+    ",",
+    ":",
+    ";",
+    "?",
+    "!",
+    ")",
+    "(",
+    '"',
+    "'",
+    "\u201c",
+    "\u201d",
+    "\u2019",
+    "s",
+    "'s",
+    "\u2019s",
+    "s.",
+    "s,",
+)
 
 
 def _union(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
 def _key(trigger: frozenset[str], common: frozenset[str]) -> str:
     """The word of a trigger that the prefilter looks for: its rarest (a word not in
     the common list, the longest first), so "get the" is found by "get", not "the"."""
-    return sorted(trigger, key=lambda w: (w in common, -len(w), w))[0]
+    return min(trigger, key=lambda w: (w in common, -len(w), w))
 
 
 _SYMBOL_TRIGGERS = ("\u00a9", "@")
@@ -104,7 +128,9 @@ def worth_inspecting(line: str) -> bool:
 
 # A title-case question of three to sixteen words inside a paragraph ("... How Did
 # Joseph Stalin Die? ..."): the related-article links of flattened pages.
-_TITLE_QUESTION = re.compile(r"(?:^|[.!?] )[A-Z][\w'\u2019-]*(?: (?:[A-Z0-9][\w'\u2019-]*|a|an|the|of|in|on|to|for|and|or|with)){2,15}\?")
+_TITLE_QUESTION = re.compile(
+    r"(?:^|[.!?] )[A-Z][\w'\u2019-]*(?: (?:[A-Z0-9][\w'\u2019-]*|a|an|the|of|in|on|to|for|and|or|with)){2,15}\?"
+)
 
 
 def _has_site_after_separator(line: str) -> bool:
@@ -157,7 +183,7 @@ def lexicon() -> Lexicon:
         tokens_long=_with_clinging({_key(t, common) for r in rules if r.max_words > 15 for t in r.triggers}),
         index={w: tuple(v) for w, v in index.items()},
         sites=sites,
-        site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.I),
+        site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.IGNORECASE),
     )
 
 
@@ -199,20 +225,55 @@ def lexical(text: str, n_words: int) -> Verdict | None:
 # Words left in lower case by title-case conventions (Chicago, AP): "How Did Joseph
 # Stalin Die?" capitalises everything else.
 _SMALL = frozenset(
-    "a an the and but or nor for so yet of in on at to by from with as vs via into onto over per than up"
-    " off out is".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "but",
+        "or",
+        "nor",
+        "for",
+        "so",
+        "yet",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "by",
+        "from",
+        "with",
+        "as",
+        "vs",
+        "via",
+        "into",
+        "onto",
+        "over",
+        "per",
+        "than",
+        "up",
+        "off",
+        "out",
+        "is",
+    ]
 )
 # A breadcrumb that lost its separators keeps a space before the final period: a link
 # text followed by the period that ended the scraped list ("History .").
 _BREADCRUMB_DOT = re.compile(r"^[A-Z][\w&'\u2019-]*(?: [\w&'\u2019-]+){0,3} \.$")
 # A breadcrumb with its separators: "Home > News > World", "Home / Blog / Recipes".
-_BREADCRUMB_SEP = re.compile(r"^[^\s>\u00bb\u203a/|][^>\u00bb\u203a/|]{0,40}(?:\s[>\u00bb\u203a/|]\s[^>\u00bb\u203a/|]{1,40}){2,10}$")
+_BREADCRUMB_SEP = re.compile(
+    r"^[^\s>\u00bb\u203a/|][^>\u00bb\u203a/|]{0,40}(?:\s[>\u00bb\u203a/|]\s[^>\u00bb\u203a/|]{1,40}){2,10}$"
+)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 # Separator between a page title and its site name in a <title>: " - ", " | ", " : ",
 # " – ", " — ".
 _TITLE_SEP = re.compile(r"\s(?:[-|:\u2013\u2014\u00b7]|::)\s|\|")
 _SUBFORUM = re.compile(r"r/\w+\s[-|\u2013\u2014]\s")
-_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co|info|biz|uk|de|fr|ca|au|in|us|me|tv)(?=\s|$)", re.I)
+_DOMAIN = re.compile(
+    r"[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co|info|biz|uk|de|fr|ca|au|in|us|me|tv)(?=\s|$)",
+    re.IGNORECASE,
+)
 _SITE_TOKEN = re.compile(r"[A-Za-z][\w.&'\u2019-]{1,30}(?=\s|$)")
 _NEXT_STARTS_SENTENCE = re.compile(r"\s+[A-Z0-9\"\u201c'(]")
 # Author bio: a name (two to four capitalised words, optional degrees) then a present-
@@ -233,7 +294,7 @@ _ROLES = re.compile(
     r"|physician|scholar|student|candidate|instructor|teacher|chef|nutritionist|dietitian|therapist"
     r"|freelancer|freelance|staff|intern|host|podcaster|expert|ceo|cto|manager|economist|critic|novelist"
     r"|poet|translator|illustrator|artist|practitioner|advisor|adviser)s?\b",
-    re.I,
+    re.IGNORECASE,
 )
 # verbs that alone make a bio: "X writes about ...", "X covers ..."
 _BIO_VERBS = frozenset({"writes", "covers", "teaches"})
@@ -248,15 +309,21 @@ def classify(text: str) -> Verdict | None:
             return v
     last = text[-1]
     if n_words <= 5 and last == "." and _BREADCRUMB_DOT.match(text):
-        return Verdict("breadcrumb", "a run of navigation links whose separators were lost (a word before ' .')")
+        return Verdict(
+            "breadcrumb", "a run of navigation links whose separators were lost (a word before ' .')"
+        )
     if n_words <= 30 and _has_crumb_separator(text) and _BREADCRUMB_SEP.match(text) and _short_items(text):
         return Verdict("breadcrumb", "a trail of navigation links ('Home > Section > Page')")
     if n_words <= 45 and text[0].isupper():
         m = _BIO.match(text)
         if m and (_ROLES.search(m.group("pred")) or m.group("verb") in _BIO_VERBS):
-            return Verdict("author_bio", "a note about the author (name and present-tense role), not the text")
+            return Verdict(
+                "author_bio", "a note about the author (name and present-tense role), not the text"
+            )
     if n_words <= 16 and last == "?" and is_title_case(text):
-        return Verdict("related_question", "a title-case question standing alone: the link to a related article")
+        return Verdict(
+            "related_question", "a title-case question standing alone: the link to a related article"
+        )
     if n_words >= 8 and ("http" in text or "www." in text or " - " in text) and is_reference_list(text):
         return Verdict("reference_list", "a list of sources and links, not running text")
     title = whole_title(text) if n_words <= 15 and has_title_separator(text) else None
@@ -324,7 +391,14 @@ def _site_at(text: str, pos: int, title: str, sep: str) -> tuple[int, str] | Non
 
 def has_title_separator(text: str) -> bool:
     """A cheap test before the title rules: does ``text`` hold a title separator?"""
-    return " - " in text or "|" in text or " : " in text or " \u2013 " in text or " \u2014 " in text or " \u00b7 " in text
+    return (
+        " - " in text
+        or "|" in text
+        or " : " in text
+        or " \u2013 " in text
+        or " \u2014 " in text
+        or " \u00b7 " in text
+    )
 
 
 def glued_title(text: str) -> GluedTitle | None:

@@ -24,6 +24,7 @@ few sentences to judge order (``min_sentences``) are kept.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -63,17 +64,121 @@ _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _PRONOUN_START = re.compile(r"^(?:He|She|They|It|His|Her|Their|Its|Him|Them)\b")
 # Function words of four letters or more, which say nothing about the topic.
 _STOP = frozenset(
-    "that this with from have were been they their them then than there these those what when where"
-    " which while would could should about after before into onto over under also just only some such"
-    " very more most much many other others each every both either your yours ours will shall does done"
-    " being because though although since until upon whom whose here even still well like said says"
-    " make made take took first last same another among across again against between through during"
-    " without within around ever never always often".split()
+    [
+        "that",
+        "this",
+        "with",
+        "from",
+        "have",
+        "were",
+        "been",
+        "they",
+        "their",
+        "them",
+        "then",
+        "than",
+        "there",
+        "these",
+        "those",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "would",
+        "could",
+        "should",
+        "about",
+        "after",
+        "before",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "also",
+        "just",
+        "only",
+        "some",
+        "such",
+        "very",
+        "more",
+        "most",
+        "much",
+        "many",
+        "other",
+        "others",
+        "each",
+        "every",
+        "both",
+        "either",
+        "your",
+        "yours",
+        "ours",
+        "will",
+        "shall",
+        "does",
+        "done",
+        "being",
+        "because",
+        "though",
+        "although",
+        "since",
+        "until",
+        "upon",
+        "whom",
+        "whose",
+        "here",
+        "even",
+        "still",
+        "well",
+        "like",
+        "said",
+        "says",
+        "make",
+        "made",
+        "take",
+        "took",
+        "first",
+        "last",
+        "same",
+        "another",
+        "among",
+        "across",
+        "again",
+        "against",
+        "between",
+        "through",
+        "during",
+        "without",
+        "within",
+        "around",
+        "ever",
+        "never",
+        "always",
+        "often",
+    ]
 )
 _FURNITURE = frozenset(
-    "page_title call_to_action credit author_bio network_footer reference_list breadcrumb related_question"
-    " essay_mill forum_meta author_stub cookie_notice share_buttons navigation copyright read_more"
-    " related_links slogan".split()
+    [
+        "page_title",
+        "call_to_action",
+        "credit",
+        "author_bio",
+        "network_footer",
+        "reference_list",
+        "breadcrumb",
+        "related_question",
+        "essay_mill",
+        "forum_meta",
+        "author_stub",
+        "cookie_notice",
+        "share_buttons",
+        "navigation",
+        "copyright",
+        "read_more",
+        "related_links",
+        "slogan",
+    ]
 )
 
 
@@ -130,7 +235,15 @@ class MashupFilter(Filter):
         if ev is None:
             return KEEP
         score = round(ev.score(), 4)
-        for k in ("sentences", "coherence_z", "sites", "furniture_kinds", "flat", "pronoun_orphans", "date_inversions"):
+        for k in (
+            "sentences",
+            "coherence_z",
+            "sites",
+            "furniture_kinds",
+            "flat",
+            "pronoun_orphans",
+            "date_inversions",
+        ):
             self.signal(doc, k, getattr(ev, k))
         self.signal(doc, "score", score)
         if score >= self.params.threshold:
@@ -264,5 +377,5 @@ def _date_inversions(sents: list[str]) -> float:
     years = [int(y) for s in sents for y in _YEAR.findall(s)[:1]]
     if len(years) < 4:
         return 0.0
-    back = sum(1 for a, b in zip(years, years[1:]) if b < a)
+    back = sum(1 for a, b in itertools.pairwise(years) if b < a)
     return back / (len(years) - 1)

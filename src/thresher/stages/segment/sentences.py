@@ -133,7 +133,7 @@ def _is_boundary(
     lo = max(line_start, punct_start - 64)
     ws = max(text.rfind(" ", lo, punct_start), text.rfind("\t", lo, punct_start), lo - 1)
     token = text[ws + 1 : punct_start].lstrip("\"'\u201c\u2018([\u00ab")
-    if punct.startswith("..") or punct.startswith("\u2026"):
+    if punct.startswith(("..", "…")):
         return upper_next and bool(token)
     if not token:
         return upper_next
