@@ -224,3 +224,30 @@ def test_truncated_compressed_jsonl_keeps_what_was_read(tmp_path: Path, name: st
     if not name.endswith("bz2"):  # bz2 gives nothing of a 900 kB block it cannot finish
         assert ok
     assert len(bad) <= 2 and "corrupt or truncated file" in (bad[-1].error or "")
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_warc_cut_anywhere_loses_nothing_silently(tmp_path: Path, compressed: bool) -> None:
+    """Cut a 4-record WARC at many points: the whole records before the cut are read, and a
+    cut inside a record is always one quarantined record, never a silent end."""
+    import random
+
+    rng = random.Random(1)
+    body = b"<p>" + "".join("%08x" % rng.getrandbits(32) for _ in range(4000)).encode() + b"</p>"
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+    rec = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:x>\r\nWARC-Target-URI: http://a/\r\n"
+           b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n"
+           % (len(http), http))
+    members = [gzip.compress(rec) if compressed else rec for _ in range(4)]
+    data = b"".join(members)
+    size = len(members[0])
+    for cut in sorted({size * 2, size * 2 + 10, size * 2 + 40, size * 2 + 200, size * 2 + size // 2,
+                       len(data) - 60, len(data)}):
+        path = tmp_path / ("c.warc.gz" if compressed else "c.warc")
+        path.write_bytes(data[:cut])
+        docs = read_all(path)
+        ok = [d for d in docs if d.alive]
+        bad = [d for d in docs if not d.alive]
+        whole = cut // size
+        inside = cut % size != 0
+        assert len(ok) == whole and len(bad) == int(inside), (cut, [d.error for d in bad])

@@ -42,11 +42,20 @@ class WarcReader(Reader):
         p: WarcParams = self.params  # type: ignore[assignment]
         wanted = set(p.record_types)
         last_end = 0
+        last: tuple[int, int] | None = None  # stream position and length of the last record
         n = 0
         try:
             for rec in ArchiveIterator(shard.path, parse_http=False):
                 rtype = str(rec.record_type).rsplit(".", 1)[-1]
                 pos = rec.stream_pos
+                last = (pos, rec.content_length)
+                if rec.headers.get("Content-Length") is None:
+                    # FastWARC returns a record cut inside its header block with what it parsed
+                    n += 1
+                    last = None
+                    yield quarantined(shard, f"byte {pos}", "incomplete record header (no Content-Length): "
+                                      "the file is truncated or corrupt here")
+                    return
                 if rtype not in wanted:
                     self.skipped[rtype] = self.skipped.get(rtype, 0) + 1
                     last_end = pos + 1
@@ -55,10 +64,17 @@ class WarcReader(Reader):
                     return
                 n += 1
                 last_end = pos + 1
-                yield self._document(shard, rec, rtype, pos, p)
+                doc = self._document(shard, rec, rtype, pos, p)
+                if doc.verdict.status == "quarantined" and "truncated record" in (doc.error or ""):
+                    last = None  # the damage at the end is said already
+                yield doc
         except OSError as exc:
             yield quarantined(shard, f"after byte {last_end}",
                               f"unreadable WARC data ({exc}); the rest of the file cannot be read")
+            return
+        problem = _unread_tail(shard.path, last) if last is not None or n == 0 else None
+        if problem:
+            yield quarantined(shard, f"after byte {last[0] if last else 0}", problem)
 
     def _document(self, shard: Shard, rec: Any, rtype: str, pos: int, p: WarcParams) -> Document:
         where = f"byte {pos}"
@@ -98,3 +114,61 @@ class WarcReader(Reader):
             meta["content_type"] = ctype.split(";")[0].strip()
             doc.raw = block
         return doc
+
+
+def _unread_tail(path: str, last: tuple[int, int] | None) -> str | None:
+    """Data after the last record that the iterator ended on without a word.
+
+    FastWARC stops quietly at a record whose header or gzip member is cut short; then the
+    bytes after the last record it returned are not empty. Only the tail is looked at
+    (the last record's gzip member and what follows), so the cost is one record.
+    """
+    import zlib
+
+    start = last[0] if last else 0
+    with open(path, "rb") as f:
+        f.seek(start)
+        raw = f.read(_TAIL_LIMIT)
+    if not raw:
+        return None
+    if path.endswith(".gz"):
+        out = bytearray()
+        data = raw
+        member = 0
+        while data:
+            d = zlib.decompressobj(wbits=31)
+            try:
+                out += d.decompress(data)
+            except zlib.error:
+                return "corrupt gzip data after the last readable record; the rest of the file cannot be read"
+            if not d.eof:
+                if len(raw) == _TAIL_LIMIT or (member == 0 and last is not None):
+                    # the window ends inside a large member, or only the last record's own
+                    # gzip trailer is cut (its content was read whole): nothing is lost
+                    break
+                return "a gzip member after the last readable record is truncated; its record cannot be read"
+            data = d.unused_data
+            member += 1
+        tail = bytes(out)
+    elif path.endswith((".lz4", ".zst", ".zstd")):
+        return None  # these streams report damage themselves
+    else:
+        tail = raw
+    if last is None:
+        return "no readable WARC record in the file" if tail.strip() else None
+    head_end = tail.find(b"\r\n\r\n")
+    if head_end < 0:
+        return None if len(raw) == _TAIL_LIMIT else "the last record's header is cut short; it cannot be read"
+    end = head_end + 4 + last[1]
+    if len(raw) == _TAIL_LIMIT and end >= len(tail):
+        return None  # a record larger than the window: it was read whole by the iterator
+    rest = tail[end:].strip()
+    if rest:
+        return (f"{len(rest)} bytes after the last readable record could not be parsed as WARC records "
+                "(truncated or corrupt); the rest of the file cannot be read")
+    return None
+
+
+# How much of the file's tail the check reads: a record is rarely larger, and a larger
+# one was already read whole by the iterator.
+_TAIL_LIMIT = 8 * 1024 * 1024
