@@ -11,13 +11,17 @@ The step works in two stages, and the second only runs when the first says so:
    web text nearly always has some: curly quotes, dashes, non-breaking spaces), and it
    carries *cues*: words that are rare or unknown as written but common once an
    apostrophe, a dash or an accented letter is put back. The document is treated as
-   damaged when it is pure ASCII and has at least ``min_cues`` cues (signals
-   ``non_ascii``, ``cues``, ``damaged``). A normal document passes untouched.
-2. **Repair.** Each cue that is unambiguous by the frequency lexicon (wordfreq, shipped
-   in its wheel) is restored as a ``replace`` edit on that one word; a word that is
-   visibly damaged but not recoverable (a deleted *leading* letter, whose case is lost,
-   or several equally likely accented words) is marked with a ``flag`` edit labelled
-   ``damaged``.
+   damaged when it is pure ASCII, reads as English (share of English function words,
+   ``min_english``: the lexicon is English) and has at least ``min_cues`` cues (signals
+   ``non_ascii``, ``english``, ``cues``, ``damaged``). A normal document passes untouched.
+2. **Repair.** Each cue that is unambiguous is restored as a ``replace`` edit on that one
+   word: by the frequency lexicon (wordfreq, shipped in its wheel: "thats" is far rarer
+   than "that's"), by the document itself (a capitalised "Trotskys" when "Trotsky" occurs
+   bare), or by the neighbouring words where both readings are words ("its" before
+   "going" is "it’s", "were" after "when" lacks a subject, "Ill" inside a sentence is
+   "I’ll"). A word that is visibly damaged but not recoverable (a deleted *leading*
+   letter, whose case is lost, or several equally likely accented words) is marked with
+   a ``flag`` edit labelled ``damaged``.
 
 What is *not* recoverable by design, and left alone: apostrophes whose two readings are
 both common words ("its"/"it’s", "were"/"we’re", "lets"/"let’s"), apostrophes after a
