@@ -703,13 +703,18 @@ def extract_fast(
     words = len(text.split())
     share = prose_kept / prose_total if prose_total else 0.0
     # Confidence: the share of the page's prose that the container holds, discounted for
-    # short results (a short page is where a wrong container costs the most), and
+    # short results (under-extraction is where the fast path loses most), and
     # lowered when a disjoint contender scores close to the container (0.8 when it holds
     # 70% of the container's score: two articles, or an article and a comment thread).
     # The form and the 0.8 default threshold were chosen on the tuning half of the
     # trafilatura set: they send the ~11% of pages where trafilatura helps most.
     second = _second_best(elements, best) / top if top > 0 else 1.0
-    confidence = min(share * min(1.0, words / 100.0), 1.5 - second) if words else 0.0
+    # A page with under 200 words in all is short, not under-extracted: its discount is
+    # by the page's size, not the output's (tuning half: F1 +0.0005, 1.2 points fewer
+    # pages escalated).
+    page_words = sum(b.words for b in blocks)
+    size = page_words if page_words < 200 else words
+    confidence = min(share * min(1.0, size / 100.0), 1.5 - second) if words else 0.0
     confidence = max(0.0, min(1.0, confidence))
     return Extraction(
         text,
@@ -723,6 +728,7 @@ def extract_fast(
             "prose_blocks": sum(1 for b in kept if b.score > 5.0),
             "roots": len(roots),
             "text_share": round(len(text) / max(1, sum(len(b.text) for b in blocks)), 4),
+            "page_words": page_words,
             "contender": round(second, 4),
         },
     )
