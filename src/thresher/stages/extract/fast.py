@@ -12,9 +12,15 @@ above it is furniture by tag (``nav``, ``footer``, ``aside``) or by class/id nam
    with the highest sum is the main container, the best-scoring subtree: navigation
    and link lists drag a too-large container down, leaving them out of a too-small one
    loses prose;
-3. inside the container, blocks under furniture elements and link-dense blocks are
-   dropped (and counted by kind), short blocks are kept only next to kept prose
-   (headings, captions, short paragraphs), and the rest is joined with ``\\n``.
+3. the container is completed: sibling elements that weigh a quarter of it or are pure
+   prose join it, and prose blocks beside it (a standfirst in the article header) too;
+   when one child holds 90% of its score (the article body), what follows that child
+   (author box, sign-up, related links) is the article's tail and goes;
+4. inside, blocks under furniture elements, link lists and captions are dropped, a
+   heading goes with the furniture it introduces, short blocks before the first and
+   after the last prose block (dates, "Share this") are trimmed, and the rest is
+   joined with ``\n``. Every removal is counted by kind (``removed_blocks``) and can
+   be traced block by block (``trace``).
 
 The path also says how sure it is (:attr:`Extraction.confidence`): little prose, prose
 spread over several containers, or a container holding a small share of the page's
