@@ -64,6 +64,15 @@ def test_normal_documents_pass_untouched(step: RestoreDeletedChars) -> None:
     assert doc.signals["restore_deleted_chars.damaged"] is False
 
 
+def test_glued_words_alone_do_not_make_a_page_damaged(step: RestoreDeletedChars) -> None:
+    # technical prose is full of compounds that split into two words
+    text = "The entrypoint uses refcounting for bitfields; the codegen handles diskspace checks."
+    doc = run(step, text)
+    assert doc.text == text and not doc.edits
+    assert doc.signals["restore_deleted_chars.glued_words"] >= 3
+    assert doc.signals["restore_deleted_chars.damaged"] is False
+
+
 def test_text_with_non_ascii_is_not_damaged(step: RestoreDeletedChars) -> None:
     text = "Trotskys struggle — thats what the café owner said about Lenins ideas."
     doc = run(step, text)

@@ -313,9 +313,13 @@ class RestoreDeletedChars(Transformer):
             return []
         self.signal(doc, "non_ascii", 0)
         found, english = self._find(view)
-        cues = len(found)
+        # glued words do not count as cues: normal technical text is full of them
+        # ("entrypoint", "refcounting"), so alone they would call clean pages damaged
+        glued = sum(1 for _, _, r in found if r.reason.startswith(_GLUED))
+        cues = len(found) - glued
         damaged = cues >= p.min_cues and english >= p.min_english
         self.signal(doc, "cues", cues)
+        self.signal(doc, "glued_words", glued)
         self.signal(doc, "english", round(english, 3))
         self.signal(doc, "damaged", damaged)
         if not damaged:
