@@ -120,7 +120,7 @@ def bucket_range(args: tuple[str, str, int, int, int, int, int]) -> int:
     for q in range(parts):
         sel = dest == q
         save_atomic(Path(folder) / f"cand-b{band:04d}-r{r:04d}-q{q:04d}.npy", np.stack([src[sel], dst[sel]]))
-    return int(len(src))
+    return len(src)
 
 
 def verify_partition(args: tuple[str, str, int, int, int, int, str, float]) -> tuple[int, int]:

@@ -147,7 +147,7 @@ def final_labels(args: tuple[str, int, int, int, list[int]]) -> int:
     for s in range(n_shards):
         a, b = bounds[s], bounds[s + 1]
         save_atomic(folder / f"final-{q:04d}-s{s:06d}.npy", np.stack([members[a:b], labels[a:b], sizes[a:b]]))
-    return int(len(members))
+    return len(members)
 
 
 def shard_result(args: tuple[str, str, int, int, list[int]]) -> int:
