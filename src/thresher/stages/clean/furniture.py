@@ -52,9 +52,11 @@ class CleanFurnitureParams(Params):
         ge=2,
         le=50,
         description=(
-            "Consecutive short link-like lines that make a navigation block. 4: on the English pages of"
-            " the trafilatura evaluation set, 3 removed list items that are content (ingredient and spec"
-            " lists) while 4 kept them; measured with benchmarks/cleaning.py."
+            "Consecutive short link-like lines that make a navigation block. 4: on the first 500 pages"
+            " of the trafilatura evaluation set (all languages), runs of 3 / 4 / 5 / 6 gave furniture"
+            " precision 0.955 / 0.964 / 0.961 / 0.971 and recall 0.232 / 0.205 / 0.189 / 0.179"
+            " (must-keep segments lost: 14 / 10 / 10 / 7 of 1,459); 4 loses little content and still"
+            " catches most menus."
         ),
     )
     nav_max_words: int = Field(3, ge=1, le=10, description="Most words in a line of a navigation run.")
