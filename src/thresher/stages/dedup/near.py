@@ -105,7 +105,9 @@ class NearDedup(GlobalStep):
         sig = np.concatenate(sigs) if sigs else np.zeros((0, p.num_perm), dtype=np.uint32)
         wd, s = ctx.workdir, ctx.shard_index
         save_atomic(shard_path(wd, "sig", s), sig)
-        save_atomic(shard_path(wd, "bands", s), band_keys(sig, p.bands, p.rows, p.seed))
+        # band-major (bands, n): the reduce task of band b reads one contiguous row, so
+        # it maps 8 bytes per document of the file, not the whole (n, bands) matrix
+        save_atomic(shard_path(wd, "bands", s), band_keys(sig, p.bands, p.rows, p.seed).T)
         save_atomic(shard_path(wd, "valid", s), sig[:, 0] != EMPTY if len(sig) else np.zeros(0, bool))
         if self._keep_shingles:
             offsets = np.zeros(len(docs) + 1, dtype=np.int64)
@@ -230,7 +232,7 @@ def _band_edges(args: tuple[str, int, int, int]) -> int:
     at = start = 0
     for s in range(n_shards):
         idx = np.flatnonzero(valid[s])
-        keys = np.asarray(load(shard_path(wd, "bands", s))[idx, band])
+        keys = np.asarray(load(shard_path(wd, "bands", s))[band, idx])
         records[at : at + len(idx)] = (keys >> shift << shift) | (idx + start).astype(np.uint64)
         at += len(idx)
         start += len(valid[s])
@@ -343,10 +345,10 @@ def _verify_chunk(args: tuple[str, int, int, str, float]) -> int:
     reader = _ShardReader(wd, n_shards)
     m = edges.shape[1]
     sim = np.empty(m, dtype=np.float32)
-    for a in range(0, m, 4096):  # bounded memory: 4096 pairs of signatures at a time
-        sa = reader.signatures(edges[0, a : a + 4096])
-        sb = reader.signatures(edges[1, a : a + 4096])
-        sim[a : a + 4096] = (sa == sb).mean(axis=1)
+    for a in range(0, m, 1024):  # bounded memory: 1024 pairs of signatures at a time
+        sa = reader.signatures(edges[0, a : a + 1024])
+        sb = reader.signatures(edges[1, a : a + 1024])
+        sim[a : a + 1024] = (sa == sb).mean(axis=1)
     if mode == "exact":
         cache: dict[int, np.ndarray] = {}
 
