@@ -25,6 +25,7 @@ from thresher.document import Document, Edit
 from thresher.stages.clean.rules import (
     Verdict,
     classify,
+    could_be_furniture,
     glued_title,
     has_title_separator,
     is_title_case,
@@ -106,7 +107,10 @@ class CleanFurniture(Transformer):
             if len(s) > _SHORT_LINE and not worth_inspecting(s):
                 continue  # a paragraph no rule could match: skip segmenting it
             if len(s) <= _SHORT_LINE and not _INNER_STOP.search(s):
-                line_sents = [Span(line.start, line.end, "sentence")]  # one sentence: no need to segment
+                # one sentence: no need to segment, and most such lines fail a cheap test
+                if not (nav[li] or questions[li] or could_be_furniture(s)):
+                    continue
+                line_sents = [Span(line.start, line.end, "sentence")]
             else:
                 line_sents = segment_sentences(text, line.start, line.end)
             single = len(line_sents) == 1
@@ -124,8 +128,9 @@ class CleanFurniture(Transformer):
                     g = glued_title(unit)
                     if g is not None:
                         result = (span.start + g.end, g.site)
-                sents.append(span)
-                out.append(result)
+                if result is not None:
+                    sents.append(span)
+                    out.append(result)
         return sents, out
 
     def _navigation_lines(self, text: str, lines: list[Span]) -> list[bool]:

@@ -133,6 +133,23 @@ _TITLE_QUESTION = re.compile(
 )
 
 
+# Any character or word a structural rule needs: a unit without one (and without a
+# trigger word) cannot be furniture, which spares most short content lines the rules.
+_STRUCTURAL_HINT = re.compile(
+    r"[?|>\u00bb\u203a/@\u00a9\u2013\u2014\u00b7]| \.$|http|www\.| - | : "
+    r"| (?:is|serves as|works as|has been|writes|covers|teaches|lives) "
+)
+
+
+def could_be_furniture(text: str) -> bool:
+    """A cheap necessary condition for :func:`classify` to find furniture in ``text``
+    (a short unit): a trigger word of a lexical rule or a hint of a structural one."""
+    n_words = text.count(" ") + 1
+    lex = lexicon()
+    tokens = lex.tokens_short if n_words <= 15 else lex.tokens_long
+    return not tokens.isdisjoint(text.lower().split()) or _STRUCTURAL_HINT.search(text) is not None
+
+
 def _has_site_after_separator(line: str) -> bool:
     site_at = lexicon().site_regex.match
     for sep in (" - ", " \u2013 ", " \u2014 "):
