@@ -134,8 +134,8 @@ def _norm(s: str) -> str:
 def test_real_must_keep_segments_survive(shared_dir: Path) -> None:
     """On the first 300 pages of the trafilatura set, extracted with all their furniture
     (resiliparse, main_content=False), cleaning removes at most 1.5% of the must-keep
-    segments present and at least 5% of the must-drop ones. Measured when written:
-    0.3% and 10% (benchmarks/cleaning.py prints the full-set numbers)."""
+    segments present and at least 10% of the must-drop ones. Measured when written:
+    8 of 854 (0.9%) and 119 of 784 (15%); benchmarks/cleaning.py prints the full set."""
     extract = pytest.importorskip("resiliparse.extract.html2text").extract_plain_text
     base = shared_dir / "data" / "extraction" / "trafilatura-eval"
     gold = json.loads((base / "evaldata.json").read_text("utf-8"))
@@ -161,4 +161,4 @@ def test_real_must_keep_segments_survive(shared_dir: Path) -> None:
                 drop_removed += seg not in after
     assert keep_present > 500
     assert keep_lost / keep_present <= 0.015, (keep_lost, keep_present)
-    assert drop_removed / drop_present >= 0.05, (drop_removed, drop_present)
+    assert drop_removed / drop_present >= 0.10, (drop_removed, drop_present)
