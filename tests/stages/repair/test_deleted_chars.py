@@ -183,6 +183,12 @@ def test_huge_single_line_is_bounded() -> None:
     assert all(e.end <= 100_000 for g in doc.edits for e in g.edits)
 
 
+def test_one_giant_word_is_bounded(step: RestoreDeletedChars) -> None:
+    text = "It is what he said: thats the Trotskys plan and it is " + "a" * 5_000_000 + " Lenins ideas"
+    doc = run(step, text)
+    assert doc.text.startswith("It is what he said: that\u2019s the Trotsky\u2019s plan and it is aaa")
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ABTs'.\n")), max_size=300))
 def test_edits_replay_to_the_input(text: str) -> None:

@@ -114,6 +114,10 @@ _SUPERLATIVE = re.compile(r"[a-z]{2,}est|most|best|least|worst")
 # goes counted from the end). "dont" -> "don’t": the apostrophe goes before the final "t".
 _OTHER_CLITICS: tuple[tuple[str, int], ...] = (("nt", 1), ("re", 2), ("ve", 2), ("ll", 2), ("d", 1), ("m", 1))
 
+# Longest letter run treated as a word: the longest in wordfreq's English list has 34
+# letters ("supercalifragilisticexpialidocious"), and glued-word splitting is quadratic
+# in the length.
+_MAX_WORD = 40
 _CACHE_MAX = 500_000  # words; about 60 MB at most, then the cache starts over
 
 _GLUED = "unknown word made of two common words"
@@ -351,6 +355,8 @@ class RestoreDeletedChars(Transformer):
             cache.clear()
         todo: list[str] = []
         for tok, n in counts.items():
+            if len(tok) > _MAX_WORD:
+                continue  # no English word is this long; and splitting it would be quadratic
             if tok in _CONTEXT_WORDS or (tok[-1] == "s" and self._may_be_possessive(tok, counts)):
                 todo.append(tok)
                 continue

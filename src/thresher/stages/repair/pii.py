@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
+from itertools import islice
 from typing import Literal
 
 from pydantic import Field
@@ -105,7 +106,16 @@ class RedactPIIParams(Params):
     )
     public_ips_only: bool = Field(True, description="redact only globally routable IP addresses")
     max_chars: int = Field(
-        20_000_000, ge=1_000, le=1_000_000_000, description="characters analysed per document (work bound)"
+        2_000_000, ge=1_000, le=1_000_000_000, description="characters analysed per document (work bound)"
+    )
+    max_candidates: int = Field(
+        20_000,
+        ge=1,
+        le=10_000_000,
+        description=(
+            "candidates examined per kind and document (work bound: a log dump of a million "
+            "addresses is not prose; about 50 us each)"
+        ),
     )
 
 
@@ -122,7 +132,9 @@ class RedactPII(Transformer):
         truncated = len(text) > p.max_chars
         view = text[: p.max_chars] if truncated else text
         self.signal(doc, "truncated", truncated)
-        found = find_pii(view, p.kinds, p.public_ips_only)
+        seen: dict[str, int] = {}
+        found = find_pii(view, p.kinds, p.public_ips_only, p.max_candidates, seen)
+        self.signal(doc, "capped", any(v >= p.max_candidates for v in seen.values()))
         edits = [
             Edit(
                 s,
@@ -143,13 +155,20 @@ class RedactPII(Transformer):
 
 
 def find_pii(
-    text: str, kinds: tuple[str, ...], public_ips_only: bool = True
+    text: str,
+    kinds: tuple[str, ...],
+    public_ips_only: bool = True,
+    max_candidates: int = 20_000,
+    seen: dict[str, int] | None = None,
 ) -> list[tuple[int, int, Kind, str]]:
     """Non-overlapping ``(start, end, kind, reason)`` of the PII in ``text``, by position.
 
     E-mails are found first (an address may hold digits that look like a phone number),
     then IP addresses, then phones; a later match that overlaps an earlier one is dropped.
+    At most ``max_candidates`` candidates of each kind are examined; ``seen`` (if given)
+    receives how many were.
     """
+    seen = {} if seen is None else seen
     found: list[tuple[int, int, Kind, str]] = []
     taken: list[tuple[int, int]] = []  # sorted, non-overlapping spans
 
@@ -163,19 +182,22 @@ def find_pii(
         found.append((s, e, kind, reason))
 
     if "email" in kinds and "@" in text:
-        for m in _EMAIL.finditer(text):
+        for m in islice(_EMAIL.finditer(text), max_candidates):
+            seen["email"] = seen.get("email", 0) + 1
             if m.group(1).lower() not in _FILE_TLDS:
                 add(m.start(), m.end(), "email", "e-mail address")
     if "ip_address" in kinds:
         if _IPV4_HINT.search(text):
-            for m in _IPV4.finditer(text):
+            for m in islice(_IPV4.finditer(text), max_candidates):
+                seen["ipv4"] = seen.get("ipv4", 0) + 1
                 before = text[max(0, m.start() - 40) : m.start()]
                 if _VERSION_BEFORE.search(before) or _NOT_IP_CONTEXT.search(before):
                     continue
                 if _ip_ok(m.group(), public_ips_only):
                     add(m.start(), m.end(), "ip_address", "IPv4 address")
         if _IPV6_HINT.search(text):
-            for m in _IPV6.finditer(text):
+            for m in islice(_IPV6.finditer(text), max_candidates):
+                seen["ipv6"] = seen.get("ipv6", 0) + 1
                 cand = m.group()
                 if sum(1 for g in cand.split(":") if g) >= 2 and _ip_ok(cand, public_ips_only):
                     add(m.start(), m.end(), "ip_address", "IPv6 address")
@@ -184,7 +206,12 @@ def find_pii(
         # look two characters past a run, as its closing look-ahead needs
         n = len(text)
         for w in _PHONE_HINT.finditer(text):
+            if seen.get("phone", 0) >= max_candidates:
+                break
             for m in _PHONE.finditer(text, w.start(), min(n, w.end() + 2)):
+                seen["phone"] = seen.get("phone", 0) + 1
+                if seen["phone"] > max_candidates:
+                    break
                 reason = _phone_reason(text, m.start(), m.group())
                 if reason:
                     add(m.start(), m.end(), "phone", reason)
