@@ -68,3 +68,9 @@ def test_huge_single_line_is_bounded() -> None:
     doc, got = redacted(step, "call 415-555-0132 or 1.2.3 " * 2_000_000)  # 54 MB, one line
     assert doc.signals["redact_pii.truncated"] is True
     assert 0 < len(got) <= 300_000 // 27 + 1
+
+
+def test_candidates_per_kind_are_capped() -> None:
+    doc, got = redacted(RedactPII(max_candidates=100), "seen from 8.8.8.8 and " * 1_000)
+    assert doc.signals["redact_pii.capped"] is True
+    assert len(got) == 100
