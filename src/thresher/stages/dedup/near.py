@@ -105,9 +105,7 @@ class NearDedup(GlobalStep):
         sig = np.concatenate(sigs) if sigs else np.zeros((0, p.num_perm), dtype=np.uint32)
         wd, s = ctx.workdir, ctx.shard_index
         save_atomic(shard_path(wd, "sig", s), sig)
-        # band-major (bands, n): the reduce task of band b reads one contiguous row, so
-        # it maps 8 bytes per document of the file, not the whole (n, bands) matrix
-        save_atomic(shard_path(wd, "bands", s), band_keys(sig, p.bands, p.rows, p.seed).T)
+        save_atomic(shard_path(wd, "bands", s), band_keys(sig, p.bands, p.rows, p.seed))
         save_atomic(shard_path(wd, "valid", s), sig[:, 0] != EMPTY if len(sig) else np.zeros(0, bool))
         if self._keep_shingles:
             offsets = np.zeros(len(docs) + 1, dtype=np.int64)
@@ -232,7 +230,7 @@ def _band_edges(args: tuple[str, int, int, int]) -> int:
     at = start = 0
     for s in range(n_shards):
         idx = np.flatnonzero(valid[s])
-        keys = np.asarray(load(shard_path(wd, "bands", s))[band, idx])
+        keys = np.asarray(load(shard_path(wd, "bands", s))[idx, band])
         records[at : at + len(idx)] = (keys >> shift << shift) | (idx + start).astype(np.uint64)
         at += len(idx)
         start += len(valid[s])
