@@ -38,9 +38,7 @@ def steps() -> list[object]:
     return found
 
 
-KNOWN_FAILURES = {
-    5: "restore_deleted_chars tries every split of one enormous word (quadratic)",
-}
+KNOWN_FAILURES: dict[int, str] = {}
 
 
 @pytest.mark.parametrize("case", [
