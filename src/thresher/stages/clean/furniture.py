@@ -63,9 +63,14 @@ class CleanFurnitureParams(Params):
     nav_max_words: int = Field(3, ge=1, le=10, description="Most words in a line of a navigation run.")
     disable: tuple[str, ...] = Field((), description="Furniture labels not to remove (e.g. ['slogan']).")
     max_chars: int = Field(
-        64_000_000,
+        10_000_000,
         ge=1,
-        description="Longest text processed; a longer one is quarantined rather than tying up a worker.",
+        description=(
+            "Longest text processed; a longer one is quarantined rather than tying up a worker. 10 M"
+            " characters is far above any real page (the corpus's largest main text is 0.25 M); the worst"
+            " case under it, every sentence furniture, measured 3.7 s of CPU for 9.9 M characters and"
+            " 340,000 removals."
+        ),
     )
 
 
