@@ -25,3 +25,11 @@ def test_own_step_by_import_path() -> None:
         step_class("os.path:join")
     with pytest.raises(ConfigError, match="cannot import"):
         step_class("no.such.module:Thing")
+
+
+@pytest.mark.parametrize("name", sorted(STEPS))
+def test_every_step_is_in_the_readme(name: str) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"`{name}`" in readme, f"step {name} is not described in README.md's step table"
