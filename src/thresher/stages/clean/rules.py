@@ -71,7 +71,9 @@ _PUNCT = str.maketrans(
 )
 
 
-_CLINGING = (
+# What split() leaves attached to a word: punctuation and plural/possessive endings
+# after it, opening quotes and brackets before it.
+_CLINGING_AFTER = (
     ".",
     ",",
     ":",
@@ -79,10 +81,8 @@ _CLINGING = (
     "?",
     "!",
     ")",
-    "(",
     '"',
     "'",
-    "\u201c",
     "\u201d",
     "\u2019",
     "s",
@@ -91,6 +91,7 @@ _CLINGING = (
     "s.",
     "s,",
 )
+_CLINGING_BEFORE = ("(", '"', "'", "\u201c", "\u2018")
 
 
 def _union(patterns: list[str]) -> re.Pattern[str] | None:
@@ -107,7 +108,8 @@ _SYMBOL_TRIGGERS = ("\u00a9", "@")
 
 
 def _with_clinging(words: set[str] | frozenset[str]) -> frozenset[str]:
-    return frozenset(v for w in words for v in (w, *(w + p for p in _CLINGING), *(p + w for p in _CLINGING)))
+    variants = {w + a for w in words for a in ("", *_CLINGING_AFTER)}
+    return frozenset(variants | {b + v for v in variants for b in _CLINGING_BEFORE})
 
 
 def worth_inspecting(line: str) -> bool:
