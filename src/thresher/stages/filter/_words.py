@@ -230,7 +230,8 @@ def _special_cases() -> dict[str, tuple[str, ...]]:
 
 _SPECIALS: dict[str, tuple[str, ...]] = _special_cases()
 # specials that are one token (abbreviations, emoticons): candidates for re-joining
-_WHOLE: dict[str, bool] = {k: len(v) == 1 for k, v in _SPECIALS.items() if len(v) == 1}
+_WHOLE: dict[str, bool] = {k: True for k, v in _SPECIALS.items() if len(v) == 1}
+_QUOTE_PAIRS = ("''", "’’")
 _CHUNK_CACHE: dict[str, tuple[str, ...]] = {}
 _CHUNK_CACHE_MAX = 500_000  # distinct chunks; ~100 MB at worst, then the cache restarts
 
@@ -300,6 +301,12 @@ def _split_chunk(chunk: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _in_quote_run(toks: list[str], i: int, width: int) -> bool:
+    before = toks[i - 1] if i > 0 else ""
+    after = toks[i + width] if i + width < len(toks) else ""
+    return before in ("'", "’") or after in ("'", "’")
+
+
 def _merge_specials(toks: list[str]) -> list[str]:
     """Re-join neighbours that spell a whole-word special case (``z`` ``.`` -> ``z.``).
 
@@ -314,6 +321,8 @@ def _merge_specials(toks: list[str]) -> list[str]:
         for width in (3, 2):
             if i + width <= n:
                 joined = "".join(toks[i : i + width])
+                if joined in _QUOTE_PAIRS and _in_quote_run(toks, i, width):
+                    continue  # spaCy pairs up a lone '' but not the marks of a longer run
                 if _WHOLE.get(joined, False):
                     out.append(joined)
                     i += width
