@@ -70,7 +70,7 @@ def test_deterministic() -> None:
 def test_coherence_of_degenerate_bags() -> None:
     assert coherence_z([]) == 0.0
     assert coherence_z([frozenset()] * 30) == 0.0
-    assert coherence_z([frozenset({"same"})] * 30) == 0.0
+    assert coherence_z([frozenset({"same"})] * 30) is None  # every order scores the same: no order to judge
 
 
 def test_params_are_validated() -> None:
@@ -123,3 +123,14 @@ def test_real_pages_and_salads(shared_dir: Path) -> None:
     assert false_alarms / len(judged) <= 0.10, false_alarms
     caught = sum(1 for d in salads if d.verdict.reasons == ["multi_source_mashup"])
     assert caught / len(salads) >= 0.80, caught
+
+
+def test_a_page_repeating_itself_is_not_a_mashup() -> None:
+    # spam that repeats one sentence is the repetition filters' case: no order to judge
+    doc = Document(id="spam", text="Buy cheap watches online at the best price in town today. " * 120)
+    MashupFilter()([doc])
+    assert doc.alive
+    doc2 = Document(id="spam2", text="\n\n".join(["Buy cheap watches online at the best price today. "
+                                                  "Our watches are the finest money can buy anywhere."] * 60))
+    MashupFilter()([doc2])
+    assert doc2.alive

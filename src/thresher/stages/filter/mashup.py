@@ -269,12 +269,17 @@ class MashupFilter(Filter):
         # the order of the sentences that say something (three content words or more)
         prose = [b for b in bags if len(b) >= 3]
         self.signal(doc, "prose_sentences", len(prose))
-        if len(prose) < self.params.min_sentences:
+        # a sentence repeated says nothing about order (and spam that repeats itself is
+        # the repetition filters' case, not a mash-up): count each sentence once
+        if len(prose) < self.params.min_sentences or len(set(prose)) < self.params.min_sentences:
+            return None
+        z = coherence_z(prose)
+        if z is None:
             return None
         sites, kinds = _furniture(doc)
         return Evidence(
             sentences=len(spans),
-            coherence_z=round(coherence_z(prose), 3),
+            coherence_z=round(z, 3),
             sites=sites,
             furniture_kinds=kinds,
             flat=len(text) >= self.params.flat_chars and "\n" not in text.strip(),
@@ -283,13 +288,14 @@ class MashupFilter(Filter):
         )
 
 
-def coherence_z(bags: list[frozenset[str]], n_perm: int = 100, seed: int = 0) -> float:
+def coherence_z(bags: list[frozenset[str]], n_perm: int = 100, seed: int = 0) -> float | None:
     """z-score of the mean neighbour similarity against random orders of the sentences.
 
     Similarity is the cosine of content-word sets; neighbours are sentences one to
     ``_REACH`` apart. The random orders use a fixed seed, so the score is deterministic. Only
     words found in two sentences or more can make two sentences similar, so the
     matrix keeps only those columns (a fraction of the vocabulary: much less work).
+    ``None`` when every order scores the same: there is no order to judge.
     """
     n = len(bags)
     if n < 4:
@@ -315,7 +321,7 @@ def coherence_z(bags: list[frozenset[str]], n_perm: int = 100, seed: int = 0) ->
         null += sim[perms[:, :-d], perms[:, d:]].sum(axis=1) / d
     sd = float(null.std())
     if sd < 1e-9:
-        return 0.0
+        return None
     return (observed - float(null.mean())) / sd
 
 
