@@ -32,7 +32,7 @@ from thresher.document import Document
 from thresher.errors import ConfigError, ThresherError
 from thresher.stages.read import Shard, detect_format, expand_paths, reader_class
 from thresher.stages.read.base import Reader
-from thresher.stages.write.records import dumps, extension, read_records, write_records
+from thresher.stages.write.records import extension, read_records, write_records
 from thresher.step import GlobalContext, GlobalStep, ShardContext, Step, StepStats, set_document_time_limit
 
 T = TypeVar("T")

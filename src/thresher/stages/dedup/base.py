@@ -30,8 +30,9 @@ from typing import Literal
 import numpy as np
 import regex
 
+from thresher.document import Document
 from thresher.errors import ThresherError
-from thresher.step import Params
+from thresher.step import GlobalStep, Params, ShardContext
 
 U64 = np.uint64
 MASK32 = U64(0xFFFFFFFF)
@@ -89,6 +90,20 @@ def check_count(workdir: Path | str, shard: int, n: int, step: str, kind: str = 
             f"{step}: shard {shard} had {expected} live documents in the map phase but {n} in the "
             "apply phase; the executor must pass the same documents in the same order"
         )
+
+
+def apply_clusters(step: GlobalStep, docs: list[Document], ctx: ShardContext, kind: str, reason: str) -> None:
+    """Phase 3 of the clustering steps: record each document's cluster id and size, and
+    reject every member but the representative (the cluster's lowest global index)."""
+    check_count(ctx.workdir, ctx.shard_index, len(docs), step.label)
+    result = load(shard_path(ctx.workdir, kind, ctx.shard_index), mmap=False)
+    first = int(shard_offsets(ctx.workdir, ctx.shard_index + 1)[-1]) - len(docs)
+    for pos, doc in enumerate(docs):
+        cluster, size = int(result[pos, 0]), int(result[pos, 1])
+        step.signal(doc, "cluster_id", cluster)
+        step.signal(doc, "cluster_size", size)
+        if cluster != first + pos:
+            doc.reject(step.label, reason)
 
 
 def peak_rss_mb() -> float:

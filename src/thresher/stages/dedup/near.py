@@ -160,15 +160,7 @@ class NearDedup(GlobalStep):
 
     def apply_shard(self, docs: list[Document], ctx: ShardContext) -> None:
         """Record cluster id and size on every document; reject all but the representative."""
-        base.check_count(ctx.workdir, ctx.shard_index, len(docs), self.label)
-        result = load(shard_path(ctx.workdir, "result", ctx.shard_index), mmap=False)
-        first = int(base.shard_offsets(ctx.workdir, ctx.shard_index + 1)[-1]) - len(docs)
-        for pos, doc in enumerate(docs):
-            cluster, size = int(result[pos, 0]), int(result[pos, 1])
-            self.signal(doc, "cluster_id", cluster)
-            self.signal(doc, "cluster_size", size)
-            if cluster != first + pos:
-                doc.reject(self.label, "near_duplicate")
+        base.apply_clusters(self, docs, ctx, "result", "near_duplicate")
 
 
 def _batches(docs: list[Document], max_chars: int) -> Iterator[list[str]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from thresher.document import Document
-from thresher.stages.read.base import Reader, Shard, decompression_errors, open_binary, quarantined
+from thresher.stages.read.base import Reader, Shard, open_binary, quarantined
 from thresher.stages.read.http import PayloadError, parse_response
 
 # URL IP-address Archive-date Content-type Archive-length; the URL may contain spaces
@@ -26,14 +26,7 @@ class ArcReader(Reader):
     format: ClassVar[str] = "arc"
 
     def read(self, shard: Shard) -> Iterator[Document]:
-        n = 0
-        try:
-            for doc in self._read(shard):
-                n += 1
-                yield doc
-        except decompression_errors() as exc:
-            yield quarantined(shard, f"after record {n}", f"corrupt or truncated file ({type(exc).__name__}: "
-                              f"{exc}); the rest of the file cannot be read")
+        return self.guard_decompression(shard, self._read(shard))
 
     def _read(self, shard: Shard) -> Iterator[Document]:
         limit = self.params.max_record_bytes

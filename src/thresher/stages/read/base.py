@@ -106,6 +106,18 @@ class Reader:
     def read(self, shard: Shard) -> Iterator[Document]:
         raise NotImplementedError
 
+    def guard_decompression(self, shard: Shard, records: Iterator[Document]) -> Iterator[Document]:
+        """``records``, ending with a quarantined record that says so where the compressed
+        stream under them turns out corrupt or truncated."""
+        n = 0
+        try:
+            for doc in records:
+                n += 1
+                yield doc
+        except decompression_errors() as exc:
+            yield quarantined(shard, f"after record {n}", f"corrupt or truncated file ({type(exc).__name__}: "
+                              f"{exc}); the rest of the file cannot be read")
+
     def read_safely(self, shard: Shard) -> Iterator[Document]:
         """``read``, with any failure the reader did not foresee turned into a quarantined
         record that says where reading stopped: one bad file never stops a run."""
@@ -165,7 +177,6 @@ def open_binary(path: str) -> IO[bytes]:
     if path.endswith(".gz"):
         return gzip.open(path, "rb")
     if path.endswith((".zst", ".zstd")):
-        import zstandard
 
         return io.BufferedReader(_ZstdRaw(path), 1 << 16)
     if path.endswith(".bz2"):

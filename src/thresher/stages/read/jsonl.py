@@ -11,11 +11,9 @@ from thresher.stages.read.base import (
     Reader,
     ReaderParams,
     Shard,
-    decompression_errors,
     open_binary,
     quarantined,
 )
-
 
 JsonlParams = ReaderParams
 
@@ -25,14 +23,7 @@ class JsonlReader(Reader):
     splittable: ClassVar[bool] = True
 
     def read(self, shard: Shard) -> Iterator[Document]:
-        n = 0
-        try:
-            for doc in self._read(shard):
-                n += 1
-                yield doc
-        except decompression_errors() as exc:
-            yield quarantined(shard, f"after record {n}", f"corrupt or truncated file ({type(exc).__name__}: "
-                              f"{exc}); the rest of the file cannot be read")
+        return self.guard_decompression(shard, self._read(shard))
 
     def _read(self, shard: Shard) -> Iterator[Document]:
         p: JsonlParams = self.params  # type: ignore[assignment]

@@ -22,7 +22,6 @@ from thresher.errors import require
 from thresher.stages.read.base import Reader, ReaderParams, Shard, quarantined
 from thresher.stages.read.http import PayloadError, parse_response
 
-
 WarcParams = ReaderParams
 # Response records with a status outside 2xx are kept as documents: the extract stage
 # decides (an error page is still a page someone might want to see).
