@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from thresher.document import Document, Edit
+from thresher.stages.repair import evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -62,24 +63,8 @@ CLASSES = ("apostrophe", "apostrophe_final", "dash_glued", "dash_spaced", "accen
 
 
 def english_pages(limit: int) -> list[str]:
-    """The first ``limit`` pages of the corpus that pycld2 reads as English, 300+ chars."""
-    import pycld2
-
-    out: list[str] = []
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            text = json.loads(line).get("text_main") or ""
-            if len(text) < 300:
-                continue
-            try:
-                reliable, _, langs = pycld2.detect(text)
-            except pycld2.error:
-                continue
-            if reliable and langs[0][1] == "en":
-                out.append(text)
-                if len(out) >= limit:
-                    break
-    return out
+    """The first ``limit`` pages of the corpus that CLD2 reads as English, 300+ chars."""
+    return evaluation.english_pages(CORPUS, limit)
 
 
 def classify(run: str, before: str, after: str) -> str:
@@ -308,12 +293,7 @@ def bench_mojibake(n_docs: int) -> None:
         f"edits recorded: {n_edits}"
     )
     # speed on real pages, with thresher's defaults (curly quotes kept) against ftfy with the same setting
-    texts: list[str] = []
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            texts.append(json.loads(line).get("text_main") or "")
-            if len(texts) >= n_docs:
-                break
+    texts = evaluation.corpus_texts(CORPUS, n_docs)
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     step = FixMojibake()
     docs = [Document(str(i), t) for i, t in enumerate(texts)]
@@ -394,12 +374,7 @@ def bench_pii(n_docs: int) -> None:
             "peer: datatrove is not installed here (pip install datatrove); its PIIFormatter redacts e-mails and "
             "public IPv4 only, so its phone recall is 0 by construction"
         )
-    texts: list[str] = []
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            texts.append(json.loads(line).get("text_main") or "")
-            if len(texts) >= n_docs:
-                break
+    texts = evaluation.corpus_texts(CORPUS, n_docs)
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     step = RedactPII()
     docs = [Document(str(i), t) for i, t in enumerate(texts)]
@@ -419,12 +394,7 @@ def bench_chain(n_docs: int) -> None:
     from thresher.stages.repair.mojibake import FixMojibake
     from thresher.stages.repair.pii import RedactPII
 
-    texts: list[str] = []
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            texts.append(json.loads(line).get("text_main") or "")
-            if len(texts) >= n_docs:
-                break
+    texts = evaluation.corpus_texts(CORPUS, n_docs)
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     docs = [Document(str(i), t) for i, t in enumerate(texts)]
     steps = [FixMojibake(), RestoreDeletedChars(), RedactPII()]

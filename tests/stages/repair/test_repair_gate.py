@@ -10,37 +10,16 @@ little under what benchmarks/repair.py measured on 2,000 pages (precision 0.982,
 from __future__ import annotations
 
 import difflib
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 
 from thresher.document import Document
 from thresher.stages.repair.deleted_chars import RestoreDeletedChars
+from thresher.stages.repair.evaluation import english_pages
 
 APOSTROPHES = "\u2019\u2018\u02bc"
 N_PAGES = 300
-
-
-def _english_pages(corpus: Path, limit: int) -> list[str]:
-    import pycld2
-
-    out: list[str] = []
-    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            text = json.loads(line).get("text_main") or ""
-            if len(text) < 300:
-                continue
-            try:
-                reliable, _, langs = pycld2.detect(text)
-            except pycld2.error:
-                continue
-            if reliable and langs[0][1] == "en":
-                out.append(text)
-                if len(out) >= limit:
-                    break
-    return out
 
 
 def _strip(text: str) -> tuple[str, dict[int, str]]:
@@ -58,7 +37,7 @@ def _strip(text: str) -> tuple[str, dict[int, str]]:
 @pytest.mark.shared
 @pytest.mark.slow
 def test_apostrophe_restoration_gate(shared_dir: Path) -> None:
-    pages = _english_pages(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", N_PAGES)
+    pages = english_pages(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", N_PAGES)
     assert len(pages) == N_PAGES
     step = RestoreDeletedChars(glued_words="off")
     gold = tp = fp = 0
