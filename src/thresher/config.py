@@ -91,7 +91,7 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         return {
             "input": self.input.model_dump() if self.input else None,
-            "steps": [{s.name: s.params} if s.label == s.name else {s.name: {**s.params}} for s in self.steps],
+            "steps": [{s.name: s.params} for s in self.steps],
             "output": self.output.model_dump(),
             "executor": self.executor.model_dump(),
         }

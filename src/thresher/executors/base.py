@@ -377,17 +377,10 @@ class Executor:
             raise ConfigError("no input: give input.paths in the configuration or --input on the command line")
         files = expand_paths(config.input.paths)
         shards: list[Shard] = []
-        by_format: dict[str, list[str]] = {}
+        # shards are numbered in the order of the files, whatever their formats
         for f in files:
             fmt = config.input.format if config.input.format != "auto" else detect_format(f)
-            by_format.setdefault(fmt, []).append(f)
-        # one pass in the sorted order of files, so that shard numbers do not depend on
-        # how formats interleave
-        for f in files:
-            fmt = config.input.format if config.input.format != "auto" else detect_format(f)
-            reader = reader_class(fmt)(config.input)
-            reader.format = fmt  # type: ignore[misc]
-            shards.extend(reader.plan([f], first_index=len(shards)))
+            shards.extend(reader_class(fmt)(config.input).plan([f], first_index=len(shards)))
         return Job(config, str(out), shards, config.executor.batch_size)
 
     def run(self, config: Config, out: Path | None = None, overwrite: bool = False,
