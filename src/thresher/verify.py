@@ -33,8 +33,12 @@ def verify(out: Path) -> tuple[list[str], dict[str, Any]]:
     except (OSError, ValueError, KeyError) as exc:
         return [f"{plan_path}: unreadable ({exc})"], totals
     totals["shards"] = len(shards)
-    seg_dirs = sorted((out / MANIFEST).glob("s*")) if (out / MANIFEST).is_dir() else []
-    n_segments = max(1, len([d for d in seg_dirs if d.is_dir()]))
+    # the plan says how many segments the pipeline has: a run stopped before its last
+    # segment must not pass for a finished one with fewer
+    try:
+        n_segments = int(plan["segments"]) if "segments" in plan else _segments_of_config(plan["config"])
+    except Exception as exc:  # noqa: BLE001 - a plan we cannot interpret is a verification failure
+        return [f"{plan_path}: cannot tell the pipeline's segments ({exc})"], totals
     work_kept = (out / WORK).exists()
     for s in shards:
         name = f"part-{s['index']:05d}"
@@ -72,6 +76,16 @@ def verify(out: Path) -> tuple[list[str], dict[str, Any]]:
         totals["rejected"] += rej
         totals["quarantined"] += quar
     return problems, totals
+
+
+def _segments_of_config(config: dict[str, Any]) -> int:
+    """Segments of a pipeline, from its configuration (plans written before they were recorded)."""
+    from thresher.config import parse_steps
+    from thresher.registry import step_class
+    from thresher.step import GlobalStep
+
+    specs = parse_steps(config.get("steps") or [], "plan.json")
+    return 1 + sum(issubclass(step_class(s.name), GlobalStep) for s in specs)
 
 
 def _check_file(out: Path, shard: str, o: dict[str, Any]) -> list[str]:

@@ -222,3 +222,14 @@ def test_a_hanging_document_is_quarantined_not_the_run(tmp_path: Path) -> None:
     assert (res.kept, res.quarantined) == (2, 1)
     (q,) = list(read_records(tmp_path / "out" / "quarantine" / "part-00000.parquet"))
     assert q.id == "b" and "exceeded the per-document time limit of 0.5 s" in (q.error or "")
+
+
+def test_verify_fails_a_run_stopped_before_its_last_segment(tmp_path: Path) -> None:
+    paths = corpus(tmp_path / "in", 2, 5)
+    out = tmp_path / "out"
+    Pipeline.from_config(config(paths, out, STEPS)).run(workers=1)
+    import shutil
+
+    shutil.rmtree(out / "_manifest" / "s1")  # as if killed before the second segment
+    problems, _ = verify(out)
+    assert problems and all("segment 1 is not complete" in p for p in problems)

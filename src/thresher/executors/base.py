@@ -439,6 +439,7 @@ def _prepare_output(out: Path, job: Job, overwrite: bool) -> None:
         "version": PLAN_VERSION,
         "fingerprint": job.config.fingerprint(),
         "config": job.config.to_dict(),
+        "segments": len(segments_of(built_steps(job))),
         "shards": [s.to_dict() for s in job.shards],
     }
     plan_path = out / PLAN
