@@ -177,6 +177,7 @@ def demo(
     """
     from rich.console import Console
 
+    from thresher.configs import step_name
     from thresher.demo import demo_config, make_crawl
     from thresher.pipeline import Pipeline
 
@@ -184,7 +185,7 @@ def demo(
     data = folder / "data"
     make_crawl(data)
     cfg = demo_config(data, folder / "out")
-    console.print(f"demo crawl written to {data}; pipeline: {', '.join(_step_names(cfg['steps']))}")
+    console.print(f"demo crawl written to {data}; pipeline: {', '.join(step_name(s) for s in cfg['steps'])}")
     progress, on_event = _progress_printer(console)
     with progress:
         result = Pipeline.from_config(cfg).run(workers=workers, overwrite=True, progress=on_event)
@@ -231,10 +232,6 @@ def inspect(
             raise typer.Exit(1)
         return
     serve(out, host=host, port=port, echo=lambda msg: typer.echo(msg, err=True))
-
-
-def _step_names(steps: list[Any]) -> list[str]:
-    return [s if isinstance(s, str) else next(iter(s)) for s in steps]
 
 
 def main() -> None:

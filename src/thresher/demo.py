@@ -256,15 +256,9 @@ def make_crawl(folder: Path, seed: int = 7) -> list[Path]:
 
 def demo_config(data: Path, out: Path) -> dict[str, Any]:
     """The default pipeline over the demo crawl (steps absent from this build are left out)."""
-    from importlib import resources
+    from thresher.configs import shipped_steps
 
-    import yaml
-
-    from thresher.registry import STEPS
-
-    text = resources.files("thresher.configs").joinpath("default.yaml").read_text(encoding="utf-8")
-    cfg = yaml.safe_load(text)
-    cfg["steps"] = [s for s in cfg["steps"] if (s if isinstance(s, str) else next(iter(s))) in STEPS]
+    cfg: dict[str, Any] = {"steps": shipped_steps("default.yaml")}
     cfg["input"] = {"paths": [str(data / "crawl.warc.gz"), str(data / "texts.jsonl.gz")]}
     cfg["output"] = {"path": str(out), "format": "parquet"}
     return cfg

@@ -7,29 +7,17 @@ Edits come back with offsets into the input text.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from thresher.config import parse_steps
+from thresher.configs import shipped_steps
 from thresher.document import Document, Verdict
-from thresher.registry import STEPS
 from thresher.step import GlobalStep, Step
-
-# The steps explain runs by default, in order; those not in this build are left out.
-DEFAULT_STEPS_FILE = "explain.yaml"
 
 
 def default_step_specs() -> list[Any]:
-    text = resources.files("thresher.configs").joinpath(DEFAULT_STEPS_FILE).read_text(encoding="utf-8")
-    items = yaml.safe_load(text)["steps"]
-    keep = []
-    for item in items:
-        name = item if isinstance(item, str) else next(iter(item))
-        if name in STEPS:
-            keep.append(item)
-    return keep
+    """The steps explain runs by default, in order (configs/explain.yaml)."""
+    return shipped_steps("explain.yaml")
 
 
 def explain_document(doc: Document, steps: list[Step]) -> Document:

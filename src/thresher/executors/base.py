@@ -399,13 +399,18 @@ class Executor:
         # segment is then complete if its own outputs are; if anything at all must be
         # redone, the global steps need every shard's map again, so all is redone.
         work_kept = len(segs) == 1 or (out / WORK).exists()
-        redo_downstream = not work_kept and not all(
-            shard_complete(out, seg.index, s, check_intermediate=False) for seg in segs for s in job.shards
-        )
+        checked: dict[tuple[int, int], bool] = {}  # each output is hashed once per run
+
+        def complete(seg: int, shard: Shard) -> bool:
+            if (seg, shard.index) not in checked:
+                checked[seg, shard.index] = shard_complete(out, seg, shard, check_intermediate=work_kept)
+            return checked[seg, shard.index]
+
+        redo_downstream = not work_kept and not all(complete(seg.index, s) for seg in segs for s in job.shards)
         try:
             for seg in segs:
                 todo = [s for s in job.shards
-                        if redo_downstream or not shard_complete(out, seg.index, s, check_intermediate=work_kept)]
+                        if redo_downstream or not complete(seg.index, s)]
                 result.shards_skipped += len(job.shards) - len(todo)
                 progress("segment", {"segment": seg.index, "segments": len(segs), "todo": len(todo),
                                      "total": len(job.shards)})
