@@ -60,8 +60,6 @@ SKIP_TAGS: dict[str, str] = {
     "dialog": "popup",
 }
 
-_STRIP_FIRST = ["script", "style", "noscript", "template", "svg", "iframe", "select", "button", "textarea"]
-_SKIP_SELECTOR = ",".join(_STRIP_FIRST)
 
 # Elements that break text into blocks (HTML's block-level and table elements).
 BLOCK_TAGS = frozenset(
@@ -290,6 +288,11 @@ def _furniture_of_names(names: str) -> str:
     low = names.lower()
     if _ONE_FURNITURE_RE.search(low):
         for token in low.split():
+            # A BEM modifier ("block--modifier", "block__element--modifier") states a
+            # variant of the block, not what the block is: Drupal's
+            # "field--label-hidden" is a field whose label is hidden, and
+            # "menu--main" is still a menu. Only the block part is judged.
+            token = token.split("--", 1)[0] or token
             # "post-content" is content; "content-sidebar" is a sidebar: a compound
             # name is furniture when its last part is, or its first part is and no part
             # names content
@@ -405,7 +408,10 @@ class _Walker:
                 if t:
                     if in_pre:
                         parts.append(t)
-                    else:
+                    elif parts or not t.isspace():
+                        # whitespace between tags with nothing before it in the block
+                        # would be dropped by the flush: not collected at all (a third
+                        # of a page's text nodes)
                         parts.append(t.replace("\n", " "))
                         if in_link:
                             self._link_chars += len(t.strip())
@@ -578,13 +584,16 @@ def extract_fast(
     if body is None:
         return Extraction("", 0.0)
     walker = _Walker(options, deadline)
-    # drop script, style and the like in C before the Python walk: they are a large share
-    # of the nodes of a modern page
-    skipped = tree.css(_SKIP_SELECTOR)
-    for node in skipped:
-        walker.removed[SKIP_TAGS.get(node.tag, "script")] += 1
-    if skipped:
-        tree.strip_tags(_STRIP_FIRST)
+    # the walk skips script, style and the like in the body at one node visit each
+    # (cheaper than a CSS query and a strip in lexbor, which build a Python object per
+    # match and scan the tree once per tag); those in the head are counted here
+    head = tree.head
+    node = head.child if head is not None else None
+    while node is not None:
+        kind = SKIP_TAGS.get(node.tag or "")
+        if kind is not None:
+            walker.removed[kind] += 1
+        node = node.next
     walker.walk(body)
     blocks, elements, removed = walker.blocks, walker.elements, walker.removed
     if not blocks:
@@ -727,14 +736,55 @@ def extract_fast(
         confidence,
         removed,
         kept_blocks=len(kept),
-        signals={
-            "prose_share": round(share, 4),
-            "container_tag": elements[best].tag,
-            "words": words,
-            "prose_blocks": sum(1 for b in kept if b.score > 5.0),
-            "roots": len(roots),
-            "text_share": round(len(text) / max(1, sum(len(b.text) for b in blocks)), 4),
-            "page_words": page_words,
-            "contender": round(second, 4),
-        },
+        signals=_page_features(blocks, kept, elements, best, len(roots), share, second, words, page_words),
     )
+
+
+def _page_features(
+    blocks: list[_Block],
+    kept: list[_Block],
+    elements: list[_Element],
+    best: int,
+    roots: int,
+    share: float,
+    contender: float,
+    words: int,
+    page_words: int,
+) -> dict[str, Any]:
+    """What the fast path knows about the page and its own choice, as numbers.
+
+    These describe the decision, not the text: the escalation model
+    (:mod:`thresher.stages.extract.escalation`) reads them to judge whether trafilatura
+    would do better on the page, and the ``extract`` step reports some as signals.
+    """
+    page_chars = sum(len(b.text) for b in blocks) or 1
+    page_links = sum(b.link_chars for b in blocks)
+    kept_chars = sum(len(b.text) for b in kept) or 1
+    depth = 0
+    e = best
+    while e > 0:
+        depth += 1
+        e = elements[e].parent
+    prose_blocks = sum(1 for b in kept if b.score > 5.0)
+    prose_outside = sum(1 for b in blocks if b.score > 5.0 and not b.furniture) - prose_blocks
+    return {
+        "prose_share": round(share, 4),
+        "container_tag": elements[best].tag,
+        "words": words,
+        "prose_blocks": prose_blocks,
+        "roots": roots,
+        "text_share": round(kept_chars / page_chars if kept else 0.0, 4),
+        "page_words": page_words,
+        "contender": round(contender, 4),
+        "blocks": len(blocks),
+        "kept_share_blocks": round(len(kept) / len(blocks), 4),
+        "page_link_density": round(page_links / page_chars, 4),
+        "kept_link_density": round(sum(b.link_chars for b in kept) / kept_chars if kept else 0.0, 4),
+        "paragraph_share": round(sum(len(b.text) for b in kept if b.kind == "paragraph") / kept_chars, 4),
+        "list_share": round(sum(len(b.text) for b in kept if b.kind in ("list", "cell")) / kept_chars, 4),
+        "headings": sum(1 for b in kept if b.kind == "heading"),
+        "container_depth": depth,
+        "prose_outside": max(0, prose_outside),
+        "last_block_words": kept[-1].words if kept else 0,
+        "elements": len(elements),
+    }
