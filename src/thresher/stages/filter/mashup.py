@@ -8,8 +8,9 @@ different sites sits in one text. Signals (all recorded as ``mashup_filter.<name
 
 - ``coherence_z``: how much more nearby sentences (up to four apart, weighted by
   closeness) share content words than they would in a random order of the same
-  sentences, as a z-score against 100 random orders. Written text scores well
-  above 0 (each sentence picks up what the ones before said); a shuffle about 0.
+  sentences, as a z-score against the exact mean and variance over all orders.
+  Written text scores well above 0 (each sentence picks up what the ones before
+  said); a shuffle about 0.
 - ``sites``: distinct sites named in page titles that ``clean_furniture`` removed.
 - ``furniture_kinds``: distinct kinds of furniture it removed.
 - ``flat``: a long text without a single line break (scraped salads are flattened).
@@ -27,13 +28,14 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from pydantic import Field
 
 from thresher.document import Document
 from thresher.stages.clean.rules import site_of_title
-from thresher.stages.segment import segment_sentences
+from thresher.stages.segment import Span, segment_sentences
 from thresher.step import KEEP, Decision, Filter, Params
 
 # Weights of the evidence in the score, and the threshold (MashupParams): chosen by
@@ -264,7 +266,7 @@ class MashupFilter(Filter):
         if len(spans) < self.params.min_sentences:
             return None
         sents = [s.of(text) for s in spans]
-        bags = [frozenset(w[:_STEM] for w in _WORD.findall(s.lower()) if w not in _STOP) for s in sents]
+        bags = _bags(text[: spans[-1].end].lower(), spans)
         # list items, menu entries and captions carry no continuity to measure: judge
         # the order of the sentences that say something (three content words or more)
         prose = [b for b in bags if len(b) >= 3]
@@ -288,14 +290,17 @@ class MashupFilter(Filter):
         )
 
 
-def coherence_z(bags: list[frozenset[str]], n_perm: int = 100, seed: int = 0) -> float | None:
-    """z-score of the mean neighbour similarity against random orders of the sentences.
+def coherence_z(bags: list[frozenset[str]]) -> float | None:
+    """z-score of the neighbour similarity against all orders of the same sentences.
 
     Similarity is the cosine of content-word sets; neighbours are sentences one to
-    ``_REACH`` apart. The random orders use a fixed seed, so the score is deterministic. Only
-    words found in two sentences or more can make two sentences similar, so the
-    matrix keeps only those columns (a fraction of the vocabulary: much less work).
-    ``None`` when every order scores the same: there is no order to judge.
+    ``_REACH`` apart, weighted by closeness 1/distance: sentences close together share
+    more words than far apart ones in written text, in a shuffle they do not. The
+    statistic is a quadratic assignment (Mantel) statistic, so its mean and variance
+    over *every* order of the sentences have a closed form (:func:`_null_moments`):
+    exact, deterministic, and far cheaper than sampling random orders (which this
+    replaced: 100 orders measured 4x the time and scattered the z of one page by
+    about 0.1). ``None`` when every order scores the same: there is no order to judge.
     """
     n = len(bags)
     if n < 4:
@@ -304,25 +309,56 @@ def coherence_z(bags: list[frozenset[str]], n_perm: int = 100, seed: int = 0) ->
     for b in bags:
         for w in b:
             df[w] = df.get(w, 0) + 1
+    # only words found in two sentences or more can make two sentences similar
     vocab = {w: i for i, w in enumerate(w for w, c in df.items() if c >= 2)}
     if not vocab:
         return 0.0
     sim = _cosine_matrix(bags, vocab)
-    rng = np.random.default_rng(seed)
-    perms = np.argsort(rng.random((n_perm, n)), axis=1)
-    # pairs up to _REACH apart count, weighted by closeness 1/distance: sentences
-    # close together share more words than far apart ones in written text, in a
-    # shuffle they do not. Same sum for the observed order and each random one.
-    idx = np.arange(n)
+    np.fill_diagonal(sim, 0.0)
     observed = 0.0
-    null = np.zeros(n_perm)
     for d in range(1, min(_REACH, n - 1) + 1):
-        observed += float(sim[idx[:-d], idx[d:]].sum()) / d
-        null += sim[perms[:, :-d], perms[:, d:]].sum(axis=1) / d
-    sd = float(null.std())
-    if sd < 1e-9:
+        observed += 2.0 * float(np.trace(sim, offset=d)) / d
+    rows = sim.sum(axis=1)
+    mean, var = _null_moments(n, float(rows.sum()), float((sim * sim).sum()), float(rows @ rows))
+    if var < 1e-12:
         return None
-    return (observed - float(null.mean())) / sd
+    return (observed - mean) / var**0.5
+
+
+@lru_cache(maxsize=256)
+def _position_terms(n: int) -> tuple[float, float, float]:
+    """Sum, sum of squares and sum of squared row sums of the position weights
+    A[a, b] = 1/|a - b| for 1 <= |a - b| <= _REACH (the neighbour pairs)."""
+    rows = [0.0] * n
+    t1 = t2 = 0.0
+    for d in range(1, min(_REACH, n - 1) + 1):
+        t1 += 2.0 * (n - d) / d
+        t2 += 2.0 * (n - d) / (d * d)
+        for i in range(n - d):
+            rows[i] += 1.0 / d
+            rows[i + d] += 1.0 / d
+    return t1, t2, sum(r * r for r in rows)
+
+
+def _null_moments(n: int, t1b: float, t2b: float, t3b: float) -> tuple[float, float]:
+    """Mean and variance of sum_{a != b} A[a, b] * S[p(a), p(b)] over all permutations p.
+
+    ``t1b``, ``t2b``, ``t3b`` are the sum, the sum of squares and the sum of squared row
+    sums of the symmetric similarity S (zero diagonal). Pairs of index pairs share two
+    indices, one, or none; counting each case gives Mantel's moments (checked against
+    20,000 random permutations in tests/stages/filter/test_mashup.py).
+    """
+    t1a, t2a, t3a = _position_terms(n)
+    n2 = n * (n - 1)
+    n3 = n2 * (n - 2)
+    n4 = n3 * (n - 3)
+    mean = t1a * t1b / n2
+    second = (
+        2.0 * t2a * t2b / n2
+        + 4.0 * (t3a - t2a) * (t3b - t2b) / n3
+        + (t1a * t1a - 4.0 * t3a + 2.0 * t2a) * (t1b * t1b - 4.0 * t3b + 2.0 * t2b) / n4
+    )
+    return mean, max(0.0, second - mean * mean)
 
 
 def _cosine_matrix(bags: list[frozenset[str]], vocab: dict[str, int]) -> np.ndarray:
@@ -355,6 +391,18 @@ def _cosine_matrix(bags: list[frozenset[str]], vocab: dict[str, int]) -> np.ndar
     a, b2 = s_arr[left], s_arr[right]
     flat = np.bincount(a * n + b2, weights=weight[a] * weight[b2], minlength=n * n)
     return flat.reshape(n, n)
+
+
+def _bags(low: str, spans: list[Span]) -> list[frozenset[str]]:
+    """Per sentence, the stems of its content words (``low`` is the lower-cased text)."""
+    findall = _WORD.findall
+    stop = _STOP
+    out = []
+    for sp in spans:
+        words = set(findall(low, sp.start, sp.end))
+        words -= stop
+        out.append(frozenset([w[:_STEM] for w in words]))
+    return out
 
 
 def _furniture(doc: Document) -> tuple[int, int]:
