@@ -1,15 +1,20 @@
 """MinHash signatures for a batch of documents, vectorised with numpy.
 
-Two choices make this fast enough for ≥10,000 documents/s on one core:
+Three choices make this fast enough for well over 10,000 documents/s on one core:
 
 1. **Shingles are hashed without a Python object per shingle or per word.** The batch's
-   texts are joined into one UTF-8 buffer; word boundaries come from a byte lookup
-   table; a word's hash is a position-weighted sum of its bytes, computed for all words
-   at once from one cumulative sum; an n-gram's hash combines the hashes of its n words
-   with n odd multipliers. Character shingles are n-byte windows of the same buffer
-   with whitespace runs collapsed (so "character" means UTF-8 byte: for non-ASCII text
-   a 5-gram spans fewer than 5 letters).
-2. **One permutation hashing with optimal densification** (Li, Owen & Zhang, NIPS 2012;
+   texts are joined into one UTF-8 buffer, and one ``bytes.translate`` both folds ASCII
+   case and zeroes every byte that is not part of a word, so word boundaries are the
+   edges of the non-zero runs. A word's hash is its first 8 bytes read as one integer
+   (plus its last, second and third 8 bytes and its length for longer words), gathered
+   for all words at once from an unaligned ``uint64`` view of the buffer.
+2. **An n-gram's hash costs O(1) numpy passes whatever n is.** It is the polynomial
+   ``sum_t word[i+t] * B^(n-1-t)`` modulo 2^64 (Karp & Rabin, 1987), computed for every
+   window from one prefix sum of ``word[j] * B^-j`` (``B`` is odd, hence invertible
+   modulo 2^64): a difference of two prefix sums times ``B^(i+n-1)``. A multiply /
+   xorshift / multiply finaliser then spreads its bits (bins and values read different
+   bits of it).
+3. **One permutation hashing with optimal densification** (Li, Owen & Zhang, NIPS 2012;
    Shrivastava, ICML 2017) instead of ``num_perm`` independent permutations: each
    shingle is hashed once, its top bits choose one of ``num_perm`` bins and its low 32
    bits are its value, and each bin keeps the minimum (one ``np.minimum.at`` over the
@@ -18,9 +23,15 @@ Two choices make this fast enough for ≥10,000 documents/s on one core:
    that two signatures agree in a bin equal to the Jaccard similarity of their shingle
    sets. Cost is O(shingles + bins) per document instead of O(shingles × bins).
 
+Windows that straddle two documents of the batch are computed with the others (no
+compaction pass) and sent to a spare signature row that is thrown away.
+
 Tokens are runs of ASCII letters and digits and of non-ASCII bytes, on text that the
 caller has lowercased; everything else separates words. That is close to the ``\\w+``
 tokenisation of datasketch's and datatrove's examples, without a per-word regex.
+Character shingles are n-byte windows of the same buffer with non-word runs collapsed
+to one separator (so "character" means UTF-8 byte: for non-ASCII text a 5-gram spans
+fewer than 5 letters).
 """
 
 from __future__ import annotations
@@ -38,19 +49,33 @@ Unit = Literal["word", "char"]
 _WORD_BYTE = np.zeros(256, dtype=bool)
 for _lo, _hi in ((ord("0"), ord("9")), (ord("a"), ord("z")), (ord("A"), ord("Z")), (0x80, 0xFF)):
     _WORD_BYTE[_lo : _hi + 1] = True
-# bytes.translate table: word bytes -> 1, others -> 0 (a C loop, ~0.5 ns/byte)
-_WORD_TABLE = bytes(_WORD_BYTE.astype(np.uint8))
+# bytes.translate table: a word byte maps to itself (ASCII capitals to lower case), any
+# other byte to 0. One C loop at ~0.5 ns/byte does the case folding and the
+# classification that need two passes otherwise.
+_FOLD_TABLE = bytes(
+    (ord(chr(c).lower()) if c < 0x80 else c) if _WORD_BYTE[c] else 0 for c in range(256)
+)
 
 # A word's bytes are read as up to four little-endian 8-byte chunks (first, second,
 # third, last) gathered from a stride-1 uint64 view of the buffer; a chunk shorter than
 # 8 bytes is masked. Words longer than 32 bytes that agree on those chunks and their
 # length hash alike, which only happens to garbage tokens (URLs, base64) and does not
-# change any realistic Jaccard.
+# change any realistic Jaccard. A word of at most 8 bytes is its own chunk (word bytes
+# are never 0, so the chunk determines the word); the polynomial and the finaliser
+# below do the mixing.
 _LEN_MASK = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=U64)
-_CHUNK_MUL = mix64(np.arange(501, 505, dtype=U64)) | U64(1)
-# Multipliers that make an n-gram hash depend on word order.
-_NGRAM_MUL = mix64(np.arange(1001, 1001 + 64, dtype=U64)) | U64(1)
+_CHUNK_MUL = mix64(np.arange(501, 506, dtype=U64)) | U64(1)
+_ROW_MUL = mix64(np.arange(1001, 1001 + 64, dtype=U64)) | U64(1)  # one per row of a band
 
+# The polynomial's base: odd (so it has an inverse modulo 2^64), otherwise arbitrary
+# (the 64-bit golden ratio constant of splitmix64).
+_BASE = 0x9E3779B97F4A7C15
+_BASE_INV = pow(_BASE, -1, 1 << 64)
+# The finaliser's multipliers: murmur3's fmix64 constants (odd; chosen by its author for
+# avalanche). Two multiplies around one xorshift make every output bit depend on every
+# input bit; bins read the top bits and values the low 32 bits.
+_MIX1 = U64(0xFF51AFD7ED558CCD)
+_MIX2 = U64(0xC4CEB9FE1A85EC53)
 _PERM_MUL = U64(0xD6E8FEB86659FD93)  # odd, from the MurmurHash3/xxhash family of mixers
 EMPTY = np.uint32(0xFFFFFFFF)  # marks an empty signature (document without shingles)
 
@@ -63,123 +88,207 @@ class Shingles:
     offsets: np.ndarray  # int64, length n_docs + 1
 
 
+@dataclass(slots=True)
+class Windows:
+    """The shingle hashes of a batch as computed, before any compaction.
+
+    ``hashes[spans[i, 0]:spans[i, 1]]`` are document ``i``'s shingles; ``owner`` is the
+    document of each hash, ``n_docs`` for a window that straddles two documents (it
+    belongs to nobody and lands in a discarded signature row).
+    """
+
+    hashes: np.ndarray  # uint64
+    owner: np.ndarray  # int64, one per hash
+    spans: np.ndarray  # int64, (n_docs, 2)
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.spans)
+
+    def compact(self) -> Shingles:
+        """The same shingles, each document's contiguous and in document order."""
+        lengths = self.spans[:, 1] - self.spans[:, 0]
+        offsets = np.zeros(self.n_docs + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        # index of every kept hash: its document's span start plus its rank in the span
+        rank = np.arange(int(offsets[-1]), dtype=np.int64) - np.repeat(offsets[:-1], lengths)
+        return Shingles(self.hashes[np.repeat(self.spans[:, 0], lengths) + rank], offsets)
+
+
+class _Powers:
+    """``B^j`` and ``B^-j`` modulo 2^64 for ``j < len``, grown on demand (cumulative
+    products wrap modulo 2^64, which is the arithmetic wanted)."""
+
+    def __init__(self) -> None:
+        self.pow = np.ones(1, dtype=U64)
+        self.inv = np.ones(1, dtype=U64)
+
+    def ensure(self, m: int) -> None:
+        if len(self.pow) >= m:
+            return
+        size = max(m, 2 * len(self.pow), 1 << 16)
+        self.pow = np.concatenate([[U64(1)], np.cumprod(np.full(size - 1, _BASE, dtype=U64))])
+        self.inv = np.concatenate([[U64(1)], np.cumprod(np.full(size - 1, _BASE_INV, dtype=U64))])
+
+
+_POWERS = _Powers()
+
+
 def _join(texts: Sequence[str]) -> tuple[bytes, np.ndarray]:
-    """One UTF-8 buffer (a NUL before, between and after the documents, 8 NULs of padding
-    for the chunk reads) and each document's first byte."""
+    """One folded UTF-8 buffer (non-word bytes zeroed; a NUL before, between and after the
+    documents, 8 NULs of padding for the chunk reads) and each document's first byte
+    (plus the end of the last one)."""
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     lens = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     starts = np.ones(len(texts) + 1, dtype=np.int64)
     np.cumsum(lens + 1, out=starts[1:])
     starts[1:] += 1
-    # bytes.lower() folds ASCII letters only, in C at memory speed
-    raw = (b"\x00" + b"\x00".join(encoded) + b"\x00" * 9).lower()
+    raw = (b"\x00" + b"\x00".join(encoded) + b"\x00" * 9).translate(_FOLD_TABLE)
     return raw, starts
 
 
+def _word_bounds(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of every word: the edges of the non-zero runs."""
+    isw = np.frombuffer(raw, dtype=np.uint8).view(bool)  # non-zero bytes are words
+    edge = np.empty(len(raw), dtype=bool)
+    edge[0] = False  # the buffer starts with a NUL
+    np.not_equal(isw[1:], isw[:-1], out=edge[1:])
+    bounds = np.flatnonzero(edge)
+    return bounds[0::2], bounds[1::2]
+
+
 def _word_hashes(raw: bytes, ws: np.ndarray, we: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each word ``raw[ws[i]:we[i]]``, vectorised (not yet mixed: the
-    n-gram hash mixes the combination of its words)."""
+    """A 64-bit value of each word ``raw[ws[i]:we[i]]``, vectorised (not mixed: the
+    n-gram polynomial and its finaliser do that)."""
     view = np.ndarray(shape=(len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-    length = (we - ws).astype(U64)
-    h = ((view[ws] & _LEN_MASK[np.minimum(we - ws, 8)]) * _CHUNK_MUL[0]) ^ length
-    long = np.flatnonzero(we - ws > 8)
+    length = we - ws
+    h = view[ws]
+    h &= _LEN_MASK[np.minimum(length, 8)]
+    long = np.flatnonzero(length > 8)
     if len(long):
         lws, lwe = ws[long], we[long]
-        extra = view[lwe - 8] * _CHUNK_MUL[1]
-        mid = np.flatnonzero(lwe - lws > 16)
+        llen = lwe - lws
+        extra = view[lwe - 8] * _CHUNK_MUL[1] + llen.astype(U64) * _CHUNK_MUL[4]
+        mid = np.flatnonzero(llen > 16)
         if len(mid):
-            m_ws, m_len = lws[mid], lwe[mid] - lws[mid]
+            m_ws, m_len = lws[mid], llen[mid]
             extra[mid] += view[m_ws + 8] * _CHUNK_MUL[2]
             far = np.flatnonzero(m_len > 24)
             if len(far):
                 extra[mid[far]] += view[m_ws[far] + 16] * _CHUNK_MUL[3]
-        h[long] += extra
+        h[long] = h[long] * _CHUNK_MUL[0] + extra
     return h
 
 
-def _ngrams(tok: np.ndarray, tok_doc: np.ndarray, n_docs: int, n: int) -> Shingles:
-    """Hash every window of ``n`` consecutive tokens of the same document.
+def _finalise(h: np.ndarray) -> np.ndarray:
+    """Multiply / xorshift / multiply, in place: spreads every input bit over the output
+    (the low 32 bits too, which the bin values and the stored shingle ids read)."""
+    np.multiply(h, _MIX1, out=h)
+    h ^= h >> U64(32)
+    np.multiply(h, _MIX2, out=h)
+    return h
+
+
+def _windows(tok: np.ndarray, counts: np.ndarray, n: int) -> Windows:
+    """Hash every window of ``n`` consecutive tokens; ``counts`` are tokens per document.
 
     A document with fewer than ``n`` tokens (but at least one) gets one shingle made of
-    all its tokens, so short documents can still match their exact copies.
+    all its tokens (appended after the windows), so short documents can still match
+    their exact copies.
     """
+    n_docs = len(counts)
     m = len(tok)
-    counts = np.bincount(tok_doc, minlength=n_docs)
-    if m >= n:
-        acc = tok[: m - n + 1] * _NGRAM_MUL[0]
-        for t in range(1, n):
-            acc += tok[t : m - n + 1 + t] * _NGRAM_MUL[t]
-        valid = tok_doc[: m - n + 1] == tok_doc[n - 1 :]
-        full = mix64(acc[valid])
-        full_doc = tok_doc[: m - n + 1][valid]
-    else:
-        full = np.zeros(0, dtype=U64)
-        full_doc = np.zeros(0, dtype=np.int64)
-    short_docs = np.flatnonzero((counts > 0) & (counts < n))
-    if len(short_docs):
-        tok_start = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(counts, out=tok_start[1:])
-        extra = np.empty(len(short_docs), dtype=U64)
-        for i, d in enumerate(short_docs):  # rare: documents shorter than one shingle
-            part = tok[tok_start[d] : tok_start[d + 1]]
-            extra[i] = mix64(np.array([np.sum(part * _NGRAM_MUL[: len(part)])], dtype=U64))[0]
-        full = np.concatenate([full, extra])
-        full_doc = np.concatenate([full_doc, short_docs])
-        order = np.argsort(full_doc, kind="stable")
-        full, full_doc = full[order], full_doc[order]
-    offsets = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(np.bincount(full_doc, minlength=n_docs), out=offsets[1:])
-    return Shingles(full, offsets)
+    tok_start = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(counts, out=tok_start[1:])
+    _POWERS.ensure(m + 1)
+    # prefix[j] = sum_{l<j} tok[l] * B^-l, so that
+    # (prefix[b] - prefix[a]) * B^(b-1) = sum_{l=a}^{b-1} tok[l] * B^(b-1-l)
+    prefix = np.zeros(m + 1, dtype=U64)
+    np.cumsum(tok * _POWERS.inv[:m], out=prefix[1:])
+    n_win = max(m - n + 1, 0)
+    hashes = prefix[n : n + n_win] - prefix[:n_win]
+    hashes *= _POWERS.pow[n - 1 : n - 1 + n_win]
+    # a window's owner is its first token's document; the last n - 1 windows starting
+    # in each document run into the next one and belong to nobody
+    owner = np.repeat(np.arange(n_docs, dtype=np.int64), counts)[:n_win]
+    if n > 1 and n_win:
+        ends = tok_start[1:]
+        spill = ends[:, None] - np.arange(1, n, dtype=np.int64)[None, :]
+        spill = spill[(spill >= tok_start[:-1, None]) & (spill < n_win)]
+        owner[spill] = n_docs
+    spans = np.stack([tok_start[:-1], np.maximum(tok_start[1:] - n + 1, tok_start[:-1])], axis=1)
+    short = np.flatnonzero((counts > 0) & (counts < n))
+    if len(short):
+        a, b = tok_start[short], tok_start[short + 1]
+        extra = (prefix[b] - prefix[a]) * _POWERS.pow[b - 1]
+        spans[short, 0] = n_win + np.arange(len(short))
+        spans[short, 1] = spans[short, 0] + 1
+        hashes = np.concatenate([hashes, extra])
+        owner = np.concatenate([owner, short])
+    return Windows(_finalise(hashes), owner, spans)
+
+
+def _tokens(texts: Sequence[str], unit: Unit) -> tuple[np.ndarray, np.ndarray]:
+    """Token values of the batch, in order, and the number of tokens of each text."""
+    raw, starts = _join(texts)
+    ws, we = _word_bounds(raw)
+    if unit == "word":
+        return _word_hashes(raw, ws, we), np.diff(np.searchsorted(ws, starts))
+    # char: every word byte, and after each word one separator token standing for the
+    # gap (the byte at its end, a separator or the NUL between documents, so it belongs
+    # to the document of the word before it and a document's tokens do not depend on
+    # its batch). Values are byte + 1 and 0x21 for the separator: never 0.
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    keep = buf != 0
+    keep[we] = True
+    pos = np.flatnonzero(keep)
+    tok = buf[pos].astype(U64) + U64(1)
+    tok[tok == U64(1)] = U64(0x21)
+    return tok, np.diff(np.searchsorted(pos, starts))
+
+
+def windows(texts: Sequence[str], unit: Unit = "word", n: int = 5) -> Windows:
+    """Shingle hashes of a batch of texts, uncompacted (the fast path of the map phase).
+
+    ASCII letters are case folded here; callers lowercase non-ASCII text themselves if
+    they want it folded.
+    """
+    tok, counts = _tokens(texts, unit)
+    return _windows(tok, counts, n)
 
 
 def shingle(texts: Sequence[str], unit: Unit = "word", n: int = 5) -> Shingles:
-    """Shingle hashes of a batch of texts (ASCII letters are case folded here; callers
-    lowercase non-ASCII text themselves if they want it folded)."""
-    n_docs = len(texts)
-    raw, starts = _join(texts)
-    isw = np.frombuffer(raw.translate(_WORD_TABLE), dtype=np.int8)
-    bounds = np.flatnonzero(isw[1:] != isw[:-1]) + 1
-    ws, we = bounds[0::2], bounds[1::2]
-    if unit == "word":
-        tok = _word_hashes(raw, ws, we)
-        per_doc = np.diff(np.searchsorted(ws, starts))
-        tok_doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)
-        return _ngrams(tok, tok_doc, n_docs, n)
-    # char: words joined by one space, plus one trailing space; the byte after each word
-    # (a separator, or the NUL between documents) stands for the gap and belongs to the
-    # document of the word before it, so a document's bytes do not depend on its batch.
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    keep = isw.astype(bool)
-    keep[we] = True
-    pos = np.flatnonzero(keep)
-    compact = np.where(isw[pos] == 1, buf[pos].astype(U64) + U64(1), U64(0x21))
-    doc = np.searchsorted(starts, pos, side="right") - 1
-    # each byte is a "token" whose hash is its value; n-grams then are byte n-grams
-    tok = mix64(compact)
-    return _ngrams(tok, doc, n_docs, n)
+    """Shingle hashes of a batch of texts, each document's contiguous (see :func:`windows`)."""
+    return windows(texts, unit, n).compact()
 
 
-def signatures(sh: Shingles, num_perm: int, seed: int) -> np.ndarray:
+def signatures(sh: Shingles | Windows, num_perm: int, seed: int) -> np.ndarray:
     """One-permutation MinHash signatures, densified: ``(n_docs, num_perm)`` uint32.
 
     A document without shingles gets a row of :data:`EMPTY` (never matched).
     """
-    n_docs = len(sh.offsets) - 1
+    if isinstance(sh, Windows):
+        n_docs, owner = sh.n_docs, sh.owner
+    else:
+        n_docs = len(sh.offsets) - 1
+        owner = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(sh.offsets))
     k = num_perm
     # shingle hashes are already mixed (uniform 64-bit): an xor with the seed and an odd
     # multiplier (a bijection) make this seed's permutation; the top bits pick the
     # bin, the low 32 bits are the value.
-    h = (sh.hashes ^ seed_u64(seed, 1)) * _PERM_MUL
-    doc = np.repeat(np.arange(n_docs, dtype=np.intp), np.diff(sh.offsets))
+    h = sh.hashes ^ seed_u64(seed, 1)
+    np.multiply(h, _PERM_MUL, out=h)
+    # row n_docs takes the windows that belong to nobody
     if k & (k - 1) == 0:  # a power of two: the top bits are the bin
-        bins = (h >> U64(64 - (k.bit_length() - 1))).astype(np.intp) if k > 1 else np.zeros(len(h), np.intp)
+        bits = k.bit_length() - 1
+        slot = (owner.view(U64) << U64(bits)) | (h >> U64(64 - bits)) if k > 1 else owner.view(U64).copy()
     else:  # Lemire's multiply-shift range reduction of the top 32 bits
-        bins = (((h >> U64(32)) * U64(k)) >> U64(32)).astype(np.intp)
+        slot = owner.view(U64) * U64(k) + (((h >> U64(32)) * U64(k)) >> U64(32))
     # EMPTY (2^32 - 1) marks an empty bin; a real minimum equal to it (probability
     # 2^-32 for a bin holding one shingle) is treated as empty and densified.
-    flat = np.full(n_docs * k, EMPTY, dtype=np.uint32)
-    np.minimum.at(flat, doc * k + bins, h.astype(np.uint32))
-    sig = flat.reshape(n_docs, k)
+    flat = np.full((n_docs + 1) * k, EMPTY, dtype=np.uint32)
+    np.minimum.at(flat, slot.view(np.intp), h.astype(np.uint32))
+    sig = flat[: n_docs * k].reshape(n_docs, k)
     filled: np.ndarray = sig != EMPTY
     has_any: np.ndarray = np.any(filled, axis=1)
     need = ~filled & has_any[:, None]
@@ -228,5 +337,5 @@ def band_keys(sig: np.ndarray, bands: int, rows: int, seed: int) -> np.ndarray:
     cols = sig[:, : bands * rows].reshape(n, bands, rows).astype(U64)
     acc = np.broadcast_to(seed_u64(seed, 3) ^ np.arange(bands, dtype=U64), (n, bands))
     for r in range(rows):
-        acc = mix64(acc ^ (cols[:, :, r] * _NGRAM_MUL[r % 64]))
+        acc = mix64(acc ^ (cols[:, :, r] * _ROW_MUL[r % 64]))
     return np.ascontiguousarray(acc)

@@ -37,7 +37,7 @@ from pydantic import Field, model_validator
 from thresher.document import Document
 from thresher.stages.dedup import base
 from thresher.stages.dedup.base import load, part_path, save_atomic, shard_path
-from thresher.stages.dedup.minhash import EMPTY, band_keys, shingle, signatures
+from thresher.stages.dedup.minhash import EMPTY, band_keys, signatures, windows
 from thresher.step import GlobalContext, GlobalStep, Params, ShardContext
 
 
@@ -92,27 +92,30 @@ class NearDedup(GlobalStep):
         p = self.params
         sigs: list[np.ndarray] = []
         shingles: list[np.ndarray] = []
-        lengths: list[np.ndarray] = []
+        spans: list[np.ndarray] = []
+        stored = 0
         for texts in _batches(docs, p.batch_chars):
             if p.case_fold == "unicode":
                 # ASCII is folded inside the hash; only non-ASCII text needs str.lower()
                 texts = [t if t.isascii() else t.lower() for t in texts]
-            sh = shingle(texts, p.unit, p.shingle_size)
-            sigs.append(signatures(sh, p.num_perm, p.seed))
+            win = windows(texts, p.unit, p.shingle_size)
+            sigs.append(signatures(win, p.num_perm, p.seed))
             if self._keep_shingles:
-                shingles.append(sh.hashes.astype(np.uint32))
-                lengths.append(np.diff(sh.offsets))
+                # every window is stored (those owned by nobody too, 4 bytes each: less
+                # than compacting costs); each document's span says which are its own
+                shingles.append(win.hashes.astype(np.uint32))
+                spans.append(win.spans + stored)
+                stored += len(win.hashes)
         sig = np.concatenate(sigs) if sigs else np.zeros((0, p.num_perm), dtype=np.uint32)
         wd, s = ctx.workdir, ctx.shard_index
         save_atomic(shard_path(wd, "sig", s), sig)
         save_atomic(shard_path(wd, "bands", s), band_keys(sig, p.bands, p.rows, p.seed))
         save_atomic(shard_path(wd, "valid", s), sig[:, 0] != EMPTY if len(sig) else np.zeros(0, bool))
         if self._keep_shingles:
-            offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-            if lengths:
-                np.cumsum(np.concatenate(lengths), out=offsets[1:])
-            save_atomic(shard_path(wd, "shingles", s), np.concatenate(shingles) if shingles else offsets[:0])
-            save_atomic(shard_path(wd, "shingle_offsets", s), offsets)
+            save_atomic(shard_path(wd, "shingles", s), np.concatenate(shingles) if shingles else np.zeros(0, np.uint32))
+            save_atomic(
+                shard_path(wd, "shingle_spans", s), np.concatenate(spans) if spans else np.zeros((0, 2), np.int64)
+            )
         base.write_count(wd, s, len(docs))  # last: the shard's map is complete once this exists
 
     # ---- phase 2 -----------------------------------------------------------------------
@@ -313,8 +316,8 @@ class _ShardReader:
     def shingle_set(self, g: int) -> np.ndarray:
         shard, pos = self.locate(np.array([g]))
         s, i = int(shard[0]), int(pos[0])
-        off = self.array("shingle_offsets", s)
-        return _sorted_set(self.array("shingles", s)[off[i] : off[i + 1]])
+        a, b = self.array("shingle_spans", s)[i]
+        return _sorted_set(self.array("shingles", s)[a:b])
 
 
 # A candidate whose signature estimate is this far below the threshold skips the exact
