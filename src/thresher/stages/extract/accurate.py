@@ -58,8 +58,13 @@ def extract_trafilatura(
     deadline: Deadline,
     include_tables: bool = True,
     include_comments: bool = False,
+    fallbacks: bool = True,
 ) -> str:
-    """trafilatura's main text of ``html`` ('' when it finds none), under the watchdog."""
+    """trafilatura's main text of ``html`` ('' when it finds none), under the watchdog.
+
+    ``fallbacks=False`` is trafilatura's ``fast`` mode: its own extraction only, without
+    the comparison against its readability and jusText fallbacks.
+    """
     trafilatura = require("trafilatura", "html")
     with watchdog(deadline):
         text = trafilatura.extract(  # type: ignore[attr-defined]
@@ -68,6 +73,7 @@ def extract_trafilatura(
             include_comments=include_comments,
             include_images=False,
             deduplicate=False,
+            fast=not fallbacks,
         )
     return text or ""
 
