@@ -314,3 +314,50 @@ def test_a_decompression_bomb_is_quarantined() -> None:
     bomb = gzip.compress(b"<p>" + b"a" * 30_000_000)
     doc = run(bomb, {"content-encoding": "gzip"})
     assert doc.verdict.status == "quarantined" and "max_bytes" in (doc.error or "")
+
+
+def test_a_bem_modifier_does_not_make_a_block_furniture() -> None:
+    from thresher.stages.extract.fast import _furniture_of_names
+
+    # Drupal's "the field's label is hidden": the field itself is the article body
+    assert _furniture_of_names("field field--name-body field--label-hidden") == ""
+    # the block part still decides: a menu with a modifier is a menu
+    assert _furniture_of_names("menu--main") == "nav"
+    assert _furniture_of_names("sidebar--left") == "sidebar"
+    html = (
+        "<body><nav><a href=/>Home</a> <a href=/a>About</a></nav>"
+        f'<div class="field field--label-hidden"><p>{paragraph()}</p><p>{paragraph()}</p></div></body>'
+    )
+    doc = run(html, mode="fast")
+    assert doc.text.startswith("The committee") and "Home" not in doc.text
+
+
+def test_scripts_in_head_and_body_are_counted_once_each() -> None:
+    html = (
+        "<html><head><script>var a = 1;</script><style>p {}</style></head><body>"
+        f"<script>var b = 2;</script><p>{paragraph()}</p><noscript><iframe src=x></iframe></noscript></body></html>"
+    )
+    doc = run(html, mode="fast")
+    assert "var" not in doc.text
+    assert doc.signals["extract.removed_blocks.script"] == 3  # two <script>, one <noscript>
+    assert doc.signals["extract.removed_blocks.style"] == 1
+
+
+@pytest.mark.parametrize(("fallbacks", "fast"), [(False, True), (True, False)])
+def test_escalation_runs_trafilatura_without_its_fallbacks_by_default(
+    monkeypatch: pytest.MonkeyPatch, fallbacks: bool, fast: bool
+) -> None:
+    import trafilatura
+
+    calls: list[dict[str, object]] = []
+
+    def record(*args: object, **kwargs: object) -> str:
+        calls.append(kwargs)
+        return "escalated text"
+
+    monkeypatch.setattr(trafilatura, "extract", record)
+    # two unrelated articles of equal weight: the fast path is unsure which is the page's
+    html = f"<body><div><p>{paragraph()}</p></div><div><p>{paragraph()}</p></div></body>"
+    doc = run(html, escalate_below=1.0, escalation_fallbacks=fallbacks)
+    assert doc.signals["extract.path"] == "escalated" and doc.text == "escalated text"
+    assert calls and calls[0]["fast"] is fast
