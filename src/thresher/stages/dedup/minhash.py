@@ -36,6 +36,7 @@ fewer than 5 letters).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -63,7 +64,6 @@ _FOLD_TABLE = bytes(
 # change any realistic Jaccard. A word of at most 8 bytes is its own chunk (word bytes
 # are never 0, so the chunk determines the word); the polynomial and the finaliser
 # below do the mixing.
-_LEN_MASK = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=U64)
 _CHUNK_MUL = mix64(np.arange(501, 506, dtype=U64)) | U64(1)
 _ROW_MUL = mix64(np.arange(1001, 1001 + 64, dtype=U64)) | U64(1)  # one per row of a band
 
@@ -154,7 +154,8 @@ def _word_bounds(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
     edge[0] = False  # the buffer starts with a NUL
     np.not_equal(isw[1:], isw[:-1], out=edge[1:])
     bounds = np.flatnonzero(edge)
-    return bounds[0::2], bounds[1::2]
+    # contiguous copies: the gathers that read them are faster than on strided views
+    return bounds[0::2].copy(), bounds[1::2].copy()
 
 
 def _word_hashes(raw: bytes, ws: np.ndarray, we: np.ndarray) -> np.ndarray:
@@ -163,11 +164,15 @@ def _word_hashes(raw: bytes, ws: np.ndarray, we: np.ndarray) -> np.ndarray:
     view = np.ndarray(shape=(len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
     length = we - ws
     h = view[ws]
-    h &= _LEN_MASK[np.minimum(length, 8)]
+    # keep the word's own bytes: (1 << 8·len) - 1, where numpy's shift by 64 or more
+    # gives 0, so the mask is all ones for words of 8 bytes or more
+    bits = length.astype(U64)
+    bits <<= U64(3)
+    h &= (U64(1) << bits) - U64(1)
     long = np.flatnonzero(length > 8)
     if len(long):
         lws, lwe = ws[long], we[long]
-        llen = lwe - lws
+        llen = length[long]
         extra = view[lwe - 8] * _CHUNK_MUL[1] + llen.astype(U64) * _CHUNK_MUL[4]
         mid = np.flatnonzero(llen > 16)
         if len(mid):
@@ -300,29 +305,40 @@ def signatures(sh: Shingles | Windows, num_perm: int, seed: int) -> np.ndarray:
 _PROBE_BLOCK = 32  # probes tried per round: fewer numpy rounds for nearly empty signatures
 
 
+@functools.lru_cache(maxsize=64)
+def _probe_table(k: int, seed: int, attempt: int) -> np.ndarray:
+    """Bins probed by each empty bin in one round: ``(k, _PROBE_BLOCK)``, probes
+    ``attempt .. attempt + _PROBE_BLOCK - 1`` of its sequence. It depends on ``k``, the
+    seed and the round only, so it is computed once per process (most empty bins find a
+    filled bin in the first round)."""
+    cols = np.arange(k, dtype=U64)
+    step = np.arange(attempt, attempt + _PROBE_BLOCK, dtype=U64)
+    probe = mix64((cols * U64(0x9E3779B97F4A7C15))[:, None] + step + seed_u64(seed, 2))
+    table = (((probe >> U64(32)) * U64(k)) >> U64(32)).astype(np.intp)
+    table.flags.writeable = False
+    return table
+
+
 def _densify(sig: np.ndarray, filled: np.ndarray, need: np.ndarray, seed: int) -> None:
     """Optimal densification (Shrivastava, ICML 2017): an empty bin ``j`` probes bins
     ``h(j, 1), h(j, 2), ...`` of a fixed sequence and copies the first originally filled
     one. The sequence depends on the bin and the seed only, so two documents with the
     same filled bins fill their empty bins alike. Probes run in blocks of
-    :data:`_PROBE_BLOCK` so a document with one filled bin costs a few numpy rounds."""
+    :data:`_PROBE_BLOCK` so a document with one filled bin costs a few numpy rounds.
+    Only empty bins are written and only filled ones read, so no copy is needed."""
     k = sig.shape[1]
     rows, cols = np.nonzero(need)
-    salt = seed_u64(seed, 2)
-    original = sig.copy()
-    step = np.arange(_PROBE_BLOCK, dtype=U64)
+    flat_filled, flat_sig = filled.reshape(-1), sig.reshape(-1)
     attempt = 1
     while len(rows):
         if attempt > 64 * k:  # astronomically unlikely: fall back to the first filled bin
-            first = np.argmax(filled[rows], axis=1)
-            sig[rows, cols] = original[rows, first]
+            sig[rows, cols] = sig[rows, np.argmax(filled[rows], axis=1)]
             break
-        probe = mix64((cols.astype(U64) * U64(0x9E3779B97F4A7C15))[:, None] + (step + U64(attempt)) + salt)
-        cand = (((probe >> U64(32)) * U64(k)) >> U64(32)).astype(np.intp)
-        hits = filled[rows[:, None], cand]
+        at = _probe_table(k, seed, attempt)[cols] + (rows * k)[:, None]
+        hits = flat_filled[at]
         got = hits.any(axis=1)
-        first = np.argmax(hits[got], axis=1)
-        sig[rows[got], cols[got]] = original[rows[got], cand[got, first]]
+        source = at[got, np.argmax(hits[got], axis=1)]
+        flat_sig[rows[got] * k + cols[got]] = flat_sig[source]
         rows, cols = rows[~got], cols[~got]
         attempt += _PROBE_BLOCK
 
