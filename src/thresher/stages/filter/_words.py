@@ -32,13 +32,15 @@ naturally gets a fresh split.
 
 from __future__ import annotations
 
+import os
 import string
 import sys
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
+from itertools import chain, compress
+from types import ModuleType
 
 import regex
 
@@ -236,6 +238,23 @@ _CHUNK_CACHE: dict[str, tuple[str, ...]] = {}
 _CHUNK_CACHE_MAX = 500_000  # distinct chunks; ~100 MB at worst, then the cache restarts
 
 
+# The longest suffix of fixed length is 4 characters ("km/h", "mbar"); only a run of
+# dots can be longer. A search confined to the last characters finds the same leftmost
+# suffix unless its match starts right at the window's edge (then a run of dots may
+# start earlier), and it spares the regex a try at every position of a long chunk.
+_SUFFIX_WINDOW = 8
+
+
+def _suffix(s: str, pre: int) -> regex.Match[str] | None:
+    """``_SUFFIX.search(s, pre)``, trying the last characters first."""
+    start = len(s) - _SUFFIX_WINDOW
+    if start > pre:
+        m = _SUFFIX.search(s, start)  # lookbehinds still see the characters before start
+        if m is None or m.start() != start:
+            return m
+    return _SUFFIX.search(s, pre)
+
+
 def _split_chunk(chunk: str) -> tuple[str, ...]:
     """Tokens of one whitespace-free chunk, following spaCy's affix loop."""
     special = _SPECIALS.get(chunk)
@@ -257,7 +276,7 @@ def _split_chunk(chunk: str) -> tuple[str, ...]:
                 prefixes.append(s[:pre])
                 s = rest
                 break
-        m = _SUFFIX.search(s, pre) if pre < len(s) else None
+        m = _suffix(s, pre) if pre < len(s) else None
         suf = len(s) - m.start() if m else 0
         if suf:
             rest = s[:-suf]
@@ -379,6 +398,8 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     if _plain(s) or (_NUMBER.fullmatch(s) and s not in _SPECIALS):
         if not head and not tail:
             return (s,)
+        if len(head) + len(tail) == 1:  # two tokens: joined they are the chunk, not special
+            return (head[0], s) if head else (s, tail[0])
         return tuple(_merge_specials([*head, s, *reversed(tail)]))  # "8)" or "):" re-joined
     if "-" in s and s[0] != "-" and s[-1] != "-":
         parts = s.split("-")
@@ -400,6 +421,13 @@ def _cache_chunk(chunk: str) -> tuple[str, ...]:
 
 def split_words(text: str) -> list[str]:
     """The words of ``text`` as datatrove's English ``split_into_words`` returns them."""
+    if _fast is not None:
+        return _fast.scan(text, _CHUNK_CACHE, _FLAGS, _cache_chunk, _FLAGS.__getitem__,
+                          True, _CHUNK_CACHE_MAX)[0]
+    return _split_words_py(text)
+
+
+def _split_words_py(text: str) -> list[str]:
     chunks = text.split()
     parts = list(map(_CHUNK_CACHE.get, chunks))  # C-speed look-ups; misses are None
     if None in parts:
@@ -414,24 +442,65 @@ def _is_punct_token(tok: str) -> bool:
     return all(unicodedata.category(c).startswith("P") for c in tok)
 
 
-def count_sentences(line: str) -> int:
-    """Sentences in ``line`` as spaCy's rule-based ``sentencizer`` finds them.
+# ---- per-token flags -------------------------------------------------------------------
+
+FLAG_SYMBOL = 1  # a "symbol word": only characters of punctuation_set()
+FLAG_ALPHA = 2  # holds a letter
+FLAG_FINAL = 4  # a sentence-final character (terminal_punctuation())
+FLAG_PUNCT = 8  # spaCy's is_punct: only Unicode punctuation
+
+
+class _Flags(dict[str, int]):
+    """The FLAG_* bits of each token seen, computed on first request."""
+
+    def __missing__(self, tok: str) -> int:
+        v = 0
+        if punctuation_set().issuperset(tok):
+            v |= FLAG_SYMBOL
+        if any(c.isalpha() for c in tok):
+            v |= FLAG_ALPHA
+        if tok in terminal_punctuation():
+            v |= FLAG_FINAL
+        if _is_punct_token(tok):
+            v |= FLAG_PUNCT
+        if len(self) >= _CHUNK_CACHE_MAX:
+            self.clear()
+        self[tok] = v
+        return v
+
+
+_FLAGS = _Flags()
+
+
+def _sentences(flags: list[int]) -> int:
+    """The sentencizer's count over the flags of a line's tokens.
 
     A new sentence starts at the first token that is neither punctuation nor a
     sentence-final character after a sentence-final character has been seen.
     """
-    if not line.strip():
+    if not flags:
         return 0
-    finals = terminal_punctuation()
     n = 1
     seen_final = False
-    for tok in split_words(line):
-        if tok in finals:
+    for f in flags:
+        if f & FLAG_FINAL:
             seen_final = True
-        elif seen_final and not _is_punct_token(tok):
+        elif seen_final and not f & FLAG_PUNCT:
             n += 1
             seen_final = False
     return n
+
+
+def count_sentences(line: str) -> int:
+    """Sentences in ``line`` as spaCy's rule-based ``sentencizer`` finds them."""
+    if _fast is not None:
+        return int(_fast.scan(line, _CHUNK_CACHE, _FLAGS, _cache_chunk, _FLAGS.__getitem__,
+                              False, _CHUNK_CACHE_MAX)[5])
+    return _count_sentences_py(line)
+
+
+def _count_sentences_py(line: str) -> int:
+    return _sentences(list(map(_FLAGS.__getitem__, _split_words_py(line))))
 
 
 _CHUNKS = regex.compile(r"[^\s\x1c-\x1f]+")  # the chunks of str.split()
@@ -468,41 +537,14 @@ def sentence_ends(text: str) -> list[int]:
     return ends
 
 
-class _TokenStats(dict[str, int]):
-    """Per-token numbers packed in one int, so a document's totals are one C-level ``sum``.
-
-    Bits 0-20: length if the token is not a symbol word; bits 21-41: 1 if it contains
-    a letter; bits 42-62: 1 if it is a symbol word (only punctuation). Valid while a
-    document has fewer than 2**21 words and 2**21 characters of non-symbol words;
-    :func:`token_totals` falls back to plain counting beyond.
-    """
-
-    def __missing__(self, tok: str) -> int:
-        if punctuation_set().issuperset(tok):
-            v = 1 << 42
-        else:
-            v = len(tok) | (int(any(c.isalpha() for c in tok)) << 21)
-        if len(self) < _CHUNK_CACHE_MAX:
-            self[tok] = v
-        return v
-
-
-_TOKEN_STATS = _TokenStats()
-_FIELD = (1 << 21) - 1
-
-
 def token_totals(words: list[str]) -> tuple[int, int, int]:
     """(symbol words, words with a letter, characters of non-symbol words)."""
-    if len(words) <= _FIELD and sum(map(len, words)) <= _FIELD:
-        total = sum(map(_TOKEN_STATS.__getitem__, words))
-        return total >> 42, (total >> 21) & _FIELD, total & _FIELD
-    n_sym = n_alpha = chars = 0
-    for w in words:
-        v = _TOKEN_STATS[w]
-        n_sym += v >> 42
-        n_alpha += (v >> 21) & 1
-        chars += v & _FIELD
-    return n_sym, n_alpha, chars
+    flags = list(map(_FLAGS.__getitem__, words))
+    symbol = [f & FLAG_SYMBOL for f in flags]
+    n_symbol = sum(symbol)
+    n_alpha = sum(f & FLAG_ALPHA for f in flags) // FLAG_ALPHA
+    chars = sum(map(len, words)) - sum(map(len, compress(words, symbol)))
+    return n_symbol, n_alpha, chars
 
 
 # ---- one analysis per text ------------------------------------------------------------
@@ -510,13 +552,30 @@ def token_totals(words: list[str]) -> tuple[int, int, int]:
 
 @dataclass(slots=True)
 class Analysis:
-    """The word split of one text, shared by the filters of a chain."""
+    """The word split of one text and the totals the filters take, shared by a chain."""
 
     words: list[str]
+    n_symbol: int  # words made only of punctuation_set() characters
+    n_alpha: int  # words with a letter
+    content_chars: int  # characters of the words that are not symbol words
 
 
 _ANALYSES: OrderedDict[str, Analysis] = OrderedDict()
 _ANALYSES_MAX = 4096  # documents; a batch of the executor fits, memory stays bounded
+
+
+def _analyse_uncached(text: str) -> Analysis:
+    if _fast is not None:
+        words, _, n_symbol, n_alpha, chars, _ = _fast.scan(
+            text, _CHUNK_CACHE, _FLAGS, _cache_chunk, _FLAGS.__getitem__, True, _CHUNK_CACHE_MAX
+        )
+        return Analysis(words, n_symbol, n_alpha, chars)
+    return _analyse_py(text)
+
+
+def _analyse_py(text: str) -> Analysis:
+    words = _split_words_py(text)
+    return Analysis(words, *token_totals(words))
 
 
 def analyse(text: str) -> Analysis:
@@ -525,8 +584,26 @@ def analyse(text: str) -> Analysis:
     if a is not None:
         _ANALYSES.move_to_end(text)
         return a
-    a = Analysis(split_words(text))
+    a = _analyse_uncached(text)
     _ANALYSES[text] = a
     if len(_ANALYSES) > _ANALYSES_MAX:
         _ANALYSES.popitem(last=False)
     return a
+
+
+def _load_accelerator() -> ModuleType | None:
+    """The compiled twin of the hot loops, unless absent or switched off.
+
+    ``THRESHER_PURE_PYTHON=1`` forces the pure-Python path (the tests compare both).
+    """
+    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from . import _fastwords
+    except ImportError:
+        return None
+    _fastwords.configure(_SPECIALS, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)))
+    return _fastwords
+
+
+_fast = _load_accelerator()

@@ -57,8 +57,9 @@ POLICY_SUBSTRINGS: tuple[str, ...] = (
     "use of cookies",
     "use cookies",
 )
+_POLICY = re.compile("|".join(map(re.escape, POLICY_SUBSTRINGS)))
 # the boundaries str.splitlines() splits on
-_LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAK_CHARS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 class C4QualityParams(Params):
@@ -114,12 +115,12 @@ class C4Quality(Step):
             pos = 0
             for piece in text.splitlines(keepends=True):
                 end = pos + len(piece)
-                if piece.endswith("\r\n"):
-                    out.append((pos, end - 2, end))
-                elif _LINE_BREAKS.match(piece[-1]):
-                    out.append((pos, end - 1, end))
-                else:
+                if piece[-1] not in _BREAK_CHARS:
                     out.append((pos, end, end))
+                elif piece.endswith("\r\n"):
+                    out.append((pos, end - 2, end))
+                else:
+                    out.append((pos, end - 1, end))
                 pos = end
         else:
             ends = sentence_ends(text)
@@ -136,19 +137,19 @@ class C4Quality(Step):
         n_kept = 0
         n_removed = 0
         last_kept_sep: int | None = None  # index in atoms of the last kept line's separator
+        max_len = p.max_word_length
+        min_words = p.min_words_per_line
         for start, end, sep_end in self._segments(text):
             line = text[start:end]
             stripped = line.strip()
-            lead = len(line) - len(line.lstrip())
-            s0 = start + lead  # offset of the stripped line
-            s1 = s0 + len(stripped)
-            words = stripped.split()
             label = ""
-            if p.max_word_length != -1 and any(len(w) > p.max_word_length for w in words):
+            # a word longer than max_len needs a line longer than max_len: most lines
+            # are spared the split into words
+            if max_len != -1 and len(stripped) > max_len and any(len(w) > max_len for w in stripped.split()):
                 label = "c4_too_long_word"
             citations: list[tuple[int, int]] = []
             if not label:
-                if p.remove_citations:
+                if p.remove_citations and "[" in stripped:
                     citations = [m.span() for m in CITATION.finditer(stripped)]
                     kept_line = CITATION.sub("", stripped) if citations else stripped
                 else:
@@ -157,7 +158,9 @@ class C4Quality(Step):
                     not kept_line.endswith(END_PUNCTUATION) or kept_line.endswith(ELLIPSIS)
                 ):
                     label = "c4_no_terminal_punct"
-                elif len(words) < p.min_words_per_line:
+                # fewer than min_words words (of the line before citations are removed):
+                # splitting off min_words - 1 words tells, without splitting the rest
+                elif min_words > 0 and len(stripped.split(None, min_words - 1)) < min_words:
                     label = "c4_too_few_words"
                 else:
                     lower = kept_line.lower()
@@ -169,12 +172,15 @@ class C4Quality(Step):
                     elif p.filter_curly_bracket and "{" in kept_line:
                         doc.reject(self.label, "curly_bracket")
                         return
-                    elif p.filter_policy and any(s in lower for s in POLICY_SUBSTRINGS):
+                    elif p.filter_policy and _POLICY.search(lower):
                         label = "c4_policy"
             if label:
                 n_removed += 1
                 atoms.append(_Atom(start, sep_end, "remove", label))
                 continue
+            lead = len(line) - len(line.lstrip())
+            s0 = start + lead  # offset of the stripped line
+            s1 = s0 + len(stripped)
             # only "fewer than min_num_sentences" matters: counting stops there (the
             # signal is then a lower bound), which spares most lines a word split
             if p.min_num_sentences != -1 and n_sentences < p.min_num_sentences:

@@ -38,7 +38,7 @@ from pydantic import Field
 from thresher.document import Document
 from thresher.step import KEEP, Decision, Filter, Params
 
-from ._words import analyse, token_totals
+from ._words import analyse
 
 STOP_WORDS: tuple[str, ...] = ("the", "be", "to", "of", "and", "that", "have", "with")
 
@@ -74,9 +74,10 @@ class GopherQuality(Filter):
     def decide(self, doc: Document) -> Decision:
         p = self.params
         text = doc.text
-        words = analyse(text).words
+        a = analyse(text)
+        words = a.words
         n_words = len(words)
-        n_symbol, n_alpha, content_chars = token_totals(words)
+        n_symbol, n_alpha, content_chars = a.n_symbol, a.n_alpha, a.content_chars
         n_content = n_words - n_symbol  # words with a character that is not punctuation
         self.signal(doc, "n_words", n_content)
         if (p.min_doc_words and n_content < p.min_doc_words) or n_content == 0:

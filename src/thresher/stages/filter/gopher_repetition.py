@@ -36,7 +36,7 @@ from pydantic import Field
 from thresher.document import Document
 from thresher.step import KEEP, Decision, Filter, Params
 
-from ._words import analyse
+from ._words import _fast, analyse
 
 REASON_ALIASES: dict[str, str] = {}  # every reason is datatrove's own name
 
@@ -75,17 +75,16 @@ def split_lines(text: str) -> list[str]:
 
 
 def find_duplicates(items: list[str]) -> tuple[int, int]:
-    """(number of items equal to an earlier one, their total characters)."""
-    seen: set[str] = set()
-    n_dup = 0
-    chars = 0
-    for x in items:
-        if x in seen:
-            n_dup += 1
-            chars += len(x)
-        else:
-            seen.add(x)
-    return n_dup, chars
+    """(number of items equal to an earlier one, their total characters).
+
+    Each distinct item is counted once as "first", so the duplicates are what the set of
+    distinct items leaves over: counts and characters come from C-level set and sum calls.
+    """
+    distinct = set(items)
+    n_dup = len(items) - len(distinct)
+    if not n_dup:
+        return 0, 0
+    return n_dup, sum(map(len, items)) - sum(map(len, distinct))
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (the golden-ratio constant)
@@ -148,8 +147,51 @@ class NGramIndex:
         return counts, firsts, order
 
 
-def top_ngram(index: NGramIndex, n: int) -> tuple[int, int]:
+    def top(self, n: int) -> tuple[int, int]:
+        """See :func:`top_ngram`."""
+        return _top_ngram_np(self, n)
+
+    def dup(self, n: int) -> tuple[int, bool]:
+        """See :func:`duplicate_ngram_chars`."""
+        return _duplicate_ngram_chars_np(self, n)
+
+
+class CNGramIndex:
+    """The same statistics as :class:`NGramIndex`, from the compiled accelerator.
+
+    Same hashes, same walk, same results; each call is one C pass over the words.
+    """
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.n_words = len(words)
+
+    def max_chars(self, n: int) -> int:
+        """Length of the longest n-gram joined with spaces."""
+        return int(_fast.ngram_max_chars(self.words, n))  # type: ignore[union-attr]
+
+    def top(self, n: int) -> tuple[int, int]:
+        """See :func:`top_ngram`."""
+        chars, count = _fast.ngram_top(self.words, n)  # type: ignore[union-attr]
+        return int(chars), int(count)
+
+    def dup(self, n: int) -> tuple[int, bool]:
+        """See :func:`duplicate_ngram_chars`."""
+        chars, repeats = _fast.ngram_dup(self.words, n)  # type: ignore[union-attr]
+        return int(chars), bool(repeats)
+
+
+def ngram_index(words: list[str]) -> NGramIndex | CNGramIndex:
+    """The n-gram statistics of ``words``: compiled when the accelerator is built."""
+    return CNGramIndex(words) if _fast is not None else NGramIndex(words)
+
+
+def top_ngram(index: NGramIndex | CNGramIndex, n: int) -> tuple[int, int]:
     """(characters of the most frequent n-gram joined with spaces times its count, its count)."""
+    return index.top(n)
+
+
+def _top_ngram_np(index: NGramIndex, n: int) -> tuple[int, int]:
     counts, firsts, _ = index.groups(n)
     if len(counts) == 0:
         return 0, 0
@@ -159,13 +201,21 @@ def top_ngram(index: NGramIndex, n: int) -> tuple[int, int]:
     return int(index.cum[i + n] - index.cum[i] + (n - 1)) * top, top
 
 
-def top_ngram_chars(index: NGramIndex, n: int) -> int:
+def top_ngram_chars(index: NGramIndex | CNGramIndex, n: int) -> int:
     """Characters of the most frequent n-gram (joined with spaces) times its count."""
     return top_ngram(index, n)[0]
 
 
-def duplicate_ngram_chars(index: NGramIndex, n: int) -> tuple[int, bool]:
+def duplicate_ngram_chars(index: NGramIndex | CNGramIndex, n: int) -> tuple[int, bool]:
     """Characters in n-grams that repeat an earlier one, walking as datatrove does.
+
+    Also says whether any n-gram occurs twice at all (if none does, no longer one can).
+    """
+    return index.dup(n)
+
+
+def _duplicate_ngram_chars_np(index: NGramIndex, n: int) -> tuple[int, bool]:
+    """The walk of :func:`duplicate_ngram_chars` on the numpy index.
 
     datatrove walks every position: an n-gram already seen adds its characters and
     skips n positions (the skipped n-grams are not remembered), an unseen one is
@@ -234,7 +284,7 @@ class GopherRepetition(Filter):
             return Decision.drop("dup_line_char_frac")
 
         words = analyse(text).words
-        index = NGramIndex(words)
+        index = ngram_index(words)
         # Upper bounds spare most sorts: an n-gram occurs at most as often as the most
         # frequent shorter n-gram that starts it, and is at most as long as the longest
         # n-gram window. Exact counts are computed only where the bound could fire.

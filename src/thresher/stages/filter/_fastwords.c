@@ -1,0 +1,726 @@
+/*
+ * Optional accelerator for thresher.stages.filter._words and gopher_repetition.
+ *
+ * Every function here has a pure-Python twin in _words.py that gives the same
+ * result (tests/stages/filter/test_fastwords.py checks it, on generated text and on
+ * the shared web corpus). The Python side owns the rules: the chunk tokenizer, the
+ * per-token flags and the special-case table live in Python dictionaries that this
+ * module only reads, and fills through the Python callbacks it is handed on a miss.
+ * What moves to C is the loop that costs per character or per word:
+ *
+ *   scan()         whitespace chunking (str.split() semantics), the chunk-cache look-up,
+ *                  the one-token shape (letters only / digits only) on a miss, and the
+ *                  per-document word statistics and sentencizer count;
+ *   ngram_top()    the most frequent n-gram and its count (Gopher top n-gram rule);
+ *   ngram_dup()    the duplicate n-gram characters walk (Gopher duplicate n-gram rule);
+ *   ngram_max_chars()  the longest n-gram window, joined with spaces.
+ *
+ * The n-gram functions compare n-grams by the same 64-bit hash the numpy path uses
+ * (Python's string hash of each word, combined as h(n) = h(n-1) * M + h(word)).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* token flags, the same bits as _words.FLAG_* */
+#define F_SYMBOL 1
+#define F_ALPHA 2
+#define F_FINAL 4
+#define F_PUNCT 8
+
+static const uint64_t MIX = 0x9E3779B97F4A7C15ULL;
+
+/* For text[a:b]: 1 if every character is a letter (str.isalpha), 2 if every character
+ * is a digit (str.isdigit), 0 otherwise or when empty. ASCII is tested by table. */
+static int
+plain_kind_at(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Py_ssize_t i;
+    if (a >= b)
+        return 0;
+    Py_UCS4 c = PyUnicode_READ(kind, data, a);
+    if (Py_UNICODE_ISALPHA(c)) {
+        for (i = a + 1; i < b; i++) {
+            c = PyUnicode_READ(kind, data, i);
+            if (c < 128 ? !((c | 32) >= 'a' && (c | 32) <= 'z') : !Py_UNICODE_ISALPHA(c))
+                return 0;
+        }
+        return 1;
+    }
+    if (Py_UNICODE_ISDIGIT(c)) {
+        for (i = a + 1; i < b; i++)
+            if (!Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, i)))
+                return 0;
+        return 2;
+    }
+    return 0;
+}
+
+static int
+plain_kind(PyObject *s)
+{
+    return plain_kind_at(PyUnicode_KIND(s), PyUnicode_DATA(s), 0, PyUnicode_GET_LENGTH(s));
+}
+
+/* ---- configuration: the special-case table and the simple affixes ------------------- */
+
+static PyObject *specials = NULL;  /* _words._SPECIALS (a dict; a new reference) */
+static Py_UCS4 simple_prefix[32], simple_suffix[32];
+static Py_ssize_t n_simple_prefix = 0, n_simple_suffix = 0;
+/* A Bloom filter of the special cases made only of letters or digits: a plain chunk
+ * that misses it is no special case, which spares its dictionary look-up. */
+#define BLOOM_BITS (1 << 16)
+static uint64_t bloom[BLOOM_BITS / 64];
+
+static uint32_t
+fnv1a(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    uint32_t h = 2166136261u;
+    for (Py_ssize_t i = a; i < b; i++) {
+        h ^= (uint32_t)PyUnicode_READ(kind, data, i);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int
+bloom_maybe(uint32_t h)
+{
+    uint32_t a = h & (BLOOM_BITS - 1), b = (h >> 16) & (BLOOM_BITS - 1);
+    return (bloom[a >> 6] >> (a & 63) & 1) && (bloom[b >> 6] >> (b & 63) & 1);
+}
+
+static int
+in_set(Py_UCS4 c, const Py_UCS4 *set, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (set[i] == c)
+            return 1;
+    return 0;
+}
+
+static int
+copy_chars(PyObject *s, Py_UCS4 *out, Py_ssize_t *n)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(s);
+    if (len > 32) {
+        PyErr_SetString(PyExc_ValueError, "at most 32 simple affix characters");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < len; i++)
+        out[i] = PyUnicode_READ_CHAR(s, i);
+    *n = len;
+    return 0;
+}
+
+PyDoc_STRVAR(configure_doc,
+"configure(specials, simple_prefix, simple_suffix)\n\n"
+"Hand over the special-case table (a dict, read at every call, never changed) and the\n"
+"characters that _words._chunk_tokens strips as simple prefixes and suffixes.");
+
+static PyObject *
+configure(PyObject *self, PyObject *args)
+{
+    PyObject *sp, *pre, *suf;
+    if (!PyArg_ParseTuple(args, "O!UU", &PyDict_Type, &sp, &pre, &suf))
+        return NULL;
+    if (copy_chars(pre, simple_prefix, &n_simple_prefix) < 0 ||
+        copy_chars(suf, simple_suffix, &n_simple_suffix) < 0)
+        return NULL;
+    memset(bloom, 0, sizeof(bloom));
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(sp, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key))
+            continue;
+        uint32_t h = fnv1a(PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key));
+        uint32_t a = h & (BLOOM_BITS - 1), b = (h >> 16) & (BLOOM_BITS - 1);
+        bloom[a >> 6] |= (uint64_t)1 << (a & 63);
+        bloom[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
+    Py_INCREF(sp);
+    Py_XSETREF(specials, sp);
+    Py_RETURN_NONE;
+}
+
+static int
+check_configured(void)
+{
+    if (specials == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_fastwords.configure() was not called");
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 if text[a:b] is a key of the special-case table, 0 if not, -1 on error. */
+static int
+is_special(PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    if (!bloom_maybe(fnv1a(PyUnicode_KIND(text), PyUnicode_DATA(text), a, b)))
+        return 0;
+    PyObject *s = PyUnicode_Substring(text, a, b);
+    if (s == NULL)
+        return -1;
+    int r = PyDict_Contains(specials, s);
+    Py_DECREF(s);
+    return r;
+}
+
+/* Append text[a:b] to the tuple under construction. */
+static int
+put(PyObject *tup, Py_ssize_t *k, PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *s = PyUnicode_Substring(text, a, b);
+    if (s == NULL)
+        return -1;
+    PyTuple_SET_ITEM(tup, (*k)++, s);
+    return 0;
+}
+
+/* 1: text[a:b] is ASCII digits with [.,:] between groups of them (_words._NUMBER). */
+static int
+ascii_number(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    int groups = 0, in_digits = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= '0' && c <= '9') {
+            if (!in_digits)
+                groups++;
+            in_digits = 1;
+        } else if ((c == '.' || c == ',' || c == ':') && in_digits && i + 1 < b) {
+            in_digits = 0;
+        } else {
+            return 0;
+        }
+    }
+    return in_digits && groups >= 2;
+}
+
+/* The fast paths of _words._chunk_tokens for a chunk that is not a special case, in C:
+ * a letters-only, digits-only or number core with at most one simple affix character,
+ * and hyphenated letters-only words without affixes. Returns a new tuple, or NULL with
+ * no exception when the chunk needs the Python algorithm, or NULL with an exception. */
+static PyObject *
+fast_split(PyObject *chunk)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
+    int kind = PyUnicode_KIND(chunk);
+    const void *data = PyUnicode_DATA(chunk);
+    Py_ssize_t a = 0, b = n;
+    int sp;
+    while (b - a > 1 && in_set(PyUnicode_READ(kind, data, a), simple_prefix, n_simple_prefix)) {
+        a++;
+        if ((sp = is_special(chunk, a, b)) != 0)
+            return NULL;  /* the Python algorithm handles it (or the error is set) */
+    }
+    while (b - a > 1) {
+        Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
+        int strip = in_set(last, simple_suffix, n_simple_suffix);
+        if (!strip && last == '.') {
+            Py_UCS4 prev = PyUnicode_READ(kind, data, b - 2);
+            strip = Py_UNICODE_ISLOWER(prev) || Py_UNICODE_ISDIGIT(prev) ||
+                    in_set(prev, simple_suffix, n_simple_suffix);
+        }
+        if (!strip)
+            break;
+        b--;
+        if ((sp = is_special(chunk, a, b)) != 0)
+            return NULL;
+    }
+    Py_ssize_t n_affix = a + (n - b);
+    int alpha = 1, digit = 1, hyphen = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (alpha && !Py_UNICODE_ISALPHA(c))
+            alpha = 0;
+        if (digit && !Py_UNICODE_ISDIGIT(c))
+            digit = 0;
+        if (c == '-')
+            hyphen = 1;
+    }
+    if (alpha || digit || ascii_number(kind, data, a, b)) {
+        if (n_affix > 1)
+            return NULL;  /* three or more tokens: specials may re-join, Python decides */
+        if ((sp = is_special(chunk, a, b)) != 0)
+            return NULL;
+        PyObject *tup = PyTuple_New(1 + n_affix);
+        Py_ssize_t k = 0;
+        if (tup == NULL)
+            return NULL;
+        /* two tokens: joined they are the chunk, which is no special case */
+        if ((a && put(tup, &k, chunk, 0, a) < 0) || put(tup, &k, chunk, a, b) < 0 ||
+            (b < n && put(tup, &k, chunk, b, n) < 0)) {
+            Py_DECREF(tup);
+            return NULL;
+        }
+        return tup;
+    }
+    if (!hyphen || n_affix || PyUnicode_READ(kind, data, a) == '-' ||
+        PyUnicode_READ(kind, data, b - 1) == '-')
+        return NULL;
+    /* hyphenated words: every part letters only and no special case; no special case
+     * is spelled by letters and hyphens, so nothing re-joins (test_fastwords checks) */
+    Py_ssize_t n_parts = 1, start = a;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '-') {
+            if (i == start)
+                return NULL;  /* an empty part */
+            if ((sp = is_special(chunk, start, i)) != 0)
+                return NULL;
+            n_parts++;
+            start = i + 1;
+        } else if (!Py_UNICODE_ISALPHA(c)) {
+            return NULL;
+        }
+    }
+    if ((sp = is_special(chunk, start, b)) != 0)
+        return NULL;
+    PyObject *tup = PyTuple_New(2 * n_parts - 1);
+    if (tup == NULL)
+        return NULL;
+    Py_ssize_t k = 0;
+    start = a;
+    for (Py_ssize_t i = a; i <= b; i++) {
+        if (i == b || PyUnicode_READ(kind, data, i) == '-') {
+            if (put(tup, &k, chunk, start, i) < 0 || (i < b && put(tup, &k, chunk, i, i + 1) < 0)) {
+                Py_DECREF(tup);
+                return NULL;
+            }
+            start = i + 1;
+        }
+    }
+    return tup;
+}
+
+/* The tokens of one chunk: a new reference to a tuple, or NULL with an exception set. */
+static PyObject *
+chunk_tokens(PyObject *chunk, PyObject *cache, PyObject *split_miss, Py_ssize_t max_cache)
+{
+    PyObject *toks = PyDict_GetItemWithError(cache, chunk);
+    if (toks != NULL) {
+        Py_INCREF(toks);
+        return toks;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    int sp = PyDict_Contains(specials, chunk);
+    if (sp < 0)
+        return NULL;
+    if (!sp) {
+        toks = fast_split(chunk);
+        if (toks != NULL) {
+            if (PyDict_GET_SIZE(cache) >= max_cache)
+                PyDict_Clear(cache);
+            if (PyDict_SetItem(cache, chunk, toks) < 0) {
+                Py_DECREF(toks);
+                return NULL;
+            }
+            return toks;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    toks = PyObject_CallOneArg(split_miss, chunk);
+    if (toks != NULL && !PyTuple_Check(toks)) {
+        PyErr_SetString(PyExc_TypeError, "the chunk splitter must return a tuple");
+        Py_DECREF(toks);
+        return NULL;
+    }
+    return toks;
+}
+
+/* The flags of one token. A letters-only or digits-only token is answered here (no
+ * letter or digit is punctuation or sentence-final, which test_fastwords checks); any
+ * other from the flags dict, or on a miss by flags_miss, which stores its answer. */
+static long
+token_flags(PyObject *tok, PyObject *flags, PyObject *flags_miss)
+{
+    int plain = plain_kind(tok);
+    if (plain)
+        return plain == 1 ? F_ALPHA : 0;
+    PyObject *v = PyDict_GetItemWithError(flags, tok);
+    if (v != NULL)
+        return PyLong_AsLong(v);
+    if (PyErr_Occurred())
+        return -1;
+    v = PyObject_CallOneArg(flags_miss, tok);
+    if (v == NULL)
+        return -1;
+    long f = PyLong_AsLong(v);
+    Py_DECREF(v);
+    return f;
+}
+
+PyDoc_STRVAR(scan_doc,
+"scan(text, cache, flags, split_miss, flags_miss, want_words, max_cache)\n"
+"-> (words or None, n_words, n_symbol, n_alpha, content_chars, n_sentences)\n\n"
+"The word split of text and its statistics; see _words.scan for the meaning.");
+
+static PyObject *
+scan(PyObject *self, PyObject *args)
+{
+    PyObject *text, *cache, *flags, *split_miss, *flags_miss;
+    int want_words;
+    Py_ssize_t max_cache;
+    if (!PyArg_ParseTuple(args, "UO!O!OOpn", &text, &PyDict_Type, &cache, &PyDict_Type, &flags,
+                          &split_miss, &flags_miss, &want_words, &max_cache))
+        return NULL;
+    if (check_configured() < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *words = NULL;
+    if (want_words) {
+        words = PyList_New(0);
+        if (words == NULL)
+            return NULL;
+    }
+    long long n_words = 0, n_symbol = 0, n_alpha = 0, chars = 0, n_sent = 0;
+    int seen_final = 0;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i >= n)
+            break;
+        Py_ssize_t j = i + 1;
+        while (j < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
+            j++;
+        if (n_sent == 0)
+            n_sent = 1;
+        /* The common case, a chunk of letters only (or digits only) that is not a special
+         * case, is one token whose flags are known: no look-up in the large chunk and
+         * flag tables, whose random access costs more than the rest of the loop. */
+        int plain = plain_kind_at(kind, data, i, j);
+        if (plain) {
+            int special = is_special(text, i, j);
+            if (special < 0)
+                goto error;
+            if (!special) {
+                if (words != NULL) {
+                    PyObject *w = PyUnicode_Substring(text, i, j);
+                    if (w == NULL)
+                        goto error;
+                    int rc = PyList_Append(words, w);
+                    Py_DECREF(w);
+                    if (rc < 0)
+                        goto error;
+                }
+                n_words++;
+                chars += j - i;
+                if (plain == 1)
+                    n_alpha++;
+                if (seen_final) {  /* a word is neither final nor punctuation */
+                    n_sent++;
+                    seen_final = 0;
+                }
+                i = j;
+                continue;
+            }
+        }
+        PyObject *chunk = PyUnicode_Substring(text, i, j);
+        if (chunk == NULL)
+            goto error;
+        PyObject *toks = chunk_tokens(chunk, cache, split_miss, max_cache);
+        Py_DECREF(chunk);
+        if (toks == NULL)
+            goto error;
+        Py_ssize_t nt = PyTuple_GET_SIZE(toks);
+        for (Py_ssize_t k = 0; k < nt; k++) {
+            PyObject *tok = PyTuple_GET_ITEM(toks, k);
+            long f = token_flags(tok, flags, flags_miss);
+            if (f == -1 && PyErr_Occurred()) {
+                Py_DECREF(toks);
+                goto error;
+            }
+            if (words != NULL && PyList_Append(words, tok) < 0) {
+                Py_DECREF(toks);
+                goto error;
+            }
+            n_words++;
+            if (f & F_SYMBOL)
+                n_symbol++;
+            else
+                chars += PyUnicode_GET_LENGTH(tok);
+            if (f & F_ALPHA)
+                n_alpha++;
+            if (f & F_FINAL)
+                seen_final = 1;
+            else if (seen_final && !(f & F_PUNCT)) {
+                n_sent++;
+                seen_final = 0;
+            }
+        }
+        Py_DECREF(toks);
+        i = j;
+    }
+    if (words == NULL) {
+        Py_INCREF(Py_None);
+        words = Py_None;
+    }
+    return Py_BuildValue("NLLLLL", words, n_words, n_symbol, n_alpha, chars, n_sent);
+error:
+    Py_XDECREF(words);
+    return NULL;
+}
+
+/* ---- n-grams ------------------------------------------------------------------------ */
+
+typedef struct {
+    Py_ssize_t m;      /* number of n-grams */
+    uint64_t *h;       /* hash of the n-gram starting at each position */
+    int64_t *cum;      /* cum[i]: characters of words[0:i] */
+} NGrams;
+
+static void
+ngrams_free(NGrams *g)
+{
+    PyMem_Free(g->h);
+    PyMem_Free(g->cum);
+}
+
+/* 0 on success, -1 with an exception set. */
+static int
+ngrams_build(PyObject *words, Py_ssize_t n, NGrams *g, int need_hashes)
+{
+    g->h = NULL;
+    g->cum = NULL;
+    if (!PyList_Check(words)) {
+        PyErr_SetString(PyExc_TypeError, "words must be a list of str");
+        return -1;
+    }
+    if (n < 1) {
+        PyErr_SetString(PyExc_ValueError, "n must be at least 1");
+        return -1;
+    }
+    Py_ssize_t nw = PyList_GET_SIZE(words);
+    g->m = nw - n + 1 > 0 ? nw - n + 1 : 0;
+    g->cum = PyMem_Malloc((size_t)(nw + 1) * sizeof(int64_t));
+    uint64_t *h1 = need_hashes ? PyMem_Malloc((size_t)(nw + 1) * sizeof(uint64_t)) : NULL;
+    if (g->cum == NULL || (need_hashes && h1 == NULL)) {
+        PyMem_Free(h1);
+        ngrams_free(g);
+        PyErr_NoMemory();
+        return -1;
+    }
+    g->cum[0] = 0;
+    for (Py_ssize_t i = 0; i < nw; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w)) {
+            PyMem_Free(h1);
+            ngrams_free(g);
+            PyErr_SetString(PyExc_TypeError, "words must be a list of str");
+            return -1;
+        }
+        g->cum[i + 1] = g->cum[i] + PyUnicode_GET_LENGTH(w);
+        if (need_hashes) {
+            Py_hash_t hv = PyObject_Hash(w);
+            if (hv == -1 && PyErr_Occurred()) {
+                PyMem_Free(h1);
+                ngrams_free(g);
+                return -1;
+            }
+            h1[i] = (uint64_t)hv;
+        }
+    }
+    if (!need_hashes)
+        return 0;
+    /* h_n[i] = h_{n-1}[i] * M + h1[i + n - 1], computed in place from h1 */
+    for (Py_ssize_t i = 0; i < g->m; i++) {
+        uint64_t x = h1[i];
+        for (Py_ssize_t k = 1; k < n; k++)
+            x = x * MIX + h1[i + k];
+        h1[i] = x;
+    }
+    g->h = h1;
+    return 0;
+}
+
+/* An open-addressing table of n-gram positions keyed by their hash. */
+typedef struct {
+    size_t mask;
+    Py_ssize_t *slot;  /* position + 1 of the first n-gram with this hash; 0: empty */
+    Py_ssize_t *count;
+} Table;
+
+static int
+table_init(Table *t, Py_ssize_t m, int with_counts)
+{
+    size_t size = 16;
+    while (size < (size_t)m * 2)
+        size <<= 1;
+    t->mask = size - 1;
+    t->slot = PyMem_Calloc(size, sizeof(Py_ssize_t));
+    t->count = with_counts ? PyMem_Calloc(size, sizeof(Py_ssize_t)) : NULL;
+    if (t->slot == NULL || (with_counts && t->count == NULL)) {
+        PyMem_Free(t->slot);
+        PyMem_Free(t->count);
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void
+table_free(Table *t)
+{
+    PyMem_Free(t->slot);
+    PyMem_Free(t->count);
+}
+
+/* The slot of hash h[pos]: either holding an equal hash, or empty. */
+static size_t
+table_find(const Table *t, const uint64_t *h, Py_ssize_t pos)
+{
+    uint64_t x = h[pos];
+    size_t s = (size_t)(x ^ (x >> 29)) & t->mask;
+    while (t->slot[s] != 0 && h[t->slot[s] - 1] != x)
+        s = (s + 1) & t->mask;
+    return s;
+}
+
+PyDoc_STRVAR(ngram_top_doc,
+"ngram_top(words, n) -> (chars, count)\n\n"
+"Characters of the most frequent n-gram joined with spaces, times its count, and the\n"
+"count; ties go to the n-gram seen first. (0, 0) when there are fewer than n words.");
+
+static PyObject *
+ngram_top(PyObject *self, PyObject *args)
+{
+    PyObject *words;
+    Py_ssize_t n;
+    NGrams g;
+    Table t;
+    if (!PyArg_ParseTuple(args, "On", &words, &n))
+        return NULL;
+    if (ngrams_build(words, n, &g, 1) < 0)
+        return NULL;
+    if (g.m == 0) {
+        ngrams_free(&g);
+        return Py_BuildValue("(ii)", 0, 0);
+    }
+    if (table_init(&t, g.m, 1) < 0) {
+        ngrams_free(&g);
+        return NULL;
+    }
+    Py_ssize_t best = 0, best_first = 0;
+    for (Py_ssize_t i = 0; i < g.m; i++) {
+        size_t s = table_find(&t, g.h, i);
+        if (t.slot[s] == 0)
+            t.slot[s] = i + 1;
+        Py_ssize_t c = ++t.count[s];
+        Py_ssize_t first = t.slot[s] - 1;
+        if (c > best || (c == best && first < best_first)) {
+            best = c;
+            best_first = first;
+        }
+    }
+    long long chars = (long long)(g.cum[best_first + n] - g.cum[best_first] + (n - 1)) * best;
+    table_free(&t);
+    ngrams_free(&g);
+    return Py_BuildValue("(Ln)", chars, best);
+}
+
+PyDoc_STRVAR(ngram_dup_doc,
+"ngram_dup(words, n) -> (chars, repeats)\n\n"
+"Characters (words joined without spaces) of the n-grams that repeat an earlier one,\n"
+"walking left to right: a repeat adds its characters and skips n positions, skipped\n"
+"n-grams are not remembered. repeats: whether any n-gram occurs twice at all.");
+
+static PyObject *
+ngram_dup(PyObject *self, PyObject *args)
+{
+    PyObject *words;
+    Py_ssize_t n;
+    NGrams g;
+    Table t;
+    if (!PyArg_ParseTuple(args, "On", &words, &n))
+        return NULL;
+    if (ngrams_build(words, n, &g, 1) < 0)
+        return NULL;
+    if (g.m == 0) {
+        ngrams_free(&g);
+        return Py_BuildValue("(iO)", 0, Py_False);
+    }
+    if (table_init(&t, g.m, 0) < 0) {
+        ngrams_free(&g);
+        return NULL;
+    }
+    int repeats = 0;
+    for (Py_ssize_t i = 0; i < g.m; i++) {
+        size_t s = table_find(&t, g.h, i);
+        if (t.slot[s] != 0) {
+            repeats = 1;
+            break;
+        }
+        t.slot[s] = i + 1;
+    }
+    long long total = 0;
+    if (repeats) {
+        memset(t.slot, 0, (t.mask + 1) * sizeof(Py_ssize_t));
+        Py_ssize_t i = 0;
+        while (i < g.m) {
+            size_t s = table_find(&t, g.h, i);
+            if (t.slot[s] != 0) {
+                total += g.cum[i + n] - g.cum[i];
+                i += n;
+            } else {
+                t.slot[s] = i + 1;
+                i += 1;
+            }
+        }
+    }
+    table_free(&t);
+    ngrams_free(&g);
+    return Py_BuildValue("(LO)", total, repeats ? Py_True : Py_False);
+}
+
+PyDoc_STRVAR(ngram_max_chars_doc,
+"ngram_max_chars(words, n) -> int\n\n"
+"Length of the longest n-gram joined with spaces (0 when there are fewer than n words).");
+
+static PyObject *
+ngram_max_chars(PyObject *self, PyObject *args)
+{
+    PyObject *words;
+    Py_ssize_t n;
+    NGrams g;
+    if (!PyArg_ParseTuple(args, "On", &words, &n))
+        return NULL;
+    if (ngrams_build(words, n, &g, 0) < 0)
+        return NULL;
+    int64_t best = 0;
+    for (Py_ssize_t i = 0; i < g.m; i++) {
+        int64_t c = g.cum[i + n] - g.cum[i] + (n - 1);
+        if (c > best)
+            best = c;
+    }
+    ngrams_free(&g);
+    return PyLong_FromLongLong(best);
+}
+
+static PyMethodDef methods[] = {
+    {"configure", configure, METH_VARARGS, configure_doc},
+    {"scan", scan, METH_VARARGS, scan_doc},
+    {"ngram_top", ngram_top, METH_VARARGS, ngram_top_doc},
+    {"ngram_dup", ngram_dup, METH_VARARGS, ngram_dup_doc},
+    {"ngram_max_chars", ngram_max_chars, METH_VARARGS, ngram_max_chars_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fastwords",
+    "Compiled hot loops of the FineWeb filter set (pure-Python twins in _words.py).", -1,
+    methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__fastwords(void)
+{
+    return PyModule_Create(&module);
+}
