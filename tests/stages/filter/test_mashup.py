@@ -123,10 +123,9 @@ def _corpus(shared_dir: Path, n: int) -> list[str]:
 
 @pytest.mark.shared
 def test_real_pages_and_salads(shared_dir: Path) -> None:
-    """On corpus lines 3000-3399 (not used for tuning): at most 10% of the real pages
-    judged are flagged (measured 5 of 100 when written) and at least 80% of salads of
-    3-12 of them are (measured 56 of 60). benchmarks/cleaning.py prints the full
-    numbers."""
+    """On corpus lines 3000-3399: at most 10% of the real pages judged are flagged and
+    at least 80% of salads of 3-12 of them are (the benchmark measures about 5% and
+    95% on each half of the corpus). benchmarks/cleaning.py prints the full numbers."""
     texts = _corpus(shared_dir, 3400)[-300:]
     rng = random.Random(2)
     clean, mash = CleanFurniture(), MashupFilter()
@@ -155,7 +154,7 @@ def test_a_page_repeating_itself_is_not_a_mashup() -> None:
     doc = Document(id="spam", text="Buy cheap watches online at the best price in town today. " * 120)
     MashupFilter()([doc])
     assert doc.alive
-    doc2 = Document(id="spam2", text="\n\n".join(["Buy cheap watches online at the best price today. "
-                                                  "Our watches are the finest money can buy anywhere."] * 60))
+    pair = "Buy cheap watches online at the best price today. Our watches are the finest money can buy anywhere."
+    doc2 = Document(id="spam2", text="\n\n".join([pair] * 60))
     MashupFilter()([doc2])
     assert doc2.alive
