@@ -361,3 +361,16 @@ def test_escalation_runs_trafilatura_without_its_fallbacks_by_default(
     doc = run(html, escalate_below=1.0, escalation_fallbacks=fallbacks)
     assert doc.signals["extract.path"] == "escalated" and doc.text == "escalated text"
     assert calls and calls[0]["fast"] is fast
+
+
+def test_image_credits_go_and_a_dateline_stays() -> None:
+    lead = "Berlin (dpa) - " + paragraph(20)
+    html = (
+        f"<body><article><p>{lead}</p><p>Der Kanzler am Montag in Berlin. Foto: Markus Scholz/dpa</p>"
+        f"<p>{paragraph()}</p><div>© AFP / Jeff Pachoud</div><p>{paragraph()}</p></article></body>"
+    )
+    doc = run(html, mode="fast")
+    assert doc.text.startswith("Berlin (dpa) - The committee")
+    assert "Foto:" not in doc.text and "Pachoud" not in doc.text
+    assert doc.signals["extract.removed_blocks.credit"] == 2
+    assert "Foto: Markus Scholz" in run(html, mode="fast", include_captions=True).text

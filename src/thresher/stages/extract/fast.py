@@ -16,7 +16,7 @@ above it is furniture by tag (``nav``, ``footer``, ``aside``) or by class/id nam
    prose join it, and prose blocks beside it (a standfirst in the article header) too;
    when one child holds 90% of its score (the article body), what follows that child
    (author box, sign-up, related links) is the article's tail and goes;
-4. inside, blocks under furniture elements, link lists and captions are dropped, a
+4. inside, blocks under furniture elements, link lists, captions and image credits are dropped, a
    heading goes with the furniture it introduces, short blocks before the first and
    after the last prose block (dates, "Share this") are trimmed, and the rest is
    joined with ``\n``. Every removal is counted by kind (``removed_blocks``) and can
@@ -237,6 +237,12 @@ class FastOptions:
     # Among 0.7/0.8/0.9/0.95, 0.9 scored best on the tuning half of the trafilatura set
     # (F1 0.905, the same as without the rule; precision +0.001).
     body_share: float = 0.9
+    # A block of at most this many words that carries an image credit is dropped as one
+    # (``_CREDIT``). Measured on the tuning half of the trafilatura set (F1 0.9083 /
+    # 0.9092 / 0.9104 at 15 / 25 / 40 words): 25 keeps most of the gain, while from
+    # about 30 words on, the blocks that match are prose citing an agency ("Reuters
+    # News Agency reported that...") rather than captions.
+    credit_max_words: int = 25
 
 
 # ---- the walk ------------------------------------------------------------------------
@@ -491,6 +497,17 @@ class _Walker:
 
 # Sentence-ending punctuation across scripts (Latin, CJK, Devanagari, Arabic): prose
 # has it, menus and link lists rarely do.
+# Image credits and agency tags: a short block that names a photo source is a caption
+# that lost its <figcaption> ("Foto: Markus Scholz/dpa", "© AFP / Jeff Pachoud",
+# "Quelle: Landesregierung"). The markers are the labels newsrooms print in the
+# languages of the evaluation sets and the picture agencies. An agency in a dateline
+# ("Berlin (dpa) - Immer mehr...") opens a news story and is not a credit.
+_CREDIT = re.compile(
+    r"(?:^|[\s(|.,;])(?:fotos?|photos?|photo credit|bild(?:er)?|images?|credits?|quelle|source|abb\.|abbildung|"
+    r"grafik|fot\.)\s*:|\u00a9|"
+    r"\b(?:getty images|dpa|shutterstock|istock(?:photo)?|reuters|ap photo|afp)\b(?!\)\s*[-\u2013\u2014])",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u0964\u061f:;\"\u201d)]\s*$")
 
 
@@ -683,11 +700,18 @@ def extract_fast(
             reason = "link_dense"
         elif b.kind == "caption" and not options.include_captions:
             reason = "caption"
+        elif (
+            b.words <= options.credit_max_words
+            and b.kind != "code"
+            and not options.include_captions
+            and _CREDIT.search(b.text)
+        ):
+            reason = "credit"
         if reason:
             removed[reason] += 1
             if trace is not None:
                 trace.append((b.text, b.kind, reason))
-            if pending_heading is not None and reason != "caption":
+            if pending_heading is not None and reason not in ("caption", "credit"):
                 # a heading that introduces furniture ("Related posts", "Share this")
                 # goes with it
                 removed["heading_of_removed"] += 1
