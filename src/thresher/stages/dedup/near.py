@@ -26,6 +26,7 @@ passes 0.8 with probability 0.92 only (its S-curve midpoint is ~0.72).
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,8 +128,11 @@ class NearDedup(GlobalStep):
         wd = str(ctx.workdir)
         offsets = base.shard_offsets(wd, ctx.n_shards)
         n = int(offsets[-1])
-        counts = ctx.map(_band_edges, [(wd, b, ctx.n_shards, p.all_pairs) for b in range(p.bands)])
-        edges = _merge_edges(wd, p.bands, n)
+        # one bucketing task per worker (each reads every shard's keys once), bands split
+        # evenly between them
+        groups = base.chunks(p.bands, min(p.bands, max(ctx.workers, 1)))
+        counts = ctx.map(_band_edges, [(wd, t, lo, hi, ctx.n_shards, p.all_pairs) for t, (lo, hi) in enumerate(groups)])
+        edges = _merge_edges(wd, len(groups), n)
         candidates = edges.shape[1]
         n_chunks = max(1, min(4 * max(ctx.workers, 1), -(-candidates // 20_000)))
         for i, (a, b) in enumerate(base.chunks(candidates, n_chunks)):
@@ -192,11 +196,16 @@ def _sorted_set(x: np.ndarray) -> np.ndarray:
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> int:
-    """Size of the intersection of two sorted distinct arrays."""
+    """Size of the intersection of two sorted distinct arrays.
+
+    A stable sort of the two concatenated runs is a linear merge (timsort finds the two
+    runs), and a common value ends up next to its twin: 3x faster than a binary search
+    of one array's values in the other at a thousand shingles.
+    """
     if not len(a) or not len(b):
         return 0
-    at = np.minimum(np.searchsorted(a, b), len(a) - 1)
-    return int(np.count_nonzero(a[at] == b))
+    both = np.sort(np.concatenate([a, b]), kind="stable")
+    return int(np.count_nonzero(both[1:] == both[:-1]))
 
 
 # ---- reduce tasks (module level: picklable for process pools and Ray) ---------------------
@@ -205,31 +214,47 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> int:
 _COMPARE_BLOCK = 1 << 20  # records compared per numpy call: bounds the temporaries
 
 
-def _band_edges(args: tuple[str, int, int, int]) -> int:
-    """Bucket one band: an edge from each document to the first of its bucket.
+def _band_edges(args: tuple[str, int, int, int, int, int]) -> int:
+    """Bucket bands ``[lo, hi)``: an edge from each document to the first of its bucket.
 
     Each record is one uint64: the band key's high bits with the document's global index
     in the low ``ceil(log2 n)`` bits. One in-place sort then orders records by key and,
     within a key, by index, so the first of a bucket is its lowest index. Memory: 8
-    bytes per document plus 1 for the equality mask (temporaries are blockwise).
+    bytes per document plus 1 for the equality mask (temporaries are blockwise), one band
+    at a time; the task's distinct edges are merged as it goes. Grouping bands in one
+    task reads each shard's files once per task instead of once per band.
     Truncating keys to ``64 - ceil(log2 n)`` bits (44 bits at 1 million documents, 40 at
     16 million) adds chance collisions with probability ~n / 2^(64 - log2 n) per document;
     the verification discards them.
     """
-    wd, band, n_shards, all_pairs = args
+    wd, task, lo, hi, n_shards, all_pairs = args
     valid = [load(shard_path(wd, "valid", s), mmap=False) for s in range(n_shards)]
+    keys = [load(shard_path(wd, "bands", s)).view(np.ndarray) for s in range(n_shards)]
     n = sum(len(v) for v in valid)
     idx_bits = max(1, (n - 1).bit_length())
     shift = np.uint64(idx_bits)
-    records = np.empty(sum(int(v.sum()) for v in valid), dtype=np.uint64)
-    at = start = 0
-    for s in range(n_shards):
-        idx = np.flatnonzero(valid[s])
-        keys = np.asarray(load(shard_path(wd, "bands", s))[idx, band])
-        records[at : at + len(idx)] = (keys >> shift << shift) | (idx + start).astype(np.uint64)
-        at += len(idx)
-        start += len(valid[s])
-    del valid
+    n_records = sum(int(v.sum()) for v in valid)
+    merged = np.zeros((2, 0), dtype=np.int64)
+    total = 0
+    for band in range(lo, hi):
+        records = np.empty(n_records, dtype=np.uint64)
+        at = start = 0
+        for s in range(n_shards):
+            idx = np.flatnonzero(valid[s])
+            records[at : at + len(idx)] = (keys[s][idx, band] >> shift << shift) | (idx + start).astype(np.uint64)
+            at += len(idx)
+            start += len(valid[s])
+        src, dst = _bucket_edges(records, idx_bits, all_pairs)
+        del records
+        total += len(src)
+        merged = _union_edges(merged, np.stack([src, dst]), n)
+    save_atomic(part_path(wd, "edges", task), merged)
+    return total
+
+
+def _bucket_edges(records: np.ndarray, idx_bits: int, all_pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sort one band's records (in place) and return its edges as global indices."""
+    shift = np.uint64(idx_bits)
     records.sort()
     m = len(records)
     same = np.empty(max(m - 1, 0), dtype=bool)
@@ -257,31 +282,34 @@ def _band_edges(args: tuple[str, int, int, int]) -> int:
     low = np.uint64((1 << idx_bits) - 1)
     src = (records[np.concatenate(left)] & low).astype(np.int64)
     dst = (records[np.concatenate(right)] & low).astype(np.int64)
-    save_atomic(part_path(wd, "edges", band), np.stack([src, dst]))
-    return len(src)
+    return src, dst
 
 
-def _merge_edges(wd: str, bands: int, n: int) -> np.ndarray:
-    """All bands' edges, each pair once, sorted by (representative, member).
+def _union_edges(merged: np.ndarray, edges: np.ndarray, n: int) -> np.ndarray:
+    """The distinct edges of both ``(2, m)`` arrays, sorted by (representative, member)."""
+    if not edges.shape[1]:
+        return merged
+    edges = np.concatenate([merged, edges], axis=1)
+    if n < 2**32:
+        packed = np.unique(edges[0].astype(np.uint64) << np.uint64(32) | edges[1].astype(np.uint64))
+        del edges
+        return np.stack([(packed >> np.uint64(32)).astype(np.int64), (packed & base.MASK32).astype(np.int64)])
+    order = np.lexsort((edges[1], edges[0]))
+    edges = edges[:, order]
+    keep = np.concatenate([[True], (np.diff(edges[0]) != 0) | (np.diff(edges[1]) != 0)])
+    return edges[:, keep]
 
-    Bands are merged one at a time into the running set of distinct edges, so memory
+
+def _merge_edges(wd: str, tasks: int, n: int) -> np.ndarray:
+    """All bucketing tasks' edges, each pair once, sorted by (representative, member).
+
+    Tasks are merged one at a time into the running set of distinct edges, so memory
     follows the number of distinct edges, not bands × edges (the same bucket usually
     repeats in many bands).
     """
     merged = np.zeros((2, 0), dtype=np.int64)
-    for b in range(bands):
-        edges = np.concatenate([merged, load(part_path(wd, "edges", b), mmap=False)], axis=1)
-        if n < 2**32:
-            packed = np.unique(edges[0].astype(np.uint64) << np.uint64(32) | edges[1].astype(np.uint64))
-            del edges
-            merged = np.stack(
-                [(packed >> np.uint64(32)).astype(np.int64), (packed & base.MASK32).astype(np.int64)]
-            )
-        else:
-            order = np.lexsort((edges[1], edges[0]))
-            edges = edges[:, order]
-            keep = np.concatenate([[True], (np.diff(edges[0]) != 0) | (np.diff(edges[1]) != 0)])
-            merged = edges[:, keep]
+    for t in range(tasks):
+        merged = _union_edges(merged, load(part_path(wd, "edges", t), mmap=False), n)
     return merged
 
 
@@ -291,6 +319,7 @@ class _ShardReader:
     def __init__(self, wd: str, n_shards: int) -> None:
         self.wd = wd
         self.offsets = base.shard_offsets(wd, n_shards)
+        self._starts = self.offsets.tolist()  # for bisect: one lookup costs ~0.3 µs
         self._maps: dict[tuple[str, int], np.ndarray] = {}
 
     def array(self, kind: str, shard: int) -> np.ndarray:
@@ -313,11 +342,44 @@ class _ShardReader:
             out[m] = self.array("sig", int(s))[pos[m]]
         return out
 
+    def windows(self, g: int) -> np.ndarray:
+        """Document ``g``'s stored shingle hashes, in text order, repeats included."""
+        s = bisect.bisect_right(self._starts, g) - 1
+        a, b = self.array("shingle_spans", s)[g - self._starts[s]]
+        return self.array("shingles", s)[a:b]
+
     def shingle_set(self, g: int) -> np.ndarray:
-        shard, pos = self.locate(np.array([g]))
-        s, i = int(shard[0]), int(pos[0])
-        a, b = self.array("shingle_spans", s)[i]
-        return _sorted_set(self.array("shingles", s)[a:b])
+        return _sorted_set(self.windows(g))
+
+
+class _ExactJaccard:
+    """Exact Jaccard similarity of two documents' stored shingle sets.
+
+    A document is in several candidate pairs, so its sorted set is kept (up to
+    :data:`_SET_CACHE` of them). Two documents with the same sequence of shingle hashes
+    (copies, the commonest candidates) are similar 1.0 without building either set.
+    """
+
+    def __init__(self, reader: _ShardReader) -> None:
+        self.reader = reader
+        self.cache: dict[int, np.ndarray] = {}
+
+    def shingle_set(self, g: int) -> np.ndarray:
+        got = self.cache.get(g)
+        if got is None:
+            if len(self.cache) >= _SET_CACHE:
+                self.cache.clear()
+            got = self.cache[g] = self.reader.shingle_set(g)
+        return got
+
+    def __call__(self, a: int, b: int) -> float:
+        wa, wb = self.reader.windows(a), self.reader.windows(b)
+        if len(wa) == len(wb) and np.array_equal(wa, wb):
+            return 1.0
+        set_a, set_b = self.shingle_set(a), self.shingle_set(b)
+        inter = _overlap(set_a, set_b)
+        union = len(set_a) + len(set_b) - inter
+        return inter / union if union else 1.0
 
 
 # A candidate whose signature estimate is this far below the threshold skips the exact
@@ -343,21 +405,10 @@ def _verify_chunk(args: tuple[str, int, int, str, float]) -> int:
         sb = reader.signatures(edges[1, a : a + 1024])
         sim[a : a + 1024] = (sa == sb).mean(axis=1)
     if mode == "exact":
-        cache: dict[int, np.ndarray] = {}
-
-        def shingle_set(g: int) -> np.ndarray:
-            got = cache.get(g)
-            if got is None:
-                if len(cache) >= _SET_CACHE:
-                    cache.clear()
-                got = cache[g] = reader.shingle_set(g)
-            return got
-
-        for j in np.flatnonzero(sim >= threshold - _PREFILTER_MARGIN).tolist():
-            set_a, set_b = shingle_set(int(edges[0, j])), shingle_set(int(edges[1, j]))
-            inter = _overlap(set_a, set_b)
-            union = len(set_a) + len(set_b) - inter
-            sim[j] = inter / union if union else 1.0
+        jaccard = _ExactJaccard(reader)
+        todo = np.flatnonzero(sim >= threshold - _PREFILTER_MARGIN)
+        for j, a, b in zip(todo.tolist(), edges[0, todo].tolist(), edges[1, todo].tolist(), strict=True):
+            sim[j] = jaccard(a, b)
     save_atomic(part_path(wd, "sim", chunk), sim)
     return m
 
@@ -373,13 +424,8 @@ def _audit(
     if not len(src):
         return {"audit_pairs": 0}
     pick = np.unique(np.linspace(0, len(src) - 1, min(p.audit_sample, len(src))).astype(np.int64))
-    reader = _ShardReader(wd, n_shards)
-    exact = np.empty(len(pick), dtype=np.float64)
-    for k, j in enumerate(pick):
-        a, b = reader.shingle_set(int(src[j])), reader.shingle_set(int(dst[j]))
-        inter = _overlap(a, b)
-        union = len(a) + len(b) - inter
-        exact[k] = inter / union if union else 1.0
+    jaccard = _ExactJaccard(_ShardReader(wd, n_shards))
+    exact = np.array([jaccard(a, b) for a, b in zip(src[pick].tolist(), dst[pick].tolist(), strict=True)])
     return {
         "audit_pairs": len(pick),
         "audit_precision": round(float(np.mean(exact >= p.threshold)), 4),
