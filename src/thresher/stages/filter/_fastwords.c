@@ -31,8 +31,23 @@
 
 static const uint64_t MIX = 0x9E3779B97F4A7C15ULL;
 
+/* Letters or digits that the Gopher rules count as punctuation (datatrove's list holds
+ * the full-width digit one): a token starting with one is never taken as plain. */
+static Py_UCS4 odd_plain[32];
+static Py_ssize_t n_odd_plain = 0;
+
+static int
+in_set(Py_UCS4 c, const Py_UCS4 *set, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (set[i] == c)
+            return 1;
+    return 0;
+}
+
 /* For text[a:b]: 1 if every character is a letter (str.isalpha), 2 if every character
- * is a digit (str.isdigit), 0 otherwise or when empty. ASCII is tested by table. */
+ * is a digit (str.isdigit), 0 otherwise, when empty, or when it starts with one of the
+ * odd_plain characters. ASCII letters are tested by range. */
 static int
 plain_kind_at(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 {
@@ -40,6 +55,8 @@ plain_kind_at(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
     if (a >= b)
         return 0;
     Py_UCS4 c = PyUnicode_READ(kind, data, a);
+    if (c >= 128 && in_set(c, odd_plain, n_odd_plain))
+        return 0;
     if (Py_UNICODE_ISALPHA(c)) {
         for (i = a + 1; i < b; i++) {
             c = PyUnicode_READ(kind, data, i);
@@ -92,20 +109,11 @@ bloom_maybe(uint32_t h)
 }
 
 static int
-in_set(Py_UCS4 c, const Py_UCS4 *set, Py_ssize_t n)
-{
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (set[i] == c)
-            return 1;
-    return 0;
-}
-
-static int
 copy_chars(PyObject *s, Py_UCS4 *out, Py_ssize_t *n)
 {
     Py_ssize_t len = PyUnicode_GET_LENGTH(s);
     if (len > 32) {
-        PyErr_SetString(PyExc_ValueError, "at most 32 simple affix characters");
+        PyErr_SetString(PyExc_ValueError, "at most 32 characters per set");
         return -1;
     }
     for (Py_ssize_t i = 0; i < len; i++)
@@ -115,18 +123,20 @@ copy_chars(PyObject *s, Py_UCS4 *out, Py_ssize_t *n)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(specials, simple_prefix, simple_suffix)\n\n"
-"Hand over the special-case table (a dict, read at every call, never changed) and the\n"
-"characters that _words._chunk_tokens strips as simple prefixes and suffixes.");
+"configure(specials, simple_prefix, simple_suffix, odd_plain)\n\n"
+"Hand over the special-case table (a dict, read at every call, never changed), the\n"
+"characters that _words._chunk_tokens strips as simple prefixes and suffixes, and the\n"
+"letters and digits that count as punctuation for the Gopher rules.");
 
 static PyObject *
 configure(PyObject *self, PyObject *args)
 {
-    PyObject *sp, *pre, *suf;
-    if (!PyArg_ParseTuple(args, "O!UU", &PyDict_Type, &sp, &pre, &suf))
+    PyObject *sp, *pre, *suf, *odd;
+    if (!PyArg_ParseTuple(args, "O!UUU", &PyDict_Type, &sp, &pre, &suf, &odd))
         return NULL;
     if (copy_chars(pre, simple_prefix, &n_simple_prefix) < 0 ||
-        copy_chars(suf, simple_suffix, &n_simple_suffix) < 0)
+        copy_chars(suf, simple_suffix, &n_simple_suffix) < 0 ||
+        copy_chars(odd, odd_plain, &n_odd_plain) < 0)
         return NULL;
     memset(bloom, 0, sizeof(bloom));
     PyObject *key, *value;

@@ -602,7 +602,10 @@ def _load_accelerator() -> ModuleType | None:
         from . import _fastwords
     except ImportError:
         return None
-    _fastwords.configure(_SPECIALS, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)))
+    # letters and digits of the punctuation set (Sentence_Terminal holds none, which
+    # spares computing it here): a token of them is a symbol word, not a plain one
+    odd = "".join(sorted({c for c in string.punctuation + _EXTRA_PUNCT + _CONTROLS if c.isalpha() or c.isdigit()}))
+    _fastwords.configure(_SPECIALS, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd)
     return _fastwords
 
 

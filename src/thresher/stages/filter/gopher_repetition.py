@@ -36,7 +36,8 @@ from pydantic import Field
 from thresher.document import Document
 from thresher.step import KEEP, Decision, Filter, Params
 
-from ._words import _fast, analyse
+from . import _words
+from ._words import analyse
 
 REASON_ALIASES: dict[str, str] = {}  # every reason is datatrove's own name
 
@@ -168,22 +169,22 @@ class CNGramIndex:
 
     def max_chars(self, n: int) -> int:
         """Length of the longest n-gram joined with spaces."""
-        return int(_fast.ngram_max_chars(self.words, n))  # type: ignore[union-attr]
+        return int(_words._fast.ngram_max_chars(self.words, n))  # type: ignore[union-attr]
 
     def top(self, n: int) -> tuple[int, int]:
         """See :func:`top_ngram`."""
-        chars, count = _fast.ngram_top(self.words, n)  # type: ignore[union-attr]
+        chars, count = _words._fast.ngram_top(self.words, n)  # type: ignore[union-attr]
         return int(chars), int(count)
 
     def dup(self, n: int) -> tuple[int, bool]:
         """See :func:`duplicate_ngram_chars`."""
-        chars, repeats = _fast.ngram_dup(self.words, n)  # type: ignore[union-attr]
+        chars, repeats = _words._fast.ngram_dup(self.words, n)  # type: ignore[union-attr]
         return int(chars), bool(repeats)
 
 
 def ngram_index(words: list[str]) -> NGramIndex | CNGramIndex:
     """The n-gram statistics of ``words``: compiled when the accelerator is built."""
-    return CNGramIndex(words) if _fast is not None else NGramIndex(words)
+    return CNGramIndex(words) if _words._fast is not None else NGramIndex(words)
 
 
 def top_ngram(index: NGramIndex | CNGramIndex, n: int) -> tuple[int, int]:

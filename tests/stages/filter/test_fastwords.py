@@ -1,0 +1,170 @@
+"""The compiled accelerator and the pure-Python path agree, token for token.
+
+``thresher.stages.filter._fastwords`` is optional (built where a C compiler exists);
+every function it provides has a pure-Python twin in ``_words`` / ``gopher_repetition``.
+These tests run both on generated text (hypothesis), on the rules' edge cases, on the
+golden documents (whole filter chain: decisions, signals, rewritten text) and, where the
+shared folder exists, on every distinct chunk of real web pages.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thresher.document import Document
+from thresher.registry import step_class
+from thresher.stages.filter import _words
+from thresher.stages.filter.gopher_repetition import CNGramIndex, NGramIndex
+
+fast = pytest.importorskip(
+    "thresher.stages.filter._fastwords", reason="the C accelerator is not built (no compiler at install)"
+)
+if _words._fast is None and not os.environ.get("THRESHER_PURE_PYTHON"):
+    pytest.fail("the accelerator is built but _words does not use it")
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "filters" / "docs.jsonl.gz"
+FILTERS = ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality")
+
+# characters that exercise every branch of the word split: letters (cased, uncased,
+# non-Latin), digits (ASCII and not), the simple affixes, the regex-only affixes,
+# hyphens, dots, apostrophes, symbols, sentence ends, CJK, emoji, every kind of space
+ALPHABET = (
+    "abcxyzAZéßΩж" "0123٣²１" "([{\"“‘«„»,:;!?)]}”’»" ".'’-–—…/@#$%&*+=<>^_~|\\" "。！？।"
+    "中文" "😀✓©" " \t\n\r\x0b\x0c\x1c\x85\u2028\u3000"
+)
+CHUNKS = [
+    "don't", "Don't", "cannot", "dont", "im", "Im", "e.g.", "U.S.", "Mr.", "a.", "z.", "(a.", "8)",
+    "):", "(see", "below):", "''", "’’", "'''", "well-known", "x-ray-like", "-well", "well-", "a--b",
+    "3.5", "1,000", "12:30", "1.2.3", "1.", "3.5.", "(3.5)", "$5", "10km", "10km.", "word,", "word.",
+    "WORD.", "AB.", "(word),", "\"word\"", "“word”", "«word»", "word...", "wait...", "https://x.com/a.",
+    "x@y.com", "٣.٥", "²³", "１", "１１", "１2", "2１", "(１)", "10am", "3p.m.", "y'all", "o'clock", ":)", ":-)))", "…", "..", "a.b", "end.The",
+]
+
+
+def c_scan(text: str, want_words: bool = True) -> tuple[Any, ...]:
+    """The C scan from a cache of its own: what it splits in C is never read by the Python
+    path (misses it hands to Python land in the shared cache, with Python's answer)."""
+    return tuple(fast.scan(text, {}, _words._FLAGS, _words._cache_chunk,
+                           _words._FLAGS.__getitem__, want_words, _words._CHUNK_CACHE_MAX))
+
+
+def assert_same_split(text: str) -> None:
+    """The C scan of ``text`` equals the Python split, totals and sentence count."""
+    ref = _words._analyse_py(text)
+    words, n_words, n_symbol, n_alpha, chars, n_sent = c_scan(text)
+    assert words == ref.words
+    assert (n_words, n_symbol, n_alpha, chars) == (len(ref.words), ref.n_symbol, ref.n_alpha, ref.content_chars)
+    assert n_sent == _words._count_sentences_py(text)
+    assert c_scan(text, want_words=False)[0] is None
+
+
+@pytest.fixture(autouse=True)
+def cold_caches() -> Iterator[None]:
+    """Each test starts and ends with empty caches (a cache filled by one path and read by
+    the other would hide a difference)."""
+    _words._CHUNK_CACHE.clear()
+    _words._FLAGS.clear()
+    yield
+    _words._CHUNK_CACHE.clear()
+    _words._FLAGS.clear()
+
+
+@pytest.mark.parametrize("chunk", CHUNKS)
+def test_edge_chunks_split_alike(chunk: str) -> None:
+    assert c_scan(chunk)[0] == list(_words._chunk_tokens(chunk))
+    assert_same_split(f"Some {chunk} text. {chunk}")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=80))
+def test_generated_text_splits_alike(text: str) -> None:
+    assert_same_split(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(CHUNKS + ["the", "of", "a", "."]), max_size=40))
+def test_generated_chunk_sequences_split_alike(chunks: list[str]) -> None:
+    assert_same_split(" ".join(chunks))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "dd", "e", "ab", "c"]), max_size=80), st.integers(1, 11))
+def test_ngram_statistics_agree(words: list[str], n: int) -> None:
+    np_index, c_index = NGramIndex(words), CNGramIndex(words)
+    assert c_index.max_chars(n) == np_index.max_chars(n)
+    assert c_index.top(n) == np_index.top(n)
+    assert c_index.dup(n) == np_index.dup(n)
+
+
+def test_the_c_paths_rest_on_facts_about_the_rules() -> None:
+    """What the C side assumes instead of asking Python."""
+    # the letters and digits of the punctuation set come from the cheap part of it
+    odd = {c for c in _words.punctuation_set() if c.isalpha() or c.isdigit()}
+    assert not {c for c in _words.terminal_punctuation() if c.isalpha() or c.isdigit()}
+    assert odd == {"１"}  # a full-width digit, in datatrove's list
+    # hyphenated letters re-join into no special case
+    spelled = regex.compile(r"^(?:\p{L}+-|-\p{L}+|\p{L}+(?:-\p{L}+)+|-\p{L}+-)$")
+    assert not [k for k in _words._WHOLE if spelled.match(k)]
+    # the simple affixes fit the C tables; "." and "-" are decided separately
+    assert len(_words._SIMPLE_PREFIX) <= 32 and len(_words._SIMPLE_SUFFIX) <= 32
+    assert not {".", "-"} & (_words._SIMPLE_PREFIX | _words._SIMPLE_SUFFIX)
+    assert set(string.ascii_letters).isdisjoint(_words._SIMPLE_PREFIX | _words._SIMPLE_SUFFIX)
+
+
+def test_the_environment_switch_forces_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THRESHER_PURE_PYTHON", "1")
+    assert _words._load_accelerator() is None
+    monkeypatch.setenv("THRESHER_PURE_PYTHON", "0")
+    assert _words._load_accelerator() is fast
+
+
+def run_chain(texts: list[str]) -> list[tuple[Any, ...]]:
+    _words._ANALYSES.clear()
+    steps = [step_class(n)(**({"filter_no_terminal_punct": False} if n == "c4_quality" else {})) for n in FILTERS]
+    docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+    for step in steps:
+        step(docs)
+    _words._ANALYSES.clear()
+    return [(d.verdict.status, d.verdict.reasons, d.text, dict(d.signals)) for d in docs]
+
+
+def test_golden_chain_is_identical_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decisions, every signal and the C4 text: the same with and without the accelerator."""
+    with gzip.open(GOLDEN, "rt", encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f]
+    with_c = run_chain(texts)
+    _words._CHUNK_CACHE.clear()
+    _words._FLAGS.clear()
+    monkeypatch.setattr(_words, "_fast", None)
+    assert run_chain(texts) == with_c
+
+
+@pytest.mark.shared
+def test_every_chunk_of_real_pages_splits_alike(shared_dir: Path) -> None:
+    """All distinct chunks of 400 real pages (about 90,000), each split from a cold cache."""
+    texts: list[str] = []
+    with gzip.open(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            texts.append(json.loads(line)["text_main"] or "")
+            if len(texts) == 400:
+                break
+    chunks = sorted({c for t in texts for c in t.split()})
+    assert len(chunks) > 10_000
+    cache: dict[str, tuple[str, ...]] = {}
+    got = [fast.scan(c, cache, _words._FLAGS, _words._cache_chunk, _words._FLAGS.__getitem__, True, 10**7)[0]
+           for c in chunks]
+    _words._CHUNK_CACHE.clear()
+    assert [list(_words._chunk_tokens(c)) for c in chunks] == got
+    for t in texts[:100]:
+        assert_same_split(t)
