@@ -76,7 +76,9 @@ def crawl_escalation(crawl: Path) -> str:
     from thresher.stages.read.warc import WarcReader
 
     files = sorted(
-        str(p) for p in crawl.rglob("*.warc*") if ".wet" not in p.name and ".wat" not in p.name and "bad" not in p.name
+        str(p)
+        for p in crawl.rglob("*.warc*")
+        if ".wet" not in p.name and ".wat" not in p.name and "bad" not in p.name
     )
     if not files:
         return "no WARC files"

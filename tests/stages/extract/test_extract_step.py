@@ -374,3 +374,15 @@ def test_image_credits_go_and_a_dateline_stays() -> None:
     assert "Foto:" not in doc.text and "Pachoud" not in doc.text
     assert doc.signals["extract.removed_blocks.credit"] == 2
     assert "Foto: Markus Scholz" in run(html, mode="fast", include_captions=True).text
+
+
+def test_a_see_also_label_goes_and_a_sentence_with_the_words_stays() -> None:
+    html = (
+        f"<body><article><p>{paragraph()}</p><h3>Mehr zum Thema</h3>"
+        f"<p>Read more about the report: it was published after a long debate and a vote.</p>"
+        f"<p>{paragraph()}</p></article></body>"
+    )
+    doc = run(html, mode="fast")
+    assert "Mehr zum Thema" not in doc.text
+    assert "Read more about the report" in doc.text
+    assert doc.signals["extract.removed_blocks.see_also"] == 1

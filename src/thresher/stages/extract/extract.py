@@ -17,9 +17,10 @@ and passes through untouched.
 Signals: ``extract.path`` (fast / escalated / trafilatura / resiliparse),
 ``extract.confidence``, ``extract.kept_blocks``, ``extract.removed_blocks.<kind>``
 (script, nav, footer, sidebar, share, related, comments, ads, popup, meta, link_dense,
-outside_main, frame_short, credit...; on an escalated page these are the fast path's
-analysis, trafilatura does not report its own), ``extract.inflated`` when a gzip/deflate
-content encoding was undone. Metadata: ``title``, ``html_lang``, ``date``, ``charset``.
+outside_main, frame_short, credit, see_also...; on an escalated page these are the
+fast path's analysis, trafilatura does not report its own), ``extract.inflated`` when
+a gzip/deflate content encoding was undone. Metadata: ``title``, ``html_lang``,
+``date``, ``charset``.
 
 The text arrives from nothing (``doc.text`` is empty before this step), so removals are
 recorded as counts in signals, not as edits: an edit needs a span of the received text.

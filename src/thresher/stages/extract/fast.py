@@ -16,11 +16,11 @@ above it is furniture by tag (``nav``, ``footer``, ``aside``) or by class/id nam
    prose join it, and prose blocks beside it (a standfirst in the article header) too;
    when one child holds 90% of its score (the article body), what follows that child
    (author box, sign-up, related links) is the article's tail and goes;
-4. inside, blocks under furniture elements, link lists, captions and image credits are dropped, a
-   heading goes with the furniture it introduces, short blocks before the first and
-   after the last prose block (dates, "Share this") are trimmed, and the rest is
-   joined with ``\n``. Every removal is counted by kind (``removed_blocks``) and can
-   be traced block by block (``trace``).
+4. inside, blocks under furniture elements, link lists, captions, image credits and
+   "see also" labels are dropped, a heading goes with the furniture it introduces,
+   short blocks before the first and after the last prose block (dates, "Share
+   this") are trimmed, and the rest is joined with ``\n``. Every removal is counted
+   by kind (``removed_blocks``) and can be traced block by block (``trace``).
 
 The path also says how sure it is (:attr:`Extraction.confidence`): little prose, prose
 spread over several containers, or a container holding a small share of the page's
@@ -579,6 +579,42 @@ def _second_best(elements: list[_Element], best: int) -> float:
     return top
 
 
+# Labels that introduce links to other pages rather than content of this one, in the
+# languages of the evaluation sets (English, German, French, Spanish, Portuguese,
+# Italian, Polish, Dutch). A label alone on its block, nothing else.
+_SEE_ALSO = re.compile(
+    r"^\W*(?:mehr zum thema|mehr dazu|weitere informationen|weiterlesen|weiterführende links?|lesen sie auch|"
+    r"lesen sie dazu|auch interessant|das könnte sie auch interessieren|artikel teilen|teilen|über den autor|"
+    r"related(?: articles| posts| stories| content)?|read more|read also|see also|more on this(?: topic)?|"
+    r"you may also like|you might also like|share this(?: article| post)?|about the author|"
+    r"veja também|leia também|saiba mais|lea también|te puede interesar|más información|"
+    r"à lire aussi|lire aussi|voir aussi|sur le même sujet|leggi anche|potrebbe interessarti|"
+    r"czytaj także|czytaj też|zobacz też|zobacz także|lees ook|meer informatie)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _drop_see_also(
+    kept: list[_Block], removed: Counter[str], trace: list[tuple[str, str, str]] | None
+) -> list[_Block]:
+    """The kept blocks without "see also" labels ("Mehr zum Thema", "Read more").
+
+    Only the label goes: dropping what follows it up to the next heading as well (the
+    teasers it introduces) scored lower on the tuning half of the trafilatura set
+    (F1 0.9108 against 0.9116), since a label like "Weitere Informationen" also
+    introduces the article's own closing paragraphs.
+    """
+    out: list[_Block] = []
+    for b in kept:
+        if b.words <= 6 and _SEE_ALSO.match(b.text):
+            removed["see_also"] += 1
+            if trace is not None:
+                trace.append((b.text, b.kind, "see_also"))
+            continue
+        out.append(b)
+    return out
+
+
 def _in_subtree(elements: list[_Element], e: int, root: int) -> bool:
     while e > root:
         e = elements[e].parent
@@ -724,6 +760,8 @@ def extract_fast(
             prose_kept += b.score
         kept.append(b)
         pending_heading = b if b.kind == "heading" else None
+    if kept:
+        kept = _drop_see_also(kept, removed, trace)
     # Short blocks after the last prose block are the tail of the article's frame
     # ("Share this", "Related posts", "No comments"); short blocks before the first
     # prose block other than headings are its head (dates, kickers, breadcrumbs).
