@@ -30,8 +30,9 @@ from thresher.stages.filter.gopher_repetition import CNGramIndex, NGramIndex
 fast = pytest.importorskip(
     "thresher.stages.filter._fastwords", reason="the C accelerator is not built (no compiler at install)"
 )
-if _words._fast is None and not os.environ.get("THRESHER_PURE_PYTHON"):
+if _words._fast is None and os.environ.get("THRESHER_PURE_PYTHON", "") in ("", "0"):
     pytest.fail("the accelerator is built but _words does not use it")
+_words.configure_accelerator(fast)  # where THRESHER_PURE_PYTHON left it unconfigured
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "filters" / "docs.jsonl.gz"
 FILTERS = ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality")
@@ -101,7 +102,7 @@ def test_generated_chunk_sequences_split_alike(chunks: list[str]) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["a", "bb", "ccc", "dd", "e", "ab", "c"]), max_size=80), st.integers(1, 11))
 def test_ngram_statistics_agree(words: list[str], n: int) -> None:
-    np_index, c_index = NGramIndex(words), CNGramIndex(words)
+    np_index, c_index = NGramIndex(words), CNGramIndex(words, fast)
     assert c_index.max_chars(n) == np_index.max_chars(n)
     assert c_index.top(n) == np_index.top(n)
     assert c_index.dup(n) == np_index.dup(n)

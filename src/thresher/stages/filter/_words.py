@@ -602,11 +602,16 @@ def _load_accelerator() -> ModuleType | None:
         from . import _fastwords
     except ImportError:
         return None
+    configure_accelerator(_fastwords)
+    return _fastwords
+
+
+def configure_accelerator(module: ModuleType) -> None:
+    """Hand the rules' tables to the compiled module (it reads them, never changes them)."""
     # letters and digits of the punctuation set (Sentence_Terminal holds none, which
     # spares computing it here): a token of them is a symbol word, not a plain one
     odd = "".join(sorted({c for c in string.punctuation + _EXTRA_PUNCT + _CONTROLS if c.isalpha() or c.isdigit()}))
-    _fastwords.configure(_SPECIALS, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd)
-    return _fastwords
+    module.configure(_SPECIALS, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd)
 
 
 _fast = _load_accelerator()

@@ -28,6 +28,7 @@ datatrove compares duplicate 5..10-grams as words joined *without* a separator, 
 from __future__ import annotations
 
 import re
+from types import ModuleType
 from typing import ClassVar
 
 import numpy as np
@@ -163,28 +164,30 @@ class CNGramIndex:
     Same hashes, same walk, same results; each call is one C pass over the words.
     """
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: list[str], accelerator: ModuleType) -> None:
         self.words = words
         self.n_words = len(words)
+        self._c = accelerator
 
     def max_chars(self, n: int) -> int:
         """Length of the longest n-gram joined with spaces."""
-        return int(_words._fast.ngram_max_chars(self.words, n))  # type: ignore[union-attr]
+        return int(self._c.ngram_max_chars(self.words, n))
 
     def top(self, n: int) -> tuple[int, int]:
         """See :func:`top_ngram`."""
-        chars, count = _words._fast.ngram_top(self.words, n)  # type: ignore[union-attr]
+        chars, count = self._c.ngram_top(self.words, n)
         return int(chars), int(count)
 
     def dup(self, n: int) -> tuple[int, bool]:
         """See :func:`duplicate_ngram_chars`."""
-        chars, repeats = _words._fast.ngram_dup(self.words, n)  # type: ignore[union-attr]
+        chars, repeats = self._c.ngram_dup(self.words, n)
         return int(chars), bool(repeats)
 
 
 def ngram_index(words: list[str]) -> NGramIndex | CNGramIndex:
     """The n-gram statistics of ``words``: compiled when the accelerator is built."""
-    return CNGramIndex(words) if _words._fast is not None else NGramIndex(words)
+    fast = _words._fast
+    return CNGramIndex(words, fast) if fast is not None else NGramIndex(words)
 
 
 def top_ngram(index: NGramIndex | CNGramIndex, n: int) -> tuple[int, int]:
