@@ -7,7 +7,13 @@ paragraphs reordered, exact copies), computes the exact Jaccard similarity of wo
 in its own subprocess (so each has its own peak memory) on that corpus. Prints one table:
 precision of the pairs each method declares duplicates, recall of the true pairs
 (``J >= 0.8``) directly and through the clusters the declared pairs make, documents/s
-per core (CPU time of the method, corpus loading excluded) and peak resident memory.
+per core (CPU time of the method, corpus loading excluded) and peak resident memory,
+and thresher's CPU time per phase (map, reduce, apply).
+
+``--baseline REV`` also runs thresher as it was at git revision ``REV`` (extracted with
+``git archive``, put first on ``PYTHONPATH`` of its worker) on the same corpus, so a
+before/after comparison comes from one invocation; ``--repeat N`` runs every method N
+times, interleaved, and reports medians (CPU time is noisy on a shared machine).
 
 Then, unless ``--synthetic 0``: the clustering phase's peak memory per document on
 synthetic documents (with one cluster of 100,000 copies), and the score distribution
@@ -152,13 +158,20 @@ def run_thresher(texts: list[str], workdir: Path) -> tuple[np.ndarray, dict[str,
     t0 = time.process_time()
     for s, sd in enumerate(shards):
         step.map_shard(sd, ShardContext(s, n_shards, workdir))
-    t_map = time.process_time() - t0
+    t1 = time.process_time()
     stats = step.reduce(GlobalContext(n_shards, workdir))
+    t2 = time.process_time()
     for s, sd in enumerate(shards):
         step.apply_shard(sd, ShardContext(s, n_shards, workdir))
-    cpu = time.process_time() - t0
+    t3 = time.process_time()
     pairs = np.load(workdir / "pairs.npy")
-    return pairs, {"cpu": cpu, "map_cpu": t_map, "stats": stats}
+    return pairs, {
+        "cpu": t3 - t0,
+        "map_cpu": t1 - t0,
+        "reduce_cpu": t2 - t1,
+        "apply_cpu": t3 - t2,
+        "stats": stats,
+    }
 
 
 def run_datasketch(texts: list[str], workdir: Path) -> tuple[np.ndarray, dict[str, Any]]:
@@ -289,8 +302,37 @@ def score(n: int, pairs: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     }
 
 
+def baseline_tree(rev: str, into: Path) -> Path:
+    """The package as it was at git revision ``rev``, extracted under ``into``; a worker
+    run with it first on ``PYTHONPATH`` measures the old code on the same corpus."""
+    tar = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src/thresher"], check=True, capture_output=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=tar.stdout, check=True)
+    return into / "src"
+
+
+def run_method(method: str, corpus: Path, out: Path, pythonpath: Path | None) -> dict[str, Any] | str:
+    """One method in a fresh process: its result dict, or the last error line."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(pythonpath), env.get("PYTHONPATH", "")])
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", method, str(corpus), str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if proc.returncode != 0:
+        return (proc.stderr.strip().splitlines() or ["?"])[-1]
+    info: dict[str, Any] = json.loads(out.read_text())
+    info["pairs"] = np.load(out.with_suffix(".npy"))
+    return info
+
+
 def main_corpus(args: argparse.Namespace) -> None:
-    texts, labels = build_corpus(args.pages, args.copies, args.seed)
+    texts, _ = build_corpus(args.pages, args.copies, args.seed)
     n = len(texts)
     truth = ground_truth(texts)
     chars = sum(map(len, texts)) / n
@@ -301,48 +343,68 @@ def main_corpus(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.json"
         corpus.write_text(json.dumps(texts), encoding="utf-8")
-        header = (
-            f"{'method':<12}{'pairs':>7}{'precision':>11}{'recall':>8}{'precision*':>12}{'recall*':>9}"
+        # (label, method, PYTHONPATH): the baseline is thresher's own worker on old code
+        runs: list[tuple[str, str, Path | None]] = []
+        if args.baseline:
+            old = baseline_tree(args.baseline, Path(tmp))
+            runs.append((f"thresher@{args.baseline[:10]}", "thresher", old))
+        runs += [(m, m, None) for m in args.methods]
+        results: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in runs}
+        failed: dict[str, str] = {}
+        # repeats interleave the methods, so a burst of load on the machine hits all alike
+        for _ in range(args.repeat):
+            for label, method, path in runs:
+                if label in failed:
+                    continue
+                got = run_method(method, corpus, Path(tmp) / f"{method}.json", path)
+                if isinstance(got, str):
+                    failed[label] = got
+                else:
+                    results[label].append(got)
+
+        def med(label: str, key: str) -> float:
+            return float(np.median([r[key] for r in results[label]]))
+
+        print(
+            f"{'method':<22}{'pairs':>7}{'precision':>11}{'recall':>8}{'precision*':>12}{'recall*':>9}"
             f"{'docs/s/core':>13}{'peak MB':>9}"
         )
-        rows = []
-        for method in args.methods:
-            out = Path(tmp) / f"{method}.json"
-            proc = subprocess.run(
-                [sys.executable, __file__, "--worker", method, str(corpus), str(out)],
-                check=False,
-                capture_output=True,
-                text=True,
-            )
-            if proc.returncode != 0:
-                last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-                rows.append(f"{method:<12} skipped: {last[:90]}")
+        for label, _, _ in runs:
+            if label in failed:
+                print(f"{label:<22} skipped: {failed[label][:90]}")
                 continue
-            info = json.loads(out.read_text())
-            s = score(n, np.load(out.with_suffix(".npy")), truth)
-            rows.append(
-                f"{method:<12}{s['pairs']:>7}{s['precision']:>11.3f}{s['recall_direct']:>8.3f}"
-                f"{s['precision_clusters']:>12.3f}{s['recall_clusters']:>9.3f}{n / info['cpu']:>13,.0f}{info['peak_rss_mb']:>9.0f}"
+            first = results[label][0]
+            sc = score(n, first["pairs"], truth)
+            print(
+                f"{label:<22}{sc['pairs']:>7}{sc['precision']:>11.3f}{sc['recall_direct']:>8.3f}"
+                f"{sc['precision_clusters']:>12.3f}{sc['recall_clusters']:>9.3f}"
+                f"{n / med(label, 'cpu'):>13,.0f}{med(label, 'peak_rss_mb'):>9.0f}"
             )
-            if method == "thresher":
-                st = info["stats"]
-                extra = (
-                    f"  thresher: map (signatures) {n / info['map_cpu']:,.0f} docs/s/core; reduce "
-                    f"{st['candidate_pairs']} candidates -> {st['verified_pairs']} verified pairs, "
-                    f"{st['clusters']} clusters, {st['duplicates']} duplicates"
-                )
-            if method == "datatrove":
-                dt_extra = f"  datatrove: signature stage {n / info['signature_cpu']:,.0f} docs/s/core"
-        print(header)
-        for r in rows:
-            print(r)
         print(
             "precision / recall: of the pairs each method declares duplicates; precision* / recall*: of the "
-            "pairs that share a cluster (connected components of the declared pairs)"
+            "pairs that share a cluster (connected components of the declared pairs); docs/s/core: documents "
+            f"over the CPU time of one process (median of {args.repeat} run(s), corpus loading excluded)"
         )
-        for line in ("extra", "dt_extra"):
-            if line in locals():
-                print(locals()[line])
+        phased = [label for label, method, _ in runs if method == "thresher" and label not in failed]
+        if phased:
+            print(f"thresher per phase, docs/s/core (CPU s), median of {args.repeat} run(s):")
+            print(f"{'phase':<36}" + "".join(f"{label:>24}" for label in phased))
+            for name, key in (
+                ("map (shingles, signatures, bands)", "map_cpu"),
+                ("reduce (buckets, verify, clusters)", "reduce_cpu"),
+                ("apply (cluster id, verdicts)", "apply_cpu"),
+                ("end to end", "cpu"),
+            ):
+                cells = "".join(f"{f'{n / med(lb, key):,.0f} ({med(lb, key):.3f})':>24}" for lb in phased)
+                print(f"{name:<36}{cells}")
+            for label in phased:
+                st = results[label][0]["stats"]
+                print(
+                    f"  {label}: {st['candidate_pairs']} candidates -> {st['verified_pairs']} verified pairs, "
+                    f"{st['clusters']} clusters, {st['duplicates']} duplicates"
+                )
+        if results.get("datatrove"):
+            print(f"  datatrove: signature stage {n / med('datatrove', 'signature_cpu'):,.0f} docs/s/core")
 
 
 # ---- clustering memory on synthetic documents ------------------------------------------------
@@ -466,6 +528,8 @@ if __name__ == "__main__":
     ap.add_argument("--synthetic", type=int, default=1_000_000, help="documents (0: skip)")
     ap.add_argument("--cluster", type=int, default=100_000, help="copies in the synthetic cluster")
     ap.add_argument("--no-copycat", action="store_true")
+    ap.add_argument("--baseline", default=None, help="also run thresher as it was at this git revision")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per method (interleaved); medians reported")
     args = ap.parse_args()
     if not (SHARED / "data").is_dir():
         sys.exit(f"needs the shared data folder at {SHARED} (set THRESHER_SHARED)")

@@ -22,7 +22,6 @@ import os
 import resource
 import sys
 import unicodedata
-from collections.abc import Iterable
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
@@ -199,7 +198,7 @@ def normalize(text: str, p: NormParams) -> str:
     return text
 
 
-def chunks(n: int, parts: int) -> Iterable[tuple[int, int]]:
+def chunks(n: int, parts: int) -> list[tuple[int, int]]:
     """``parts`` contiguous ``[start, end)`` ranges covering ``range(n)`` (some may be empty)."""
     bounds = np.linspace(0, n, parts + 1).astype(np.int64)
     return [(int(a), int(b)) for a, b in pairwise(bounds.tolist())]

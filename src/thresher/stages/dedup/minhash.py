@@ -53,9 +53,7 @@ for _lo, _hi in ((ord("0"), ord("9")), (ord("a"), ord("z")), (ord("A"), ord("Z")
 # bytes.translate table: a word byte maps to itself (ASCII capitals to lower case), any
 # other byte to 0. One C loop at ~0.5 ns/byte does the case folding and the
 # classification that need two passes otherwise.
-_FOLD_TABLE = bytes(
-    (ord(chr(c).lower()) if c < 0x80 else c) if _WORD_BYTE[c] else 0 for c in range(256)
-)
+_FOLD_TABLE = bytes((ord(chr(c).lower()) if c < 0x80 else c) if _WORD_BYTE[c] else 0 for c in range(256))
 
 # A word's bytes are read as up to four little-endian 8-byte chunks (first, second,
 # third, last) gathered from a stride-1 uint64 view of the buffer; a chunk shorter than

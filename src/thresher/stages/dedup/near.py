@@ -113,9 +113,13 @@ class NearDedup(GlobalStep):
         save_atomic(shard_path(wd, "bands", s), band_keys(sig, p.bands, p.rows, p.seed))
         save_atomic(shard_path(wd, "valid", s), sig[:, 0] != EMPTY if len(sig) else np.zeros(0, bool))
         if self._keep_shingles:
-            save_atomic(shard_path(wd, "shingles", s), np.concatenate(shingles) if shingles else np.zeros(0, np.uint32))
             save_atomic(
-                shard_path(wd, "shingle_spans", s), np.concatenate(spans) if spans else np.zeros((0, 2), np.int64)
+                shard_path(wd, "shingles", s),
+                np.concatenate(shingles) if shingles else np.zeros(0, np.uint32),
+            )
+            save_atomic(
+                shard_path(wd, "shingle_spans", s),
+                np.concatenate(spans) if spans else np.zeros((0, 2), np.int64),
             )
         base.write_count(wd, s, len(docs))  # last: the shard's map is complete once this exists
 
@@ -131,7 +135,9 @@ class NearDedup(GlobalStep):
         # one bucketing task per worker (each reads every shard's keys once), bands split
         # evenly between them
         groups = base.chunks(p.bands, min(p.bands, max(ctx.workers, 1)))
-        counts = ctx.map(_band_edges, [(wd, t, lo, hi, ctx.n_shards, p.all_pairs) for t, (lo, hi) in enumerate(groups)])
+        counts = ctx.map(
+            _band_edges, [(wd, t, lo, hi, ctx.n_shards, p.all_pairs) for t, (lo, hi) in enumerate(groups)]
+        )
         edges = _merge_edges(wd, len(groups), n)
         candidates = edges.shape[1]
         n_chunks = max(1, min(4 * max(ctx.workers, 1), -(-candidates // 20_000)))
@@ -241,7 +247,9 @@ def _band_edges(args: tuple[str, int, int, int, int, int]) -> int:
         at = start = 0
         for s in range(n_shards):
             idx = np.flatnonzero(valid[s])
-            records[at : at + len(idx)] = (keys[s][idx, band] >> shift << shift) | (idx + start).astype(np.uint64)
+            records[at : at + len(idx)] = (keys[s][idx, band] >> shift << shift) | (idx + start).astype(
+                np.uint64
+            )
             at += len(idx)
             start += len(valid[s])
         src, dst = _bucket_edges(records, idx_bits, all_pairs)
