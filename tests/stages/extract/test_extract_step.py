@@ -386,3 +386,20 @@ def test_a_see_also_label_goes_and_a_sentence_with_the_words_stays() -> None:
     assert "Mehr zum Thema" not in doc.text
     assert "Read more about the report" in doc.text
     assert doc.signals["extract.removed_blocks.see_also"] == 1
+
+
+def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from thresher.stages.extract.fast import FastOptions, extract_fast
+
+    blog = (  # Blogger wraps every post in class="widget Blog": furniture by name, yet the article
+        "<body><nav><a href=/>Home</a> <a href=/b>Blog</a></nav>"
+        f'<div class="widget Blog"><h2>A post</h2><p>{paragraph(60)}</p><p>{paragraph(60)}</p></div>'
+        '<div class="sidebar"><p>About me: I write about committees and their reports, weekly.</p></div></body>'
+    )
+    for page in (blog, (GOLDEN / "article.html").read_text(encoding="utf-8")):
+        one = extract_fast(LexborHTMLParser(page), FastOptions(collapse_furniture=True))
+        full = extract_fast(LexborHTMLParser(page), FastOptions(collapse_furniture=False))
+        assert one.text == full.text and one.text
+    assert "A post\nThe committee" in extract_fast(LexborHTMLParser(blog), FastOptions()).text
