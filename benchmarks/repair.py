@@ -38,7 +38,6 @@ import gzip
 import json
 import re
 import time
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -53,55 +52,43 @@ FTFY_CASES = SHARED / "data" / "repair" / "ftfy-cases" / "tests" / "test-cases"
 PII_CASES = ROOT / "tests" / "stages" / "repair" / "data" / "pii_cases.json"
 PII_SAMPLE = ROOT / "tests" / "stages" / "repair" / "data" / "pii_corpus_sample.json"
 
-APOSTROPHES = set("\u2019\u2018\u02bc\u00b4\u2032")
-DASHES = set("\u2014\u2013\u2015\u2012\u2212")
 RECOVERABLE = ("apostrophe", "dash_glued")
 CLASSES = ("apostrophe", "apostrophe_final", "dash_glued", "dash_spaced", "accent", "other")
+classify = evaluation.classify
+strip = evaluation.strip
 
 
 # ---- deleted characters -------------------------------------------------------------------
 
 
 def english_pages(limit: int) -> list[str]:
-    """The first ``limit`` pages of the corpus that CLD2 reads as English, 300+ chars."""
-    return evaluation.english_pages(CORPUS, limit)
+    """The first ``limit`` held-out pages of the corpus that CLD2 reads as English, 300+
+    chars (the fit half trained the contextual model: scripts/build_repair_context_model.py)."""
+    return evaluation.english_pages(CORPUS, limit, split="heldout")
 
 
-def classify(run: str, before: str, after: str) -> str:
-    if all(c in APOSTROPHES for c in run):
-        if before.isalnum() and after.isalpha():
-            return "apostrophe"
-        if before.isalpha():
-            return "apostrophe_final"
-        return "other"
-    if all(c in DASHES for c in run):
-        return "dash_glued" if before.isalnum() and after.isalnum() else "dash_spaced"
-    if all(unicodedata.category(c).startswith("L") for c in run):
-        return "accent"
-    return "other"
+def baseline_step(commit: str) -> Any:
+    """``RestoreDeletedChars`` as it was at ``commit`` (read with git, loaded as a module
+    of its own), to compare against in the same invocation."""
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
 
-
-def strip(text: str) -> tuple[str, dict[int, tuple[str, str]]]:
-    """Delete non-ASCII characters; return the stripped text and its sites by offset."""
-    out: list[str] = []
-    sites: dict[int, tuple[str, str]] = {}
-    i, n = 0, len(text)
-    pos = 0
-    while i < n:
-        if text[i].isascii():
-            out.append(text[i])
-            pos += 1
-            i += 1
-            continue
-        j = i
-        while j < n and not text[j].isascii():
-            j += 1
-        run = text[i:j]
-        before = text[i - 1] if i > 0 else ""
-        after = text[j] if j < n else ""
-        sites[pos] = (run, classify(run, before, after))
-        i = j
-    return "".join(out), sites
+    src = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{commit}:src/thresher/stages/repair/deleted_chars.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / f"deleted_chars_{commit[:10]}.py"
+    path.write_text(src, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module.RestoreDeletedChars()
 
 
 def insertions(e: Edit) -> tuple[list[tuple[int, str]], int]:
@@ -199,16 +186,21 @@ def _ratio(a: int, b: int) -> str:
     return f"{a / b:.3f}" if b else "  n/a"
 
 
-def bench_deleted(n_docs: int) -> None:
+def bench_deleted(n_docs: int, baseline: str | None) -> None:
     from thresher.stages.repair.deleted_chars import RestoreDeletedChars
 
     pages = english_pages(n_docs)
     stripped = [strip(p) for p in pages]
-    configs = {
-        "default (glued_words=restore)": RestoreDeletedChars(),
-        "glued_words=flag": RestoreDeletedChars(glued_words="flag"),
-    }
-    print(f"\n## 1. Deleted-character repair: {len(pages)} English pages of {CORPUS.name}, non-ASCII deleted")
+    configs: dict[str, Any] = {}
+    if baseline:
+        configs[f"before (git {baseline})"] = baseline_step(baseline)
+    configs["default"] = RestoreDeletedChars()
+    configs["glued_words=flag"] = RestoreDeletedChars(glued_words="flag")
+    configs["context_model=False"] = RestoreDeletedChars(context_model=False)
+    print(
+        f"\n## 1. Deleted-character repair: {len(pages)} held-out English pages of {CORPUS.name}, "
+        "non-ASCII deleted"
+    )
     for name, step in configs.items():
         r = score_deleted(step, stripped)
         gold, tp, fp = r["gold"], r["tp"], r["fp"]
@@ -417,13 +409,17 @@ def bench_chain(n_docs: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=2000, help="English pages to strip and repair")
+    ap.add_argument("--baseline", default=None, help="also run the step as it was at this git commit")
+    ap.add_argument("--only-deleted", action="store_true", help="only section 1")
     ap.add_argument(
         "--speed-docs", type=int, default=2000, help="corpus pages for the mojibake and PII speed runs"
     )
     args = ap.parse_args()
     if not CORPUS.exists():
         raise SystemExit(f"needs {CORPUS} (the shared data folder)")
-    bench_deleted(args.docs)
+    bench_deleted(args.docs, args.baseline)
+    if args.only_deleted:
+        return
     bench_mojibake(args.speed_docs)
     bench_pii(args.speed_docs)
     bench_chain(args.speed_docs)

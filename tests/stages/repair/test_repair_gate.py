@@ -1,10 +1,10 @@
 """A quality gate for restore_deleted_chars on real text (like trafilatura's eval gate).
 
-The first 300 English pages of ../shared/data/corpus/web-text.jsonl.gz lose their
-non-ASCII characters; the word-internal apostrophes put back must meet floors set a
-little under what benchmarks/repair.py measured on 2,000 pages (precision 0.982, recall
-0.73): the noise tolerance of a 300-page sample is about +-0.01 for precision and
-+-0.03 for recall.
+The first 300 held-out English pages of ../shared/data/corpus/web-text.jsonl.gz (the half
+the contextual model was not fitted on, evaluation.split_of) lose their non-ASCII
+characters; the word-internal apostrophes put back must meet floors set a little under
+what this sample measured (precision 0.984, recall 0.761, glued_words off): the noise
+tolerance of a 300-page sample is about +-0.01 for precision and +-0.03 for recall.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _strip(text: str) -> tuple[str, dict[int, str]]:
 @pytest.mark.shared
 @pytest.mark.slow
 def test_apostrophe_restoration_gate(shared_dir: Path) -> None:
-    pages = english_pages(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", N_PAGES)
+    pages = english_pages(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", N_PAGES, split="heldout")
     assert len(pages) == N_PAGES
     step = RestoreDeletedChars(glued_words="off")
     gold = tp = fp = 0
@@ -58,5 +58,5 @@ def test_apostrophe_restoration_gate(shared_dir: Path) -> None:
                         fp += 1
     precision, recall = tp / (tp + fp), tp / gold
     assert gold > 2000
-    assert precision >= 0.97, f"precision {precision:.3f} ({tp} right, {fp} wrong)"
-    assert recall >= 0.68, f"recall {recall:.3f} ({tp} of {gold})"
+    assert precision >= 0.975, f"precision {precision:.3f} ({tp} right, {fp} wrong)"
+    assert recall >= 0.73, f"recall {recall:.3f} ({tp} of {gold})"

@@ -23,15 +23,23 @@ The step works in two stages, and the second only runs when the first says so:
    letter, whose case is lost, or several equally likely accented words) is marked with
    a ``flag`` edit labelled ``damaged``.
 
-What is *not* recoverable by design, and left alone: apostrophes whose two readings are
-both common words ("its"/"it’s", "were"/"we’re", "lets"/"let’s"), apostrophes after a
-plural "s" ("workers’ rights"), spaced dashes (" – " becomes a double space, which real
-text also has), quotation marks, ellipses, non-breaking spaces and symbols. The
-benchmark (``benchmarks/repair.py``) reports those classes separately.
+3. **Context.** In a damaged document, a small contextual model
+   (:mod:`thresher.stages.repair.context_model`, fitted on real pages) has the last word
+   on every apostrophe: it restores those whose two readings are both words ("its"/"it’s",
+   "were"/"we’re", "years"/"year’s") from the neighbouring words, and it vetoes a rule's
+   restoration where the context says the author never typed one ("I cant wait" on a
+   page that writes no apostrophes). Rules the fitting pages hardly exercised (regnal
+   numbers) stand as the rules decided.
+
+What is *not* recoverable by design, and left alone: apostrophes after a plural "s"
+("workers’ rights"), spaced dashes (" – " becomes a double space, which real text also
+has), quotation marks, ellipses, non-breaking spaces and symbols. The benchmark
+(``benchmarks/repair.py``) reports those classes separately.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -40,6 +48,18 @@ from typing import Any, Literal
 from pydantic import Field
 
 from thresher.document import Document, Edit
+from thresher.stages.repair.context_model import (
+    AMBIGUOUS,
+    ContextModel,
+    context_features,
+    doc_features,
+    features,
+    kind_of,
+    load_context_model,
+    next_token,
+    prev_token,
+    token_features,
+)
 from thresher.stages.repair.lexicon import Lexicon, load_lexicon
 from thresher.step import Params, Transformer
 
@@ -54,6 +74,7 @@ def _words(text: str) -> frozenset[str]:
 # handle, a path, a hyphenated compound or a file name).
 _WORD = re.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
+_STRAIGHT_APOSTROPHE = re.compile(r"[A-Za-z]'[A-Za-z]")
 # Hosts of the clitic "’s" (is/has): pronouns, wh-words, there/here, let. A closed class
 # of English, so after them "’s" is a contraction and no possessive context is needed.
 _S_CLITIC_HOSTS = _words(
@@ -192,6 +213,32 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
     return prev, nxt
 
 
+def _after_name(text: str, start: int) -> bool:
+    """Whether the word before ``start`` is a capitalised word other than "I"."""
+    prev, shape = prev_token(text, start)
+    return shape == "C" and prev != "i"
+
+
+def _rule_key(reason: str) -> str:
+    """A short name for the rule that wrote ``reason`` (a feature of the contextual model)."""
+    for key, needle in _RULE_KEYS:
+        if needle in reason:
+            return key
+    return "other"
+
+
+_RULE_KEYS = (
+    ("I", "inside a sentence is the pronoun"),
+    ("were", "contraction: 'were'"),
+    ("will", "before the verb"),
+    ("ctx", "cannot be the other reading"),
+    ("roman", "regnal number"),
+    ("sup", "before the superlative"),
+    ("name", "occurs in the document"),
+    ("lex", "(Zipf"),
+)
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[max(0, start - 4) : start].rstrip(" \t\"'(")
     return not before or before[-1] in ".?!:;\n"
@@ -279,6 +326,22 @@ class RestoreDeletedCharsParams(Params):
             "original glued word as a lost dash (dash precision about 0.3, benchmarks/repair.py)"
         ),
     )
+    context_model: bool = Field(
+        True,
+        description=(
+            "decide apostrophes whose two readings are both words ('its', 'were', 'years') with the "
+            "shipped contextual model (context_model.py), in documents already found damaged"
+        ),
+    )
+    context_shift: float = Field(
+        0.0,
+        ge=-10.0,
+        le=10.0,
+        description=(
+            "added to the contextual model's fitted thresholds (log-odds): above 0 restores less and "
+            "more surely, below 0 more"
+        ),
+    )
     flag_unrecoverable: bool = Field(True, description="flag damaged words that cannot be restored")
     max_chars: int = Field(
         2_000_000, ge=1_000, le=200_000_000, description="characters analysed per document (work bound)"
@@ -292,6 +355,18 @@ class _Repair:
     reason: str
 
 
+@dataclass(slots=True, frozen=True)
+class _Candidate:
+    """An occurrence the contextual model decides, with the repair it would make."""
+
+    start: int
+    end: int
+    repair: _Repair
+    features: list[tuple[str, float]]  # empty when scored
+    from_rule: bool
+    score: float = 0.0
+
+
 class RestoreDeletedChars(Transformer):
     """Restore apostrophes, dashes and accented letters deleted from a pure-ASCII text."""
 
@@ -301,8 +376,9 @@ class RestoreDeletedChars(Transformer):
 
     def setup(self) -> None:
         self._lex: Lexicon = load_lexicon("en")
+        self._model: ContextModel | None = load_context_model() if self.params.context_model else None
         # decisions that depend on the word alone, shared across documents (bounded)
-        self._cache: dict[str, _Repair | None] = {}
+        self._cache: dict[Any, Any] = {}
 
     def edits(self, doc: Document) -> list[Edit]:
         text = doc.text
@@ -316,7 +392,7 @@ class RestoreDeletedChars(Transformer):
             self.signal(doc, "damaged", False)
             return []
         self.signal(doc, "non_ascii", 0)
-        found, english = self._find(view)
+        found, english, counts = self._find(view)
         # glued words do not count as cues: normal technical text is full of them
         # ("entrypoint", "refcounting"), so alone they would call clean pages damaged
         glued = sum(1 for _, _, r in found if r.reason.startswith(_GLUED))
@@ -328,6 +404,18 @@ class RestoreDeletedChars(Transformer):
         self.signal(doc, "damaged", damaged)
         if not damaged:
             return []
+        if self._model is not None:
+            # every apostrophe, the rules' and the model's own candidates, is decided by
+            # the model; other repairs and flags stand as the rules made them
+            model, shift = self._model, p.context_shift
+            t_rule, t_new = model.threshold_rule + shift, model.threshold_new + shift
+            kept = [
+                (c.start, c.end, c.repair)
+                for c in self._candidates(view, found, counts, cues, model)
+                if c.score >= (t_rule if c.from_rule else t_new)
+            ]
+            self.signal(doc, "context_restored", len(kept))
+            found = sorted([f for f in found if f[2].kind != "apostrophe"] + kept, key=lambda x: x[0])
         edits: list[Edit] = []
         for start, end, rep in found:
             if rep.kind == "damaged":
@@ -339,7 +427,7 @@ class RestoreDeletedChars(Transformer):
 
     # ---- detection and repair of single words -------------------------------------------
 
-    def _find(self, text: str) -> tuple[list[tuple[int, int, _Repair]], float]:
+    def _find(self, text: str) -> tuple[list[tuple[int, int, _Repair]], float, Counter[str]]:
         """Every word of ``text`` that looks damaged, with its repair (or flag), and the
         share of its words that are English function words.
 
@@ -385,7 +473,134 @@ class RestoreDeletedChars(Transformer):
                 if rep is not None:
                     out.append((start, end, rep))
         out.sort(key=lambda x: x[0])
-        return out, english
+        return out, english, counts
+
+    # ---- the contextual model -----------------------------------------------------------
+
+    def _candidates(
+        self,
+        text: str,
+        found: list[tuple[int, int, _Repair]],
+        counts: Counter[str],
+        cues: int,
+        model: ContextModel | None = None,
+    ) -> list[_Candidate]:
+        """Every occurrence the contextual model decides: the rules' apostrophes, then
+        each ambiguous contraction and each word in "s" that may be a possessive that no
+        rule has repaired or flagged. Possessive candidates need some lexical support:
+        "word's" listed in the lexicon, or the bare word used in the document.
+
+        With ``model``, each candidate carries its score, and a word below the model's
+        token floor (:class:`ContextModel`) is skipped before it is located; without, each
+        carries its features (to fit the model with)."""
+        taken = {start for start, _, _ in found}
+        doc = doc_features(cues, len(_STRAIGHT_APOSTROPHE.findall(text)))
+        lex = self._lex
+        apo = self.params.apostrophe
+        out: list[_Candidate] = []
+        # the rules' own restorations are judged too, with the rule as one more feature:
+        # "I cant wait" on a page whose author never typed an apostrophe is not damage
+        for start, end, rep in found:
+            if rep.kind != "apostrophe":
+                continue
+            tok = text[start:end]
+            lw = tok.lower()
+            kind = kind_of(tok, _sentence_initial(text, start)) or "L"
+            zr = (lex.zipf(lw), lex.zipf(rep.new.lower().replace(apo, "'")))
+            base_in_doc = kind in ("S", "SC", "SI") and (tok[:-1] in counts or tok[:-1].lower() in counts)
+            rule = _rule_key(rep.reason)
+            feats = features(kind, *self._context(text, start, end), zr, lw, base_in_doc, doc)
+            feats += [(f"r|{rule}", 1.0), (f"r|{rule}|{kind}", 1.0)]
+            if model is None:
+                out.append(_Candidate(start, end, rep, feats, True))
+            elif f"r|{rule}" not in model.weights:
+                # a rule the fitting pages hardly exercised ("Nicholas IIs"): the model
+                # has no evidence against it, so it stands as the rule decided
+                out.append(_Candidate(start, end, rep, [], True, math.inf))
+            else:
+                out.append(_Candidate(start, end, rep, [], True, model.score(feats)))
+        doc_part: dict[str, float] = {}
+        for tok in counts:
+            lw = tok.lower()
+            ambiguous = AMBIGUOUS.get(lw)
+            zs: tuple[float, float] | None = None
+            base_in_doc = False
+            if ambiguous is None:
+                if len(tok) < 3 or lw[-1] != "s" or len(tok) > _MAX_WORD or (tok.isupper() and len(tok) > 1):
+                    continue
+                base = tok[:-1]
+                base_in_doc = base in counts or base.lower() in counts
+                zc = lex.zipf(lw[:-1] + "'s")
+                if zc == 0.0 and not base_in_doc:
+                    continue
+                zs = (lex.zipf(lw), zc)
+            kinds = (kind_of(tok, False), kind_of(tok, True))
+            own: dict[str, float] = {}
+            if model is not None:
+                for k in kinds:
+                    if k is not None and k not in own:
+                        own[k] = self._own_score(model, k, zs, lw, base_in_doc, doc, doc_part)
+                if not any(k in model.token_floor and v >= model.token_floor[k] for k, v in own.items()):
+                    continue
+            for start in _occurrences(text, tok):
+                if start in taken:
+                    continue
+                end = start + len(tok)
+                initial = _sentence_initial(text, start)
+                kind_here = kinds[initial]
+                if kind_here is None:
+                    continue
+                if ambiguous == 1 and tok[0] == "I" and not initial and _after_name(text, start):
+                    continue  # "Jony Ive", "Billy Id": a name, as the rules read it too
+                if ambiguous is None:
+                    new = tok[:-1] + apo + "s"
+                    why = f"possessive, from the neighbouring words ({kind_here})"
+                else:
+                    new = tok[:ambiguous] + apo + tok[ambiguous:]
+                    why = f"contraction {new!r}, from the neighbouring words"
+                rep = _Repair("apostrophe", new, why)
+                ctx = self._context(text, start, end)
+                if model is None:
+                    feats = features(kind_here, *ctx, zs, lw, base_in_doc, doc)
+                    out.append(_Candidate(start, end, rep, feats, False))
+                else:
+                    score = own[kind_here] + model.score(context_features(kind_here, *ctx))
+                    out.append(_Candidate(start, end, rep, [], False, score))
+        return out
+
+    def _context(
+        self, text: str, start: int, end: int
+    ) -> tuple[tuple[str, str], tuple[str, str], str, tuple[float, float]]:
+        """The neighbours of ``text[start:end]`` as :func:`context_features` takes them."""
+        nw, ns, nend = next_token(text, end)
+        nxt2 = next_token(text, nend)[0] if ns != "p" else ""
+        prev = prev_token(text, start)
+        return prev, (nw, ns), nxt2, (self._lex.zipf(prev[0]), self._lex.zipf(nw))
+
+    def _own_score(
+        self,
+        model: ContextModel,
+        kind: str,
+        zs: tuple[float, float] | None,
+        lw: str,
+        base_in_doc: bool,
+        doc: tuple[str, ...],
+        doc_part: dict[str, float],
+    ) -> float:
+        """The score of the token features of ``lw`` as ``kind``, in parts: the word's
+        (cached across documents), the document's (once per document) and "bare form
+        in the document"."""
+        key = ("own", kind, lw)
+        word_part = self._cache.get(key)
+        if word_part is None:
+            word_part = self._cache[key] = model.score(token_features(kind, zs, lw, False, ()))
+        d = doc_part.get(kind)
+        if d is None:
+            d = doc_part[kind] = model.score(token_features(kind, None, lw, False, doc)) - model.score(
+                [(f"b|{kind}", 1.0)]
+            )
+        bonus = model.weights.get(f"bd|{kind}", 0.0) if base_in_doc and zs is not None else 0.0
+        return word_part + d + bonus
 
     def _may_be_possessive(self, tok: str, counts: Counter[str]) -> bool:
         """Whether any rule of :meth:`_possessive` could fire for ``tok`` in some context

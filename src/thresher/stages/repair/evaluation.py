@@ -1,11 +1,31 @@
-"""Pages of the shared web corpus for measuring the repair steps (benchmarks/repair.py and
-the gate in the tests read them the same way)."""
+"""Pages of the shared web corpus for measuring the repair steps, and the damage done to
+them (benchmarks/repair.py, scripts/build_repair_context_model.py and the gate in the
+tests read them the same way).
+
+Pages are split into a *fit* half and a *held-out* half by a hash of their id
+(:func:`split_of`), so whatever is fitted on one half is measured on the other, and the
+split does not depend on the order of the corpus file.
+"""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
+
+Split = Literal["fit", "heldout", "all"]
+
+APOSTROPHES = frozenset("\u2019\u2018\u02bc\u00b4\u2032")
+DASHES = frozenset("\u2014\u2013\u2015\u2012\u2212")
+
+
+def split_of(page_id: str) -> Literal["fit", "heldout"]:
+    """The half a page belongs to: the parity of the first byte of the SHA-1 of its id."""
+    return "fit" if hashlib.sha1(page_id.encode("utf-8")).digest()[0] % 2 == 0 else "heldout"
 
 
 def corpus_texts(corpus: Path, limit: int) -> list[str]:
@@ -19,22 +39,72 @@ def corpus_texts(corpus: Path, limit: int) -> list[str]:
     return texts
 
 
-def english_pages(corpus: Path, limit: int, min_chars: int = 300) -> list[str]:
-    """The first ``limit`` pages of at least ``min_chars`` that CLD2 reliably reads as English."""
+def english_records(corpus: Path, split: Split = "all", min_chars: int = 300) -> Iterator[tuple[str, str]]:
+    """``(id, text_main)`` of the pages of at least ``min_chars`` that CLD2 reliably reads
+    as English, in file order, restricted to one half of the split."""
     import pycld2
 
-    out: list[str] = []
     with gzip.open(corpus, "rt", encoding="utf-8") as fh:
         for line in fh:
-            text = json.loads(line).get("text_main") or ""
-            if len(text) < min_chars:
+            rec = json.loads(line)
+            text = rec.get("text_main") or ""
+            if len(text) < min_chars or (split != "all" and split_of(str(rec.get("id"))) != split):
                 continue
             try:
                 reliable, _, langs = pycld2.detect(text)
             except pycld2.error:
                 continue
             if reliable and langs[0][1] == "en":
-                out.append(text)
-                if len(out) >= limit:
-                    break
+                yield str(rec.get("id")), text
+
+
+def english_pages(corpus: Path, limit: int, min_chars: int = 300, split: Split = "all") -> list[str]:
+    """The first ``limit`` English pages (as :func:`english_records` selects them)."""
+    out: list[str] = []
+    for _, text in english_records(corpus, split, min_chars):
+        out.append(text)
+        if len(out) >= limit:
+            break
     return out
+
+
+def classify(run: str, before: str, after: str) -> str:
+    """The class of one run of deleted characters, from the run and its neighbours: a
+    word-internal ``apostrophe``, ``apostrophe_final``, ``dash_glued`` (between two
+    words, no space), ``dash_spaced``, ``accent`` (letters) or ``other``."""
+    if all(c in APOSTROPHES for c in run):
+        if before.isalnum() and after.isalpha():
+            return "apostrophe"
+        if before.isalpha():
+            return "apostrophe_final"
+        return "other"
+    if all(c in DASHES for c in run):
+        return "dash_glued" if before.isalnum() and after.isalnum() else "dash_spaced"
+    if all(unicodedata.category(c).startswith("L") for c in run):
+        return "accent"
+    return "other"
+
+
+def strip(text: str) -> tuple[str, dict[int, tuple[str, str]]]:
+    """Delete the non-ASCII characters of ``text``, as a bad pipeline does; return the
+    stripped text and its damage *sites*: offset in the stripped text -> (the run of
+    characters deleted there, its class)."""
+    out: list[str] = []
+    sites: dict[int, tuple[str, str]] = {}
+    i, n = 0, len(text)
+    pos = 0
+    while i < n:
+        if text[i].isascii():
+            out.append(text[i])
+            pos += 1
+            i += 1
+            continue
+        j = i
+        while j < n and not text[j].isascii():
+            j += 1
+        run = text[i:j]
+        before = text[i - 1] if i > 0 else ""
+        after = text[j] if j < n else ""
+        sites[pos] = (run, classify(run, before, after))
+        i = j
+    return "".join(out), sites

@@ -1,0 +1,253 @@
+"""A small contextual model that decides apostrophes whose two readings are both words.
+
+"its"/"it's", "were"/"we're", "well"/"we'll", and every plural that may be a possessive
+("the years event" / "last years event"): the word alone cannot decide, its neighbours
+can. The model is a logistic regression over sparse features of one occurrence:
+
+- the *kind* of candidate: a possessive ``s`` (lower-case, capitalised inside a
+  sentence, or sentence-initial) or one of the ambiguous contractions of :data:`AMBIGUOUS`;
+- the previous and next token (a word, lower-cased, or the punctuation mark that stands
+  there), alone and as a pair, the token after the next, the next word's last two
+  letters (a crude part of speech: "-ly", "-ng", "-ed"), the case of both neighbours and
+  their lexicon frequency (whole Zipf units: function words, common and rare words);
+- for a possessive, the lexicon's evidence: Zipf of "word's" against "words", whether
+  either is listed, whether the bare form occurs in the document, and the word itself
+  when it was frequent enough in the fitting pages;
+- two facts about the whole document: how many unambiguous cues of damage it has
+  ("thats", "dont", "companys") and how many apostrophes it still writes as ASCII ``'``
+  (a page that types ``it's`` and also ``its`` meant ``its``).
+
+The weights (``context_model.json.gz`` beside this module) are fitted by
+``scripts/build_repair_context_model.py`` on the *fit* half of the English pages of
+../shared/data/corpus (split by a hash of the page id, see
+:func:`thresher.stages.repair.evaluation.split_of`) with their non-ASCII characters
+deleted, the way ``benchmarks/repair.py`` deletes them; the benchmark reports the other
+half. The file holds feature weights only, no text of any page.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+MODEL_PATH = Path(__file__).with_name("context_model.json.gz")
+
+# Ambiguous contractions: the form as written without its apostrophe -> where the
+# apostrophe goes (characters from the start). Each written form is itself a common
+# English word, so only the context tells them apart ("we'll"/"well", "she'd"/"shed").
+# "its"/"lets" are the two "'s" clitics whose bare form is a word.
+AMBIGUOUS: dict[str, int] = {
+    "its": 2,
+    "lets": 3,
+    "were": 2,
+    "well": 2,
+    "wed": 2,
+    "hell": 2,
+    "shell": 3,
+    "shed": 3,
+    "ill": 1,
+    "id": 1,
+    "im": 1,
+    "ive": 1,
+}
+
+_SENTENCE_END = ".?!:;"
+
+
+def next_token(text: str, end: int) -> tuple[str, str, int]:
+    """The token after ``end``: a lower-cased word, a punctuation mark, ``<d>`` for a
+    digit, ``<nl>`` for a line break, ``<end>`` at the end; its shape (``l`` lower, ``C``
+    capitalised, ``U`` all capitals, ``p`` otherwise); and where it ends."""
+    n = len(text)
+    i = end
+    while i < n and text[i] == " ":
+        i += 1
+    if i >= n:
+        return "<end>", "p", i
+    c = text[i]
+    if c == "\n":
+        return "<nl>", "p", i + 1
+    if c.isascii() and c.isalpha():
+        j = i + 1
+        while j < n and text[j].isascii() and text[j].isalpha():
+            j += 1
+        w = text[i:j]
+        return w.lower(), _shape(w), j
+    if c.isdigit():
+        return "<d>", "p", i + 1
+    return c, "p", i + 1
+
+
+def prev_token(text: str, start: int) -> tuple[str, str]:
+    """The token before ``start``, as :func:`next_token` describes it (without the end)."""
+    i = start
+    while i > 0 and text[i - 1] == " ":
+        i -= 1
+    if i <= 0:
+        return "<start>", "p"
+    c = text[i - 1]
+    if c == "\n":
+        return "<nl>", "p"
+    if c.isascii() and c.isalpha():
+        j = i - 1
+        while j > 0 and text[j - 1].isascii() and text[j - 1].isalpha():
+            j -= 1
+        w = text[j:i]
+        return w.lower(), _shape(w)
+    if c.isdigit():
+        return "<d>", "p"
+    return c, "p"
+
+
+def _shape(w: str) -> str:
+    if w.islower():
+        return "l"
+    if w.isupper():
+        return "U" if len(w) > 1 else "C"
+    return "C" if w[0].isupper() and w[1:].islower() else "M"
+
+
+def _bucket(n: int) -> str:
+    return "0" if n == 0 else "1" if n == 1 else "2-3" if n <= 3 else "4-9" if n <= 9 else "10+"
+
+
+def doc_features(cues: int, straight: int) -> tuple[str, ...]:
+    """Features of the whole document: its unambiguous cues of damage and the
+    apostrophes it still writes as ASCII, and how the two compare."""
+    share = straight / (straight + cues) if straight + cues else 0.0
+    ratio = "none" if straight == 0 else "few" if share < 0.2 else "some" if share < 0.6 else "most"
+    return (f"dc|{_bucket(cues)}", f"ds|{_bucket(straight)}", f"dr|{ratio}")
+
+
+def kind_of(tok: str, initial: bool) -> str | None:
+    """The candidate kind of a word as written, or None when the model has no say."""
+    lw = tok.lower()
+    if lw in AMBIGUOUS:
+        return lw
+    if len(tok) >= 3 and lw.endswith("s") and not (tok.isupper() and len(tok) > 1):
+        if tok[0].isupper():
+            return "SI" if initial else "SC"
+        return "S"
+    return None
+
+
+def _group(kind: str) -> str:
+    return "S" if kind in ("S", "SC", "SI") else "A"
+
+
+def token_features(
+    kind: str, lex: tuple[float, float] | None, word: str, base_in_doc: bool, doc: tuple[str, ...]
+) -> list[tuple[str, float]]:
+    """The features that do not depend on the neighbours: the kind, the document and,
+    for a possessive, the lexicon's evidence and the word itself."""
+    group = _group(kind)
+    out: list[tuple[str, float]] = [(f"b|{kind}", 1.0)]
+    for d in doc:
+        out.append((f"{d}|{group}", 1.0))
+    if lex is not None:
+        zw, zc = lex
+        zd = max(-4.0, min(4.0, zc - zw)) / 4.0
+        out += [("zd", zd), (f"zd|{kind}", zd), ("zc", zc / 8.0), ("zw", zw / 8.0), (f"w|{word}", 1.0)]
+        if zc == 0.0:
+            out.append((f"zc0|{kind}", 1.0))
+        if zw == 0.0:
+            out.append((f"zw0|{kind}", 1.0))
+        if base_in_doc:
+            out.append((f"bd|{kind}", 1.0))
+    return out
+
+
+# the name prefixes of the features :func:`context_features` makes
+CONTEXT_FAMILIES = frozenset({"n", "p", "nc", "pc", "nn", "nx", "pn", "pz", "nz"})
+
+
+def context_features(
+    kind: str, prev: tuple[str, str], nxt: tuple[str, str], nxt2: str, zipfs: tuple[float, float]
+) -> list[tuple[str, float]]:
+    """The features of the neighbouring tokens (see the module docstring); ``zipfs`` are
+    the lexicon's Zipf values of the previous and the next word (0 for punctuation)."""
+    group = _group(kind)
+    pw, ps = prev
+    nw, ns = nxt
+    out = [
+        (f"pn|{group}|{pw}|{nw}", 1.0),
+        (f"pz|{kind}|{int(zipfs[0])}", 1.0),
+        (f"nz|{kind}|{int(zipfs[1])}", 1.0),
+        (f"n|{group}|{nw}", 1.0),
+        (f"p|{group}|{pw}", 1.0),
+        (f"n|{kind}|{nw}", 1.0),
+        (f"p|{kind}|{pw}", 1.0),
+        (f"nc|{kind}|{ns}", 1.0),
+        (f"pc|{kind}|{ps}", 1.0),
+        (f"nn|{group}|{nw}|{nxt2}", 1.0),
+    ]
+    if ns != "p" and len(nw) >= 4:
+        out.append((f"nx|{group}|{nw[-2:]}", 1.0))
+    return out
+
+
+def features(
+    kind: str,
+    prev: tuple[str, str],
+    nxt: tuple[str, str],
+    nxt2: str,
+    zipfs: tuple[float, float],
+    lex: tuple[float, float] | None,
+    word: str,
+    base_in_doc: bool,
+    doc: tuple[str, ...],
+) -> list[tuple[str, float]]:
+    """All the sparse features of one occurrence (name, value)."""
+    return token_features(kind, lex, word, base_in_doc, doc) + context_features(kind, prev, nxt, nxt2, zipfs)
+
+
+@dataclass(frozen=True)
+class ContextModel:
+    """Fitted weights, the decision thresholds (log-odds) and how they were made.
+
+    ``token_floor`` holds, for each kind, the lowest score of the features that do not
+    depend on the neighbours (:func:`token_features`) among the occurrences the model
+    restored on the validation pages, less a margin of 0.5: a word below it is not even
+    located in the text (two thirds of the plurals), which keeps the step fast. A kind
+    the model never restored on validation has no floor and is not scored at all.
+
+    Two thresholds: one for a restoration a rule proposed, one for an occurrence only the
+    model proposes. Fitted jointly on validation pages, the first comes out higher: what
+    the rules get wrong is mostly an apostrophe the author never typed ("I cant wait"),
+    which the context hardly tells from damage.
+    """
+
+    weights: dict[str, float]
+    threshold_rule: float
+    threshold_new: float
+    meta: dict[str, Any]
+    token_floor: dict[str, float]
+
+    def score(self, feats: list[tuple[str, float]]) -> float:
+        """Log-odds that the apostrophe was there."""
+        w = self.weights
+        return sum(w.get(name, 0.0) * v for name, v in feats)
+
+    def may_restore(self, own: dict[str, list[tuple[str, float]]]) -> bool:
+        """Whether a word whose token features are ``own`` (by the kinds it can take)
+        reaches the floor of one of them (see the class docstring)."""
+        floor = self.token_floor
+        return any(k in floor and self.score(f) >= floor[k] for k, f in own.items())
+
+
+@lru_cache(maxsize=2)
+def load_context_model(path: str = str(MODEL_PATH)) -> ContextModel:
+    """Load (once per process) the weights shipped beside this module."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        raw = json.load(fh)
+    return ContextModel(
+        weights=raw["weights"],
+        threshold_rule=float(raw["threshold_rule"]),
+        threshold_new=float(raw["threshold_new"]),
+        token_floor={k: float(v) for k, v in raw["token_floor"].items()},
+        meta=raw["meta"],
+    )
