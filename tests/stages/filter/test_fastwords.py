@@ -83,7 +83,7 @@ def cold_caches() -> Iterator[None]:
 
 @pytest.mark.parametrize("chunk", CHUNKS)
 def test_edge_chunks_split_alike(chunk: str) -> None:
-    assert c_scan(chunk)[0] == list(_words._chunk_tokens(chunk))
+    assert c_scan(chunk)[0] == _words._chunk_tokens(chunk)
     assert_same_split(f"Some {chunk} text. {chunk}")
 
 
@@ -166,6 +166,6 @@ def test_every_chunk_of_real_pages_splits_alike(shared_dir: Path) -> None:
     got = [fast.scan(c, cache, _words._FLAGS, _words._cache_chunk, _words._FLAGS.__getitem__, True, 10**7)[0]
            for c in chunks]
     _words._CHUNK_CACHE.clear()
-    assert [list(_words._chunk_tokens(c)) for c in chunks] == got
+    assert [_words._chunk_tokens(c) for c in chunks] == got
     for t in texts[:100]:
         assert_same_split(t)

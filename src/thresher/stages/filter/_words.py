@@ -37,6 +37,7 @@ import string
 import sys
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain, compress
@@ -422,8 +423,8 @@ def _cache_chunk(chunk: str) -> tuple[str, ...]:
 def split_words(text: str) -> list[str]:
     """The words of ``text`` as datatrove's English ``split_into_words`` returns them."""
     if _fast is not None:
-        return _fast.scan(text, _CHUNK_CACHE, _FLAGS, _cache_chunk, _FLAGS.__getitem__,
-                          True, _CHUNK_CACHE_MAX)[0]
+        return list(_fast.scan(text, _CHUNK_CACHE, _FLAGS, _cache_chunk, _FLAGS.__getitem__,
+                               True, _CHUNK_CACHE_MAX)[0])
     return _split_words_py(text)
 
 
@@ -537,7 +538,7 @@ def sentence_ends(text: str) -> list[int]:
     return ends
 
 
-def token_totals(words: list[str]) -> tuple[int, int, int]:
+def token_totals(words: Sequence[str]) -> tuple[int, int, int]:
     """(symbol words, words with a letter, characters of non-symbol words)."""
     flags = list(map(_FLAGS.__getitem__, words))
     symbol = [f & FLAG_SYMBOL for f in flags]
@@ -554,7 +555,7 @@ def token_totals(words: list[str]) -> tuple[int, int, int]:
 class Analysis:
     """The word split of one text and the totals the filters take, shared by a chain."""
 
-    words: list[str]
+    words: tuple[str, ...]  # a tuple: the compiled path hides it from the garbage collector
     n_symbol: int  # words made only of punctuation_set() characters
     n_alpha: int  # words with a letter
     content_chars: int  # characters of the words that are not symbol words
@@ -574,7 +575,7 @@ def _analyse_uncached(text: str) -> Analysis:
 
 
 def _analyse_py(text: str) -> Analysis:
-    words = _split_words_py(text)
+    words = tuple(_split_words_py(text))
     return Analysis(words, *token_totals(words))
 
 

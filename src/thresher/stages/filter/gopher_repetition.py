@@ -28,6 +28,7 @@ datatrove compares duplicate 5..10-grams as words joined *without* a separator, 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from types import ModuleType
 from typing import ClassVar
 
@@ -102,7 +103,7 @@ class NGramIndex:
     strings as datatrove does.
     """
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: Sequence[str]) -> None:
         n = len(words)
         self.n_words = n
         self._h: dict[int, np.ndarray] = {
@@ -164,7 +165,7 @@ class CNGramIndex:
     Same hashes, same walk, same results; each call is one C pass over the words.
     """
 
-    def __init__(self, words: list[str], accelerator: ModuleType) -> None:
+    def __init__(self, words: Sequence[str], accelerator: ModuleType) -> None:
         self.words = words
         self.n_words = len(words)
         self._c = accelerator
@@ -184,7 +185,7 @@ class CNGramIndex:
         return int(chars), bool(repeats)
 
 
-def ngram_index(words: list[str]) -> NGramIndex | CNGramIndex:
+def ngram_index(words: Sequence[str]) -> NGramIndex | CNGramIndex:
     """The n-gram statistics of ``words``: compiled when the accelerator is built."""
     fast = _words._fast
     return CNGramIndex(words, fast) if fast is not None else NGramIndex(words)
