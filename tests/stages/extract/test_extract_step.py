@@ -358,9 +358,23 @@ def test_escalation_runs_trafilatura_without_its_fallbacks_by_default(
     monkeypatch.setattr(trafilatura, "extract", record)
     # two unrelated articles of equal weight: the fast path is unsure which is the page's
     html = f"<body><div><p>{paragraph()}</p></div><div><p>{paragraph()}</p></div></body>"
-    doc = run(html, escalate_below=1.0, escalation_fallbacks=fallbacks)
+    doc = run(html, escalate_below=1.0, escalation_fallbacks=fallbacks, escalation_merge=False)
     assert doc.signals["extract.path"] == "escalated" and doc.text == "escalated text"
     assert calls and calls[0]["fast"] is fast
+
+
+def test_an_escalated_page_gets_the_fast_blocks_trafilatura_lacks_in_page_order() -> None:
+    from thresher.stages.extract.accurate import merge_texts
+
+    accurate = "Headline\nFirst paragraph of the story.\nThird paragraph."
+    fast = "First paragraph of the story.\nSecond   paragraph, which trafilatura dropped.\nThird paragraph.\nAuthor line"
+    assert merge_texts(accurate, fast) == (
+        "Headline\nFirst paragraph of the story.\nSecond   paragraph, which trafilatura dropped.\n"
+        "Third paragraph.\nAuthor line"
+    )
+    # a fast block that trafilatura holds inside a longer line is not repeated
+    assert merge_texts("One. Two. Three.", "Two.\nFour.") == "One. Two. Three.\nFour."
+    assert merge_texts("Only this.", "") == "Only this."
 
 
 def test_image_credits_go_and_a_dateline_stays() -> None:

@@ -94,3 +94,39 @@ def extract_resiliparse(html: str, include_tables: bool = True, include_comments
             skip_elements=None if include_tables else ["table"],
         )
     )
+
+
+def merge_texts(accurate: str, fast: str) -> str:
+    """``accurate`` with the lines of ``fast`` that it lacks, each in its page position.
+
+    An escalated page's text. trafilatura misses more of an article's edges than the
+    fast path does (recall 0.955 against 0.909 on the tuning half of the trafilatura
+    set, where its precision is no higher), so the blocks the fast path kept are added
+    where trafilatura left them out: on the tuning half this scored F1 0.9265 against
+    0.9236 for trafilatura's text alone, and intersecting the two instead scored 0.9172.
+    A fast line goes after the last trafilatura line matched so far, so the page order
+    of both is kept.
+    """
+    acc_lines = [line for line in accurate.split("\n") if line.strip()]
+    acc_norm = [" ".join(line.split()) for line in acc_lines]
+    norm_acc = " ".join(accurate.split())
+    index = {line: i for i, line in enumerate(acc_norm)}
+    out: list[str] = []
+    done = 0  # accurate lines emitted so far
+    for line in fast.split("\n"):
+        key = " ".join(line.split())
+        if not key:
+            continue
+        at = index.get(key, -1)
+        if at < 0:
+            if key not in norm_acc:
+                out.append(line)  # a block trafilatura left out
+                continue
+            # part of a longer trafilatura line (or across two): the first one after
+            # those emitted that holds it, if any, is where the page has got to
+            at = next((j for j in range(done, len(acc_norm)) if key in acc_norm[j]), -1)
+        if at >= done:
+            out.extend(acc_lines[done : at + 1])
+            done = at + 1
+    out.extend(acc_lines[done:])
+    return "\n".join(out)
