@@ -164,9 +164,11 @@ def _word_hashes(raw: bytes, ws: np.ndarray, we: np.ndarray) -> np.ndarray:
     h = view[ws]
     # keep the word's own bytes: (1 << 8·len) - 1, where numpy's shift by 64 or more
     # gives 0, so the mask is all ones for words of 8 bytes or more
-    bits = length.astype(U64)
-    bits <<= U64(3)
-    h &= (U64(1) << bits) - U64(1)
+    mask = length.astype(U64)
+    mask <<= U64(3)
+    np.left_shift(U64(1), mask, out=mask)
+    mask -= U64(1)
+    h &= mask
     long = np.flatnonzero(length > 8)
     if len(long):
         lws, lwe = ws[long], we[long]
@@ -187,7 +189,8 @@ def _finalise(h: np.ndarray) -> np.ndarray:
     """Multiply / xorshift / multiply, in place: spreads every input bit over the output
     (the low 32 bits too, which the bin values and the stored shingle ids read)."""
     np.multiply(h, _MIX1, out=h)
-    h ^= h >> U64(32)
+    high = h >> U64(32)
+    h ^= high
     np.multiply(h, _MIX2, out=h)
     return h
 
@@ -206,8 +209,10 @@ def _windows(tok: np.ndarray, counts: np.ndarray, n: int) -> Windows:
     _POWERS.ensure(m + 1)
     # prefix[j] = sum_{l<j} tok[l] * B^-l, so that
     # (prefix[b] - prefix[a]) * B^(b-1) = sum_{l=a}^{b-1} tok[l] * B^(b-1-l)
-    prefix = np.zeros(m + 1, dtype=U64)
-    np.cumsum(tok * _POWERS.inv[:m], out=prefix[1:])
+    prefix = np.empty(m + 1, dtype=U64)
+    prefix[0] = 0
+    np.multiply(tok, _POWERS.inv[:m], out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
     n_win = max(m - n + 1, 0)
     hashes = prefix[n : n + n_win] - prefix[:n_win]
     hashes *= _POWERS.pow[n - 1 : n - 1 + n_win]
@@ -284,9 +289,12 @@ def signatures(sh: Shingles | Windows, num_perm: int, seed: int) -> np.ndarray:
     # row n_docs takes the windows that belong to nobody
     if k & (k - 1) == 0:  # a power of two: the top bits are the bin
         bits = k.bit_length() - 1
-        slot = (owner.view(U64) << U64(bits)) | (h >> U64(64 - bits)) if k > 1 else owner.view(U64).copy()
+        slot = h >> U64(64 - bits) if k > 1 else np.zeros(len(h), dtype=U64)
     else:  # Lemire's multiply-shift range reduction of the top 32 bits
-        slot = owner.view(U64) * U64(k) + (((h >> U64(32)) * U64(k)) >> U64(32))
+        slot = h >> U64(32)
+        slot *= U64(k)
+        slot >>= U64(32)
+    slot += owner.view(U64) * U64(k)
     # EMPTY (2^32 - 1) marks an empty bin; a real minimum equal to it (probability
     # 2^-32 for a bin holding one shingle) is treated as empty and densified.
     flat = np.full((n_docs + 1) * k, EMPTY, dtype=np.uint32)

@@ -60,11 +60,15 @@ class NearDedupParams(Params):
         0, ge=0, le=10_000_000, description="kept pairs re-checked by exact Jaccard when verify is not exact"
     )
     case_fold: Literal["ascii", "unicode"] = "ascii"
-    # Text per numpy batch. Measured on the first 500 pages of ../shared/data/corpus (word
-    # 5-grams, 128 bins, one core): 11.1k / 16.8k / 19.9k / 18.9k documents/s with 16 /
-    # 64 / 256 / 512 KiB batches. Small batches pay numpy's per-call overhead; large ones
-    # make arrays (8 bytes per input byte) that are fresh mmaps, page-faulting on first touch.
-    batch_chars: int = Field(1 << 18, ge=1, le=1 << 30, description="characters hashed per numpy batch")
+    # Text per numpy batch. Measured on the benchmark corpus (benchmarks/dedup.py: 3,000
+    # pages of ../shared/data/corpus and 800 planted copies; word 5-grams, 128 bins, one
+    # core, shingles and signatures only, median of 7): 260 / 210 / 230-270 / 215-230 /
+    # 180-190 / 190 / 205-210 ms with 64 / 128 / 256 / 512 KiB / 1 / 2 / 4 MiB batches.
+    # Small batches pay numpy's per-call overhead. Between them, the cost is glibc
+    # returning freed temporaries to the system and faulting them in again on the next
+    # batch (with that switched off, 256 KiB measured 175 ms); from 1 MiB its adaptive
+    # thresholds keep them. Larger batches leave the 1 MiB per-core L2 cache.
+    batch_chars: int = Field(1 << 20, ge=1, le=1 << 30, description="characters hashed per numpy batch")
 
     @model_validator(mode="after")
     def _bands_fit(self) -> NearDedupParams:
