@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +76,52 @@ def test_band_keys_agree_exactly_when_rows_agree() -> None:
     keys = band_keys(sig, bands=2, rows=2, seed=0)
     assert keys[0, 0] == keys[1, 0] == keys[2, 0]
     assert keys[0, 1] != keys[1, 1] and keys[0, 1] == keys[2, 1]
+
+
+def test_window_hash_is_the_polynomial_of_its_tokens() -> None:
+    """The prefix-sum computation equals sum_t tok[i+t] * B^(n-1-t) mod 2^64 per window,
+    and the windows that straddle two documents belong to nobody."""
+    from thresher.stages.dedup.minhash import _BASE, _finalise, _windows
+
+    rng = np.random.default_rng(3)
+    counts = np.array([7, 0, 2, 5, 12])
+    tok = rng.integers(1, 2**63, int(counts.sum()), dtype=np.uint64)
+    n = 5
+    win = _windows(tok, counts, n)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    for d, c in enumerate(counts.tolist()):
+        own = win.hashes[win.spans[d, 0] : win.spans[d, 1]]
+        grams = [tok[starts[d] + i : starts[d] + i + n] for i in range(c - n + 1)] if c >= n else []
+        if 0 < c < n:
+            grams = [tok[starts[d] : starts[d] + c]]
+        expected = []
+        for g in grams:
+            poly = 0
+            for value in g.tolist():
+                poly = (poly * _BASE + value) % 2**64
+            expected.append(poly)
+        assert own.tolist() == _finalise(np.array(expected, dtype=np.uint64)).tolist()
+        assert (win.owner[win.spans[d, 0] : win.spans[d, 1]] == d).all()
+    # every other window (those running into the next document) belongs to nobody
+    assert np.count_nonzero(win.owner < len(counts)) == int((win.spans[:, 1] - win.spans[:, 0]).sum())
+
+
+@pytest.mark.parametrize("length", [1, 7, 8, 9, 16, 17, 24, 25, 40])
+def test_a_word_hashes_alike_whatever_follows_it(length: int) -> None:
+    """Only the word's own bytes count (the mask by shift, for every length class)."""
+    word = "".join(random.Random(length).choices("abcdefghij", k=length))
+    texts = [f"{word} zzzzzzzz", f"{word}.qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", word.upper()]
+    sh = shingle(texts, n=1)
+    assert sh.hashes[sh.offsets[0]] == sh.hashes[sh.offsets[1]] == sh.hashes[sh.offsets[2]]
+    other = shingle([word[:-1] + "k"], n=1)
+    assert other.hashes[0] != sh.hashes[0]
+
+
+def test_windows_and_compacted_shingles_give_the_same_signatures() -> None:
+    from thresher.stages.dedup.minhash import windows
+
+    texts = ["", "one two three", "a b c d e f g h", "x " * 300, "..."]
+    for k in (64, 100):  # a power of two (top bits) and not (multiply-shift)
+        direct = signatures(windows(texts), k, seed=2)
+        compact = signatures(shingle(texts), k, seed=2)
+        assert (direct == compact).all()

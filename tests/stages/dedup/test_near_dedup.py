@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from dedup_driver import make_docs, run_global, split
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thresher.errors import ConfigError
 from thresher.stages.dedup.near import NearDedup
@@ -196,3 +198,31 @@ def test_unicode_case_folding_is_optional(tmp_path: Path, case_fold: str, alive:
     docs = make_docs(["Élan über Ärger éclat", "élan Über ärger Éclat"])
     run_global(NearDedup(case_fold=case_fold, shingle_size=2), [docs], tmp_path)
     assert [d.alive for d in docs] == alive
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(0, 50)), st.sets(st.integers(0, 50)))
+def test_overlap_counts_the_intersection(a: set[int], b: set[int]) -> None:
+    from thresher.stages.dedup.near import _overlap
+
+    arr = [np.array(sorted(x), dtype=np.uint32) for x in (a, b)]
+    assert _overlap(arr[0], arr[1]) == len(a & b)
+
+
+def test_verified_similarity_is_exact_for_copies_and_edits(tmp_path: Path) -> None:
+    """Copies (same shingle sequence) are 1.0 without building sets; a copy with its
+    shingles reordered and an edited page get their exact Jaccard."""
+    rng = random.Random(4)
+    base = page(rng, 200)
+    words = base.split()
+    rotated = " ".join(words[100:] + words[:100])  # same 5-grams but 4 at the seam
+    edited = edit(rng, base, 2)
+    docs = make_docs([base, base, rotated, edited])
+    run_global(NearDedup(), [docs], tmp_path)
+    pairs = np.load(tmp_path / "pairs.npy")
+    sims = dict(
+        zip(map(tuple, pairs.T.tolist()), np.load(tmp_path / "pairs_similarity.npy").tolist(), strict=True)
+    )
+    assert sims[(0, 1)] == 1.0
+    assert sims[(0, 2)] == pytest.approx(jaccard(base, rotated), abs=1e-6)
+    assert sims[(0, 3)] == pytest.approx(jaccard(base, edited), abs=1e-6)
