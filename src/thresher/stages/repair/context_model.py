@@ -135,7 +135,8 @@ def kind_of(tok: str, initial: bool) -> str | None:
     return None
 
 
-def _group(kind: str) -> str:
+def group_of(kind: str) -> str:
+    """The group of a kind: "S" for the possessives, "A" for the ambiguous contractions."""
     return "S" if kind in ("S", "SC", "SI") else "A"
 
 
@@ -144,7 +145,7 @@ def token_features(
 ) -> list[tuple[str, float]]:
     """The features that do not depend on the neighbours: the kind, the document and,
     for a possessive, the lexicon's evidence and the word itself."""
-    group = _group(kind)
+    group = group_of(kind)
     out: list[tuple[str, float]] = [(f"b|{kind}", 1.0)]
     for d in doc:
         out.append((f"{d}|{group}", 1.0))
@@ -170,7 +171,7 @@ def context_features(
 ) -> list[tuple[str, float]]:
     """The features of the neighbouring tokens (see the module docstring); ``zipfs`` are
     the lexicon's Zipf values of the previous and the next word (0 for punctuation)."""
-    group = _group(kind)
+    group = group_of(kind)
     pw, ps = prev
     nw, ns = nxt
     out = [

@@ -54,6 +54,7 @@ from thresher.stages.repair.context_model import (
     context_features,
     doc_features,
     features,
+    group_of,
     kind_of,
     load_context_model,
     next_token,
@@ -213,10 +214,16 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
     return prev, nxt
 
 
-def _after_name(text: str, start: int) -> bool:
-    """Whether the word before ``start`` is a capitalised word other than "I"."""
+def _after_name(text: str, start: int, lex: Lexicon) -> bool:
+    """Whether the word before ``start`` is a capitalised name ("Jony Ive"): a capitalised
+    word other than "I", inside its sentence, or opening it but not a common word ("So
+    Ive been" is "I’ve"). Zipf 4.5 is set by hand below the sentence openers ("Yes" 5.5,
+    "So" 6.5) and above rare names ("Jony" 2.1); common first names ("John" 5.4) pass."""
     prev, shape = prev_token(text, start)
-    return shape == "C" and prev != "i"
+    if shape != "C" or prev == "i":
+        return False
+    j = text.rfind(" ", 0, start - 1)
+    return not _sentence_initial(text, j + 1 if j >= 0 else 0) or lex.zipf(prev) < 4.5
 
 
 def _rule_key(reason: str) -> str:
@@ -521,26 +528,26 @@ class RestoreDeletedChars(Transformer):
                 out.append(_Candidate(start, end, rep, [], True, model.score(feats)))
         doc_part: dict[str, float] = {}
         for tok in counts:
+            if tok[-1] not in "sS" and tok.lower() not in AMBIGUOUS:
+                continue  # most words: neither a possessive nor an ambiguous contraction
+            static = self._static(tok, model)
+            if static is None:
+                continue
+            ambiguous, zs, kinds, word_parts = static
             lw = tok.lower()
-            ambiguous = AMBIGUOUS.get(lw)
-            zs: tuple[float, float] | None = None
-            base_in_doc = False
-            if ambiguous is None:
-                if len(tok) < 3 or lw[-1] != "s" or len(tok) > _MAX_WORD or (tok.isupper() and len(tok) > 1):
-                    continue
-                base = tok[:-1]
-                base_in_doc = base in counts or base.lower() in counts
-                zc = lex.zipf(lw[:-1] + "'s")
-                if zc == 0.0 and not base_in_doc:
-                    continue
-                zs = (lex.zipf(lw), zc)
-            kinds = (kind_of(tok, False), kind_of(tok, True))
+            base_in_doc = zs is not None and (tok[:-1] in counts or tok[:-1].lower() in counts)
+            if zs is not None and zs[1] == 0.0 and not base_in_doc:
+                continue
             own: dict[str, float] = {}
             if model is not None:
-                for k in kinds:
-                    if k is not None and k not in own:
-                        own[k] = self._own_score(model, k, zs, lw, base_in_doc, doc, doc_part)
-                if not any(k in model.token_floor and v >= model.token_floor[k] for k, v in own.items()):
+                floor = model.token_floor
+                for k, word_part in word_parts.items():
+                    d = doc_part.get(k)
+                    if d is None:
+                        d = doc_part[k] = model.score([(f"{f}|{group_of(k)}", 1.0) for f in doc])
+                    bonus = model.weights.get(f"bd|{k}", 0.0) if base_in_doc else 0.0
+                    own[k] = word_part + d + bonus
+                if not any(k in floor and v >= floor[k] for k, v in own.items()):
                     continue
             for start in _occurrences(text, tok):
                 if start in taken:
@@ -550,7 +557,7 @@ class RestoreDeletedChars(Transformer):
                 kind_here = kinds[initial]
                 if kind_here is None:
                     continue
-                if ambiguous == 1 and tok[0] == "I" and not initial and _after_name(text, start):
+                if ambiguous == 1 and tok[0] == "I" and not initial and _after_name(text, start, lex):
                     continue  # "Jony Ive", "Billy Id": a name, as the rules read it too
                 if ambiguous is None:
                     new = tok[:-1] + apo + "s"
@@ -577,30 +584,39 @@ class RestoreDeletedChars(Transformer):
         prev = prev_token(text, start)
         return prev, (nw, ns), nxt2, (self._lex.zipf(prev[0]), self._lex.zipf(nw))
 
-    def _own_score(
-        self,
-        model: ContextModel,
-        kind: str,
-        zs: tuple[float, float] | None,
-        lw: str,
-        base_in_doc: bool,
-        doc: tuple[str, ...],
-        doc_part: dict[str, float],
-    ) -> float:
-        """The score of the token features of ``lw`` as ``kind``, in parts: the word's
-        (cached across documents), the document's (once per document) and "bare form
-        in the document"."""
-        key = ("own", kind, lw)
-        word_part = self._cache.get(key)
-        if word_part is None:
-            word_part = self._cache[key] = model.score(token_features(kind, zs, lw, False, ()))
-        d = doc_part.get(kind)
-        if d is None:
-            d = doc_part[kind] = model.score(token_features(kind, None, lw, False, doc)) - model.score(
-                [(f"b|{kind}", 1.0)]
-            )
-        bonus = model.weights.get(f"bd|{kind}", 0.0) if base_in_doc and zs is not None else 0.0
-        return word_part + d + bonus
+    def _static(
+        self, tok: str, model: ContextModel | None
+    ) -> (
+        tuple[int | None, tuple[float, float] | None, tuple[str | None, str | None], dict[str, float]] | None
+    ):
+        """What :meth:`_candidates` needs of a word whatever the document (cached across
+        documents): None when the model never decides it, else where an ambiguous
+        contraction takes its apostrophe (None for a possessive), the Zipf values of the
+        word and of its possessive, its kinds (inside and at the start of a sentence), and
+        with ``model`` the score of its token features by kind (without the document's)."""
+        key = ("static", tok)
+        hit = self._cache.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit  # type: ignore[no-any-return]
+        lw = tok.lower()
+        ambiguous = AMBIGUOUS.get(lw)
+        zs: tuple[float, float] | None = None
+        out: Any = None
+        if ambiguous is not None or not (
+            len(tok) < 3 or lw[-1] != "s" or len(tok) > _MAX_WORD or (tok.isupper() and len(tok) > 1)
+        ):
+            if ambiguous is None:
+                zs = (self._lex.zipf(lw), self._lex.zipf(lw[:-1] + "'s"))
+            kinds = (kind_of(tok, False), kind_of(tok, True))
+            parts: dict[str, float] = {}
+            if model is not None:
+                for k in kinds:
+                    if k is not None and k not in parts:
+                        parts[k] = model.score(token_features(k, zs, lw, False, ()))
+            out = (ambiguous, zs, kinds, parts)
+        if model is not None:
+            self._cache[key] = out
+        return out  # type: ignore[no-any-return]
 
     def _may_be_possessive(self, tok: str, counts: Counter[str]) -> bool:
         """Whether any rule of :meth:`_possessive` could fire for ``tok`` in some context
