@@ -417,3 +417,19 @@ def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
         full = extract_fast(LexborHTMLParser(page), FastOptions(collapse_furniture=False))
         assert one.text == full.text and one.text
     assert "A post\nThe committee" in extract_fast(LexborHTMLParser(blog), FastOptions()).text
+
+
+def test_chinese_and_japanese_prose_counts_as_prose() -> None:
+    from thresher.stages.extract.fast import count_words
+
+    assert count_words("The committee met again") == 4
+    assert count_words("委員会は火曜日に再び会合を開いた") == 1 + 16 // 2
+    assert count_words("Zürich — Straße") == 3  # non-ASCII Latin is split on spaces only
+    zh = "委员会周二再次开会，经过长时间的辩论，同意发布其报告。" * 3
+    html = (
+        "<body><div class='menu'><a href=/>首页</a> <a href=/n>新闻</a></div>"
+        f"<div><p>{zh}</p><p>{zh}</p></div><div><p>版权所有</p></div></body>"
+    )
+    doc = run(html)  # default mode: confident enough to stay on the fast path
+    assert doc.signals["extract.path"] == "fast"
+    assert doc.text == f"{zh}\n{zh}"

@@ -553,6 +553,25 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _CODE_SELECTOR = "script,style,noscript,template"
+# Scripts written without spaces between words: Han, kana, Hangul (and their
+# punctuation-free ranges). A block of Chinese or Japanese prose is one "word" to
+# str.split(); counted this way it is as long as it reads.
+_UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``: split on spaces, plus one per two unspaced CJK characters.
+
+    Two characters is about the mean word length of Chinese and Japanese text (the
+    usual segmenters' output), so a CJK paragraph weighs about what its translation
+    into a spaced language does, and the word thresholds apply to it unchanged.
+    """
+    n = len(text.split())
+    if not text.isascii() and max(text) >= "\u2e80":
+        n += len(_UNSPACED.findall(text)) // 2
+    return n
+
+
 _SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u0964\u061f:;\"\u201d)]\s*$")
 
 
@@ -573,7 +592,7 @@ def _score_prose(blocks: list[_Block], elements: list[_Element], opts: FastOptio
     # first pass: the prose score of each block as if nothing were furniture
     for b in blocks:
         n = len(b.text)
-        b.words = len(b.text.split())
+        b.words = count_words(b.text)
         ld = b.link_chars / n if n else 0.0
         if ld > opts.max_link_density:
             b.score = -n * ld
@@ -851,7 +870,7 @@ def extract_fast(
     if trace is not None:
         trace.extend((b.text, b.kind, "kept") for b in kept)
     text = "\n".join(b.text for b in kept)
-    words = len(text.split())
+    words = sum(b.words for b in kept)
     share = prose_kept / prose_total if prose_total else 0.0
     # Confidence: the share of the page's prose that the container holds, discounted for
     # short results (under-extraction is where the fast path loses most), and
