@@ -2,8 +2,9 @@
 
 Three measurements, one table each section, in one invocation:
 
-1. **Deleted-character repair** (``restore_deleted_chars``). English pages of
-   ../shared/data/corpus/web-text.jsonl.gz (field ``text_main``, English by pycld2) have
+1. **Deleted-character repair** (``restore_deleted_chars``). Held-out English pages of
+   ../shared/data/corpus/web-text.jsonl.gz (field ``text_main``, English by pycld2; the
+   half by id hash that the contextual model was not fitted on, ``evaluation.split_of``) have
    every non-ASCII character deleted, as the seed page had; the step must put them back.
    A *site* is one run of consecutive deleted characters, at its offset in the stripped
    text. A restoration is correct only if it inserts exactly the deleted characters at
@@ -27,7 +28,13 @@ Three measurements, one table each section, in one invocation:
 Speeds are CPU seconds of this process (``time.process_time``), so "per core" holds on a
 shared machine.
 
-Run: ``.venv/bin/python benchmarks/repair.py [--docs 2000] [--speed-docs 2000]``
+``--baseline COMMIT`` also runs the step as it was at that commit, in the same
+invocation; the summary table ends section 1. "Claimed" recall counts the kinds the
+configuration restores (apostrophes, accents, and glued dashes unless only flagged);
+"detection" recall counts a site restored exactly or covered by a ``damaged`` flag, over
+all sites.
+
+Run: ``.venv/bin/python benchmarks/repair.py [--docs 2000] [--speed-docs 2000] [--baseline COMMIT]``
 """
 
 from __future__ import annotations

@@ -13,9 +13,11 @@ right single quotation mark was deleted exactly where the candidate would put on
 
 Model: logistic regression over the sparse features of ``context_model.features``, fitted
 by full-batch Adam with an L2 penalty; features seen fewer than ``MIN_COUNT`` times in
-train are dropped. Threshold: the lowest log-odds at which the precision of all the
-step's apostrophe restorations on validation (rules and model together) stays at or
-above ``TARGET_PRECISION``, a margin over the 0.98 the project aims for.
+train are dropped. Thresholds: one for the rules' restorations, one for the model's own
+candidates, chosen together on a grid of 0.25 log-odds as the pair that restores the most
+validation sites while the precision of all the step's apostrophes stays at or above
+``TARGET_PRECISION``, a margin over the 0.98 the project aims for. Token floors (see
+``ContextModel``) come from the same validation pages.
 
 Run: ``.venv/bin/python scripts/build_repair_context_model.py`` (about a minute).
 """

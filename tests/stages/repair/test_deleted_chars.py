@@ -200,3 +200,44 @@ def test_edits_replay_to_the_input(text: str) -> None:
     s([doc])
     assert doc.alive, doc.error
     assert doc.original_text() == text
+
+
+# ---- the contextual model ----------------------------------------------------------------
+
+CONTEXT_TEXT = (
+    "We didnt expect it, but thats how it went. The company said its board would meet on "
+    "Monday, and its been a long year for everyone. Last years results were weak, and this "
+    "years plan doesnt change much. Were hoping the firms new chief can fix it, but we arent "
+    "sure. The workers were told the plant wont close."
+)
+
+
+def test_context_model_restores_possessives_the_rules_cannot(step: RestoreDeletedChars) -> None:
+    doc = run(step, CONTEXT_TEXT)
+    # "years" and "firms" are common plurals: only the neighbours ("Last ... results",
+    # "the ... new chief") make them possessives
+    assert "Last year\u2019s results" in doc.text
+    assert "the firm\u2019s new chief" in doc.text
+    # the determiner "its" before a noun and a plural before a verb stay as written
+    assert "said its board" in doc.text
+    assert "The workers were told" in doc.text
+    assert doc.signals["restore_deleted_chars.context_restored"] > 0
+    assert doc.original_text() == CONTEXT_TEXT
+
+
+def test_without_the_context_model_the_rules_alone_decide() -> None:
+    s = RestoreDeletedChars(context_model=False)
+    doc = Document("t", CONTEXT_TEXT)
+    s([doc])
+    assert "Last years results" in doc.text and "the firms new chief" in doc.text
+    assert "restore_deleted_chars.context_restored" not in doc.signals
+
+
+def test_context_model_file_says_how_it_was_built() -> None:
+    from thresher.stages.repair.context_model import load_context_model
+
+    model = load_context_model()
+    assert model.meta["built_by"] == "scripts/build_repair_context_model.py"
+    assert model.meta["target_precision"] >= 0.98
+    assert -10 < model.threshold_new <= model.threshold_rule < 10
+    assert model.token_floor and len(model.weights) > 1000
