@@ -125,3 +125,16 @@ def test_windows_and_compacted_shingles_give_the_same_signatures() -> None:
         direct = signatures(windows(texts), k, seed=2)
         compact = signatures(shingle(texts), k, seed=2)
         assert (direct == compact).all()
+
+
+def test_power_tables_beyond_the_kept_size_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.stages.dedup import minhash
+
+    text = " ".join(f"w{i}" for i in range(100))
+    expected = minhash.windows([text]).hashes
+    monkeypatch.setattr(minhash, "_powers_cache", minhash._power_table(8))
+    monkeypatch.setattr(minhash, "_POWERS_KEPT", 16)
+    assert (minhash.windows([text]).hashes == expected).all()  # 101 entries needed
+    assert len(minhash._powers_cache[0]) == 8
+    minhash.windows(["a b c d e f g h i j"])  # 11 entries: grown to 16 and kept
+    assert len(minhash._powers_cache[0]) == 16

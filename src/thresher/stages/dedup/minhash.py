@@ -113,23 +113,34 @@ class Windows:
         return Shingles(self.hashes[np.repeat(self.spans[:, 0], lengths) + rank], offsets)
 
 
-class _Powers:
-    """``B^j`` and ``B^-j`` modulo 2^64 for ``j < len``, grown on demand (cumulative
-    products wrap modulo 2^64, which is the arithmetic wanted)."""
-
-    def __init__(self) -> None:
-        self.pow = np.ones(1, dtype=U64)
-        self.inv = np.ones(1, dtype=U64)
-
-    def ensure(self, m: int) -> None:
-        if len(self.pow) >= m:
-            return
-        size = max(m, 2 * len(self.pow), 1 << 16)
-        self.pow = np.concatenate([[U64(1)], np.cumprod(np.full(size - 1, _BASE, dtype=U64))])
-        self.inv = np.concatenate([[U64(1)], np.cumprod(np.full(size - 1, _BASE_INV, dtype=U64))])
+def _power_table(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``B^j`` and ``B^-j`` modulo 2^64 for ``j < size`` (cumulative products of uint64
+    wrap modulo 2^64, which is the arithmetic wanted)."""
+    pow_ = np.empty(size, dtype=U64)
+    inv = np.empty(size, dtype=U64)
+    pow_[0] = inv[0] = 1
+    np.cumprod(np.full(size - 1, _BASE, dtype=U64), out=pow_[1:])
+    np.cumprod(np.full(size - 1, _BASE_INV, dtype=U64), out=inv[1:])
+    return pow_, inv
 
 
-_POWERS = _Powers()
+# Tables kept between batches, as one tuple replaced whole (never half-updated). Kept up
+# to 4 Mi entries (64 MiB for both; a 1 MiB batch needs ~0.2 Mi); a batch with more
+# tokens (one enormous document) gets tables of its own that are then freed.
+_POWERS_KEPT = 1 << 22
+_powers_cache: tuple[np.ndarray, np.ndarray] = _power_table(1 << 16)
+
+
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Power tables with at least ``size`` entries."""
+    global _powers_cache
+    cached = _powers_cache
+    if len(cached[0]) >= size:
+        return cached
+    table = _power_table(max(size, 2 * len(cached[0])))
+    if len(table[0]) <= _POWERS_KEPT:
+        _powers_cache = table
+    return table
 
 
 def _join(texts: Sequence[str]) -> tuple[bytes, np.ndarray]:
@@ -206,16 +217,16 @@ def _windows(tok: np.ndarray, counts: np.ndarray, n: int) -> Windows:
     m = len(tok)
     tok_start = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(counts, out=tok_start[1:])
-    _POWERS.ensure(m + 1)
+    pow_, inv = _powers(m + 1)
     # prefix[j] = sum_{l<j} tok[l] * B^-l, so that
     # (prefix[b] - prefix[a]) * B^(b-1) = sum_{l=a}^{b-1} tok[l] * B^(b-1-l)
     prefix = np.empty(m + 1, dtype=U64)
     prefix[0] = 0
-    np.multiply(tok, _POWERS.inv[:m], out=prefix[1:])
+    np.multiply(tok, inv[:m], out=prefix[1:])
     np.cumsum(prefix[1:], out=prefix[1:])
     n_win = max(m - n + 1, 0)
     hashes = prefix[n : n + n_win] - prefix[:n_win]
-    hashes *= _POWERS.pow[n - 1 : n - 1 + n_win]
+    hashes *= pow_[n - 1 : n - 1 + n_win]
     # a window's owner is its first token's document; the last n - 1 windows starting
     # in each document run into the next one and belong to nobody
     owner = np.repeat(np.arange(n_docs, dtype=np.int64), counts)[:n_win]
@@ -228,7 +239,7 @@ def _windows(tok: np.ndarray, counts: np.ndarray, n: int) -> Windows:
     short = np.flatnonzero((counts > 0) & (counts < n))
     if len(short):
         a, b = tok_start[short], tok_start[short + 1]
-        extra = (prefix[b] - prefix[a]) * _POWERS.pow[b - 1]
+        extra = (prefix[b] - prefix[a]) * pow_[b - 1]
         spans[short, 0] = n_win + np.arange(len(short))
         spans[short, 1] = spans[short, 0] + 1
         hashes = np.concatenate([hashes, extra])
