@@ -562,9 +562,10 @@ _UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 def count_words(text: str) -> int:
     """Words in ``text``: split on spaces, plus one per two unspaced CJK characters.
 
-    Two characters is about the mean word length of Chinese and Japanese text (the
-    usual segmenters' output), so a CJK paragraph weighs about what its translation
-    into a spaced language does, and the word thresholds apply to it unchanged.
+    Segmented Chinese and Japanese text averages between one and a half and two
+    characters a word; two is the conservative end (a few characters do not make
+    prose), and a CJK paragraph then weighs about what its translation into a spaced
+    language does, so the word thresholds apply to it unchanged.
     """
     n = len(text.split())
     if not text.isascii() and max(text) >= "\u2e80":
