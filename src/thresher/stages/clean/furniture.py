@@ -220,6 +220,8 @@ def _trim_trailing_run(text: str, edits: list[Edit]) -> None:
 def _runs(flags: list[bool], min_len: int) -> list[bool]:
     """Mark the members of runs of at least ``min_len`` consecutive true flags."""
     out = [False] * len(flags)
+    if flags.count(True) < min_len:
+        return out  # too few flagged lines for a run (most pages)
     k = 0
     while k < len(flags):
         if not flags[k]:
