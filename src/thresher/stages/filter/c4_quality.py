@@ -34,7 +34,6 @@ A rejected document keeps its text unchanged, so the inspector shows what was ju
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import Field
@@ -78,15 +77,10 @@ class C4QualityParams(Params):
     language: str = "eng"  # datatrove's sentence-splitter language; English rules are used
 
 
-@dataclass(slots=True)
-class _Atom:
-    """A span of the input text: kept, removed, or replaced, in text order."""
-
-    start: int
-    end: int
-    kind: str  # "keep" | "remove" | "replace"
-    label: str = ""
-    replacement: str = ""
+# A span of the input text, kept, removed or replaced, in text order:
+# (start, end, kind, label, replacement); kind is one of the three below (the Edit actions).
+_Atom = tuple[int, int, str, str, str]
+KEEP, REMOVE, REPLACE = "keep", "remove", "replace"
 
 
 _REASONS = {
@@ -132,16 +126,30 @@ class C4Quality(Step):
     def process(self, doc: Document) -> None:
         p = self.params
         text = doc.text
-        atoms: list[_Atom] = []
-        n_sentences = 0
-        n_kept = 0
-        n_removed = 0
-        last_kept_sep: int | None = None  # index in atoms of the last kept line's separator
+        # Document-wide pre-checks, exact because a line's lower-case form is a piece of
+        # the text's: a phrase absent from the whole text is absent from every line,
+        # unless removing a citation joins one ("java[1]script"), so any "[" keeps the
+        # per-line checks on.
+        bracket = p.remove_citations and "[" in text
+        lower_text = text.lower() if (p.filter_lorem_ipsum or p.filter_javascript or p.filter_policy) else ""
+        check_lorem = p.filter_lorem_ipsum and (bracket or "lorem ipsum" in lower_text)
+        check_js = p.filter_javascript and (bracket or "javascript" in lower_text)
+        check_curly = p.filter_curly_bracket and "{" in text  # removing citations adds no "{"
+        check_policy = p.filter_policy and (bracket or _POLICY.search(lower_text) is not None)
+        check_lower = check_lorem or check_js or check_policy
+        check_punct = p.filter_no_terminal_punct
+        count = p.min_num_sentences != -1
+        max_sentences = p.min_num_sentences
+        per_line = p.split_paragraph
         max_len = p.max_word_length
         min_words = p.min_words_per_line
+
+        # pass 1: the fate of every line (label "" = kept), and the sentence count
+        lines: list[tuple[int, int, int, str, list[tuple[int, int]]]] = []
+        n_sentences = 0
+        n_kept = 0
         for start, end, sep_end in self._segments(text):
-            line = text[start:end]
-            stripped = line.strip()
+            stripped = text[start:end].strip()
             label = ""
             # a word longer than max_len needs a line longer than max_len: most lines
             # are spared the split into words
@@ -149,88 +157,105 @@ class C4Quality(Step):
                 label = "c4_too_long_word"
             citations: list[tuple[int, int]] = []
             if not label:
-                if p.remove_citations and "[" in stripped:
+                if bracket and "[" in stripped:
                     citations = [m.span() for m in CITATION.finditer(stripped)]
                     kept_line = CITATION.sub("", stripped) if citations else stripped
                 else:
                     kept_line = stripped
-                if p.filter_no_terminal_punct and (
-                    not kept_line.endswith(END_PUNCTUATION) or kept_line.endswith(ELLIPSIS)
-                ):
+                if check_punct and (not kept_line.endswith(END_PUNCTUATION) or kept_line.endswith(ELLIPSIS)):
                     label = "c4_no_terminal_punct"
                 # fewer than min_words words (of the line before citations are removed):
                 # splitting off min_words - 1 words tells, without splitting the rest
                 elif min_words > 0 and len(stripped.split(None, min_words - 1)) < min_words:
                     label = "c4_too_few_words"
-                else:
-                    lower = kept_line.lower()
-                    if p.filter_lorem_ipsum and "lorem ipsum" in lower:
+                elif check_lower or check_curly:
+                    lower = kept_line.lower() if check_lower else ""
+                    if check_lorem and "lorem ipsum" in lower:
                         doc.reject(self.label, "lorem_ipsum")
                         return
-                    if p.filter_javascript and "javascript" in lower:
+                    if check_js and "javascript" in lower:
                         label = "c4_javascript"
-                    elif p.filter_curly_bracket and "{" in kept_line:
+                    elif check_curly and "{" in kept_line:
                         doc.reject(self.label, "curly_bracket")
                         return
-                    elif p.filter_policy and _POLICY.search(lower):
+                    elif check_policy and _POLICY.search(lower):
                         label = "c4_policy"
-            if label:
-                n_removed += 1
-                atoms.append(_Atom(start, sep_end, "remove", label))
-                continue
-            lead = len(line) - len(line.lstrip())
-            s0 = start + lead  # offset of the stripped line
-            s1 = s0 + len(stripped)
-            # only "fewer than min_num_sentences" matters: counting stops there (the
-            # signal is then a lower bound), which spares most lines a word split
-            if p.min_num_sentences != -1 and n_sentences < p.min_num_sentences:
-                n_sentences += count_sentences(kept_line) if p.split_paragraph else 1
-            n_kept += 1
-            if lead:
-                atoms.append(_Atom(start, s0, "remove", "c4_whitespace"))
-            pos = s0
-            for a, b in citations:
-                if pos < s0 + a:
-                    atoms.append(_Atom(pos, s0 + a, "keep"))
-                atoms.append(_Atom(s0 + a, s0 + b, "remove", "c4_citation"))
-                pos = s0 + b
-            atoms.append(_Atom(pos, s1, "keep"))
-            if s1 < end:
-                atoms.append(_Atom(s1, end, "remove", "c4_whitespace"))
-            # the separator after a kept line: the joiner of datatrove's "\n".join
-            joiner = "\n" if p.split_paragraph else " "
-            if end == sep_end:
-                atoms.append(_Atom(end, end, "replace", "c4_line_break", joiner))
-            elif text[end:sep_end] == joiner:
-                atoms.append(_Atom(end, sep_end, "keep"))
-            else:
-                atoms.append(_Atom(end, sep_end, "replace", "c4_line_break", joiner))
-            last_kept_sep = len(atoms) - 1
+            if not label:
+                n_kept += 1
+                # only "fewer than min_num_sentences" matters: counting stops there (the
+                # signal is then a lower bound), which spares most lines a word split
+                if count and n_sentences < max_sentences:
+                    n_sentences += count_sentences(kept_line) if per_line else 1
+            lines.append((start, end, sep_end, label, citations))
 
         self.signal(doc, "lines_kept", n_kept)
-        self.signal(doc, "lines_removed", n_removed)
+        self.signal(doc, "lines_removed", len(lines) - n_kept)
         self.signal(doc, "sentences", n_sentences)
         if n_sentences < p.min_num_sentences:
             doc.reject(self.label, "too_few_sentences")
             return
-        if last_kept_sep is not None:
+        doc.apply_edits(self.label, self._edits(text, lines))
+
+    def _edits(self, text: str, lines: list[tuple[int, int, int, str, list[tuple[int, int]]]]) -> list[Edit]:
+        """The edits that turn ``text`` into its kept lines joined and stripped (pass 2).
+
+        Atoms are plain tuples (start, end, kind, label, replacement), and a removed line
+        joins the removal before it when they touch and share a label: a page's many
+        removed lines cost one tuple per run, not one object per line.
+        """
+        joiner = "\n" if self.params.split_paragraph else " "
+        atoms: list[_Atom] = []
+        append = atoms.append
+        last_kept_sep = -1  # index in atoms of the last kept line's separator
+        for start, end, sep_end, label, citations in lines:
+            if label:
+                if atoms:
+                    prev = atoms[-1]
+                    if prev[2] == REMOVE and prev[3] == label and prev[1] == start:
+                        atoms[-1] = (prev[0], sep_end, REMOVE, label, "")
+                        continue
+                append((start, sep_end, REMOVE, label, ""))
+                continue
+            line = text[start:end]
+            stripped = line.strip()
+            lead = len(line) - len(line.lstrip())
+            s0 = start + lead  # offset of the stripped line
+            s1 = s0 + len(stripped)
+            if lead:
+                append((start, s0, REMOVE, "c4_whitespace", ""))
+            pos = s0
+            for a, b in citations:
+                if pos < s0 + a:
+                    append((pos, s0 + a, KEEP, "", ""))
+                append((s0 + a, s0 + b, REMOVE, "c4_citation", ""))
+                pos = s0 + b
+            append((pos, s1, KEEP, "", ""))
+            if s1 < end:
+                append((s1, end, REMOVE, "c4_whitespace", ""))
+            # the separator after a kept line: the joiner of datatrove's "\n".join
+            if end == sep_end:
+                append((end, end, REPLACE, "c4_line_break", joiner))
+            elif text[end:sep_end] == joiner:
+                append((end, sep_end, KEEP, "", ""))
+            else:
+                append((end, sep_end, REPLACE, "c4_line_break", joiner))
+            last_kept_sep = len(atoms) - 1
+        if last_kept_sep >= 0:
             # "\n".join puts no separator after the last kept line
             sep = atoms[last_kept_sep]
-            atoms[last_kept_sep] = _Atom(sep.start, sep.end, "remove", "c4_line_break")
+            atoms[last_kept_sep] = (sep[0], sep[1], REMOVE, "c4_line_break", "")
         _strip(atoms, text)
-        edits = [
-            Edit(a.start, a.end, "remove" if a.kind == "remove" else "replace", a.label,
-                 _REASONS[a.label], replacement=a.replacement)
+        return [
+            Edit(a[0], a[1], a[2], a[3], _REASONS[a[3]], replacement=a[4])
             for a in _merge(atoms)
-            if a.kind != "keep" and (a.end > a.start or a.replacement)
+            if a[2] != KEEP and (a[1] > a[0] or a[4])
         ]
-        doc.apply_edits(self.label, edits)
 
 
 def _out_text(a: _Atom, text: str) -> str:
-    if a.kind == "keep":
-        return text[a.start : a.end]
-    return a.replacement if a.kind == "replace" else ""
+    if a[2] == KEEP:
+        return text[a[0] : a[1]]
+    return a[4] if a[2] == REPLACE else ""
 
 
 def _strip(atoms: list[_Atom], text: str) -> None:
@@ -245,22 +270,17 @@ def _strip(atoms: list[_Atom], text: str) -> None:
             trimmed = out.lstrip() if forward else out.rstrip()
             if trimmed == out:
                 break
+            start, end = a[0], a[1]
             if not trimmed:  # all whitespace: the whole atom goes
-                label = "c4_whitespace" if a.kind == "keep" else a.label
-                atoms[i] = _Atom(a.start, a.end, "remove", label)
+                label = "c4_whitespace" if a[2] == KEEP else a[3]
+                atoms[i] = (start, end, REMOVE, label, "")
                 continue
             # only kept text can be partly whitespace (replacements are one "\n" or " ")
             cut = len(out) - len(trimmed)
             if forward:
-                atoms[i : i + 1] = [
-                    _Atom(a.start, a.start + cut, "remove", "c4_whitespace"),
-                    _Atom(a.start + cut, a.end, "keep"),
-                ]
+                atoms[i : i + 1] = [(start, start + cut, REMOVE, "c4_whitespace", ""), (start + cut, end, KEEP, "", "")]
             else:
-                atoms[i : i + 1] = [
-                    _Atom(a.start, a.end - cut, "keep"),
-                    _Atom(a.end - cut, a.end, "remove", "c4_whitespace"),
-                ]
+                atoms[i : i + 1] = [(start, end - cut, KEEP, "", ""), (end - cut, end, REMOVE, "c4_whitespace", "")]
             break
 
 
@@ -268,9 +288,10 @@ def _merge(atoms: list[_Atom]) -> list[_Atom]:
     """Join neighbouring removals with the same label (one edit per removed run)."""
     out: list[_Atom] = []
     for a in atoms:
-        if out and a.kind == "remove" and out[-1].kind == "remove" and out[-1].label == a.label \
-                and out[-1].end == a.start:
-            out[-1] = _Atom(out[-1].start, a.end, "remove", a.label)
-        else:
-            out.append(a)
+        if out and a[2] == REMOVE:
+            prev = out[-1]
+            if prev[2] == REMOVE and prev[3] == a[3] and prev[1] == a[0]:
+                out[-1] = (prev[0], a[1], REMOVE, a[3], "")
+                continue
+        out.append(a)
     return out
