@@ -121,7 +121,16 @@ def test_params_are_validated() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", " \n ", "?" * 10_000, "\u4eca\u65e5\u306f\u6674\u308c\u3002" * 5000, "x. " * 200_000]
+    "text",
+    [
+        "",
+        " \n ",
+        "?" * 10_000,
+        "\u4eca\u65e5\u306f\u6674\u308c\u3002" * 5000,
+        "x. " * 200_000,
+        # lower() makes "\u0130" two characters: offsets must not shift
+        " ".join(f"\u0130stanbul had {i} ferries crossing the Bosphorus daily." for i in range(60)),
+    ],
 )
 def test_bad_input_gives_a_result(text: str) -> None:
     doc = _run(text)
