@@ -5,14 +5,15 @@ Phases (see :mod:`thresher.stages.dedup.base` for the file conventions):
 1. **map** (per shard): shingle hashes, one-permutation MinHash signatures and band keys
    (:mod:`thresher.stages.dedup.minhash`), written as ``.npy`` arrays; with
    ``verify="exact"`` the shard's shingle hashes too (4 bytes per shingle).
-2. **reduce**: one task per band sorts that band's ``(key, document)`` records (an
-   in-memory argsort of two integer arrays per band, ~33 bytes per document, run one
-   band per worker) and emits an edge from every document to the first document of its
-   bucket. The candidate edges are deduplicated, split into chunks that are verified in
-   parallel (exact Jaccard of the shingle sets, or the signature estimate), and the kept
-   edges are merged by a vectorised union-find over int64 arrays. No Python object per
-   document is ever built. The representative of a cluster is its lowest global index,
-   i.e. the lowest ``(shard, position)``: independent of the number of workers.
+2. **reduce**: one bucketing task per worker takes its share of the bands, one band at
+   a time: it sorts that band's records (band key high bits and document index packed
+   in one uint64, 8 bytes per document) and emits an edge from every document to the
+   first document of its bucket. The candidate edges are deduplicated, split into chunks
+   that are verified in parallel (exact Jaccard of the shingle sets, or the signature
+   estimate), and the kept edges are merged by a vectorised union-find over int64
+   arrays. No Python object per document is ever built. The representative of a
+   cluster is its lowest global index, i.e. the lowest ``(shard, position)``:
+   independent of the number of workers.
 3. **apply** (per shard): every document gets ``cluster_id`` (the global index of its
    cluster's representative) and ``cluster_size``; all but the representative are
    rejected as ``near_duplicate``.
@@ -60,14 +61,11 @@ class NearDedupParams(Params):
         0, ge=0, le=10_000_000, description="kept pairs re-checked by exact Jaccard when verify is not exact"
     )
     case_fold: Literal["ascii", "unicode"] = "ascii"
-    # Text per numpy batch. Measured on the benchmark corpus (benchmarks/dedup.py: 3,000
-    # pages of ../shared/data/corpus and 800 planted copies; word 5-grams, 128 bins, one
-    # core, shingles and signatures only, median of 7): 260 / 210 / 230-270 / 215-230 /
-    # 180-190 / 190 / 205-210 ms with 64 / 128 / 256 / 512 KiB / 1 / 2 / 4 MiB batches.
-    # Small batches pay numpy's per-call overhead. Between them, the cost is glibc
-    # returning freed temporaries to the system and faulting them in again on the next
-    # batch (with that switched off, 256 KiB measured 175 ms); from 1 MiB its adaptive
-    # thresholds keep them. Larger batches leave the 1 MiB per-core L2 cache.
+    # Text per numpy batch. Small batches pay numpy's per-call overhead (measured on the
+    # benchmark corpus of benchmarks/dedup.py, 3,800 documents, one core: 64 KiB batches
+    # cost 1.4x 1 MiB ones); large ones leave the cache. With the allocator warmed up
+    # (base.keep_freed_memory), 256 KiB and 1 MiB measured alike on 12,000 documents
+    # (0.66-0.78 s and 0.68-0.75 s CPU over 6 interleaved runs); 1 MiB makes fewer calls.
     batch_chars: int = Field(1 << 20, ge=1, le=1 << 30, description="characters hashed per numpy batch")
 
     @model_validator(mode="after")
@@ -95,6 +93,7 @@ class NearDedup(GlobalStep):
     def map_shard(self, docs: list[Document], ctx: ShardContext) -> None:
         """Write this shard's signatures, band keys (and shingles for the exact check)."""
         p = self.params
+        base.keep_freed_memory()
         sigs: list[np.ndarray] = []
         shingles: list[np.ndarray] = []
         spans: list[np.ndarray] = []
