@@ -83,6 +83,7 @@ plain_kind(PyObject *s)
 /* ---- configuration: the special-case table and the simple affixes ------------------- */
 
 static PyObject *specials = NULL;  /* _words._SPECIALS (a dict; a new reference) */
+static PyObject *wholes = NULL;    /* _words._WHOLE: the one-token special cases */
 static Py_UCS4 simple_prefix[32], simple_suffix[32];
 static Py_ssize_t n_simple_prefix = 0, n_simple_suffix = 0;
 /* A Bloom filter of the special cases made only of letters or digits: a plain chunk
@@ -123,16 +124,16 @@ copy_chars(PyObject *s, Py_UCS4 *out, Py_ssize_t *n)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(specials, simple_prefix, simple_suffix, odd_plain)\n\n"
-"Hand over the special-case table (a dict, read at every call, never changed), the\n"
+"configure(specials, wholes, simple_prefix, simple_suffix, odd_plain)\n\n"
+"Hand over the special-case tables (dicts, read at every call, never changed), the\n"
 "characters that _words._chunk_tokens strips as simple prefixes and suffixes, and the\n"
 "letters and digits that count as punctuation for the Gopher rules.");
 
 static PyObject *
 configure(PyObject *self, PyObject *args)
 {
-    PyObject *sp, *pre, *suf, *odd;
-    if (!PyArg_ParseTuple(args, "O!UUU", &PyDict_Type, &sp, &pre, &suf, &odd))
+    PyObject *sp, *wh, *pre, *suf, *odd;
+    if (!PyArg_ParseTuple(args, "O!O!UUU", &PyDict_Type, &sp, &PyDict_Type, &wh, &pre, &suf, &odd))
         return NULL;
     if (copy_chars(pre, simple_prefix, &n_simple_prefix) < 0 ||
         copy_chars(suf, simple_suffix, &n_simple_suffix) < 0 ||
@@ -151,6 +152,8 @@ configure(PyObject *self, PyObject *args)
     }
     Py_INCREF(sp);
     Py_XSETREF(specials, sp);
+    Py_INCREF(wh);
+    Py_XSETREF(wholes, wh);
     Py_RETURN_NONE;
 }
 
@@ -178,17 +181,6 @@ is_special(PyObject *text, Py_ssize_t a, Py_ssize_t b)
     return r;
 }
 
-/* Append text[a:b] to the tuple under construction. */
-static int
-put(PyObject *tup, Py_ssize_t *k, PyObject *text, Py_ssize_t a, Py_ssize_t b)
-{
-    PyObject *s = PyUnicode_Substring(text, a, b);
-    if (s == NULL)
-        return -1;
-    PyTuple_SET_ITEM(tup, (*k)++, s);
-    return 0;
-}
-
 /* 1: text[a:b] is ASCII digits with [.,:] between groups of them (_words._NUMBER). */
 static int
 ascii_number(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
@@ -209,10 +201,80 @@ ascii_number(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
     return in_digits && groups >= 2;
 }
 
+/* 1 if text[a:b] is a whole-word special case (_words._WHOLE), 0 if not, -1 on error. */
+static int
+is_whole(PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    if (!bloom_maybe(fnv1a(PyUnicode_KIND(text), PyUnicode_DATA(text), a, b)))
+        return 0;
+    PyObject *s = PyUnicode_Substring(text, a, b);
+    if (s == NULL)
+        return -1;
+    int r = PyDict_Contains(wholes, s);
+    Py_DECREF(s);
+    return r;
+}
+
+static int
+is_quote_token(int kind, const void *data, const Py_ssize_t *bnd, Py_ssize_t k)
+{
+    if (bnd[k + 1] - bnd[k] != 1)
+        return 0;
+    Py_UCS4 c = PyUnicode_READ(kind, data, bnd[k]);
+    return c == '\'' || c == 0x2019;
+}
+
+/* _words._merge_specials over the tokens chunk[bnd[k]:bnd[k+1]] (k < *nt), in place:
+ * neighbours (three, then two) that spell a whole-word special case become one token,
+ * except a pair of quote marks inside a longer run of them. 0, or -1 on error. */
+static int
+merge_specials(PyObject *chunk, Py_ssize_t *bnd, Py_ssize_t *nt)
+{
+    int kind = PyUnicode_KIND(chunk);
+    const void *data = PyUnicode_DATA(chunk);
+    Py_ssize_t n = *nt, out = 0, i = 0;
+    Py_ssize_t *merged = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    if (merged == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    while (i < n) {
+        Py_ssize_t take = 1;
+        for (Py_ssize_t width = 3; width >= 2; width--) {
+            if (i + width > n)
+                continue;
+            Py_ssize_t a = bnd[i], b = bnd[i + width];
+            if (b - a == 2) {  /* '' or ’’ in a run of quote marks stays apart */
+                Py_UCS4 c0 = PyUnicode_READ(kind, data, a), c1 = PyUnicode_READ(kind, data, a + 1);
+                if (c0 == c1 && (c0 == '\'' || c0 == 0x2019) &&
+                    ((i > 0 && is_quote_token(kind, data, bnd, i - 1)) ||
+                     (i + width < n && is_quote_token(kind, data, bnd, i + width))))
+                    continue;
+            }
+            int w = is_whole(chunk, a, b);
+            if (w < 0) {
+                PyMem_Free(merged);
+                return -1;
+            }
+            if (w) {
+                take = width;
+                break;
+            }
+        }
+        merged[out++] = bnd[i];
+        i += take;
+    }
+    merged[out] = bnd[n];
+    memcpy(bnd, merged, (size_t)(out + 1) * sizeof(Py_ssize_t));
+    *nt = out;
+    PyMem_Free(merged);
+    return 0;
+}
+
 /* The fast paths of _words._chunk_tokens for a chunk that is not a special case, in C:
- * a letters-only, digits-only or number core with at most one simple affix character,
- * and hyphenated letters-only words without affixes. Returns a new tuple, or NULL with
- * no exception when the chunk needs the Python algorithm, or NULL with an exception. */
+ * a letters-only, digits-only or number core, or hyphenated letters-only words, inside
+ * simple prefix and suffix characters. Returns a new tuple, or NULL with no exception
+ * when the chunk needs the Python algorithm, or NULL with an exception. */
 static PyObject *
 fast_split(PyObject *chunk)
 {
@@ -240,8 +302,7 @@ fast_split(PyObject *chunk)
         if ((sp = is_special(chunk, a, b)) != 0)
             return NULL;
     }
-    Py_ssize_t n_affix = a + (n - b);
-    int alpha = 1, digit = 1, hyphen = 0;
+    int alpha = 1, digit = 1, hyphens = 0;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (alpha && !Py_UNICODE_ISALPHA(c))
@@ -249,60 +310,62 @@ fast_split(PyObject *chunk)
         if (digit && !Py_UNICODE_ISDIGIT(c))
             digit = 0;
         if (c == '-')
-            hyphen = 1;
+            hyphens++;
     }
+    /* token boundaries: one per prefix character, the core (or its hyphen parts), one
+     * per suffix character */
+    Py_ssize_t cap = n + 1, nt = 0;
+    Py_ssize_t stack_bnd[64];
+    Py_ssize_t *bnd = cap <= 64 ? stack_bnd : PyMem_Malloc((size_t)cap * sizeof(Py_ssize_t));
+    if (bnd == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    PyObject *tup = NULL;
+    for (Py_ssize_t i = 0; i < a; i++)
+        bnd[nt++] = i;
     if (alpha || digit || ascii_number(kind, data, a, b)) {
-        if (n_affix > 1)
-            return NULL;  /* three or more tokens: specials may re-join, Python decides */
         if ((sp = is_special(chunk, a, b)) != 0)
-            return NULL;
-        PyObject *tup = PyTuple_New(1 + n_affix);
-        Py_ssize_t k = 0;
-        if (tup == NULL)
-            return NULL;
-        /* two tokens: joined they are the chunk, which is no special case */
-        if ((a && put(tup, &k, chunk, 0, a) < 0) || put(tup, &k, chunk, a, b) < 0 ||
-            (b < n && put(tup, &k, chunk, b, n) < 0)) {
-            Py_DECREF(tup);
-            return NULL;
-        }
-        return tup;
-    }
-    if (!hyphen || n_affix || PyUnicode_READ(kind, data, a) == '-' ||
-        PyUnicode_READ(kind, data, b - 1) == '-')
-        return NULL;
-    /* hyphenated words: every part letters only and no special case; no special case
-     * is spelled by letters and hyphens, so nothing re-joins (test_fastwords checks) */
-    Py_ssize_t n_parts = 1, start = a;
-    for (Py_ssize_t i = a; i < b; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c == '-') {
-            if (i == start)
-                return NULL;  /* an empty part */
-            if ((sp = is_special(chunk, start, i)) != 0)
-                return NULL;
-            n_parts++;
-            start = i + 1;
-        } else if (!Py_UNICODE_ISALPHA(c)) {
-            return NULL;
-        }
-    }
-    if ((sp = is_special(chunk, start, b)) != 0)
-        return NULL;
-    PyObject *tup = PyTuple_New(2 * n_parts - 1);
-    if (tup == NULL)
-        return NULL;
-    Py_ssize_t k = 0;
-    start = a;
-    for (Py_ssize_t i = a; i <= b; i++) {
-        if (i == b || PyUnicode_READ(kind, data, i) == '-') {
-            if (put(tup, &k, chunk, start, i) < 0 || (i < b && put(tup, &k, chunk, i, i + 1) < 0)) {
-                Py_DECREF(tup);
-                return NULL;
+            goto done;
+        bnd[nt++] = a;
+    } else {
+        if (!hyphens || PyUnicode_READ(kind, data, a) == '-' || PyUnicode_READ(kind, data, b - 1) == '-')
+            goto done;
+        Py_ssize_t start = a;
+        for (Py_ssize_t i = a; i <= b; i++) {
+            Py_UCS4 c = i < b ? PyUnicode_READ(kind, data, i) : '-';
+            if (c == '-') {
+                if (i == start || (sp = is_special(chunk, start, i)) != 0)
+                    goto done;  /* an empty part, a special part, or an error */
+                bnd[nt++] = start;
+                if (i < b)
+                    bnd[nt++] = i;
+                start = i + 1;
+            } else if (!Py_UNICODE_ISALPHA(c)) {
+                goto done;
             }
-            start = i + 1;
         }
     }
+    for (Py_ssize_t i = b; i < n; i++)
+        bnd[nt++] = i;
+    bnd[nt] = n;
+    /* two tokens joined are the chunk, which is no special case: nothing to re-join */
+    if (nt > 2 && merge_specials(chunk, bnd, &nt) < 0)
+        goto done;
+    tup = PyTuple_New(nt);
+    if (tup == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < nt; k++) {
+        PyObject *t = PyUnicode_Substring(chunk, bnd[k], bnd[k + 1]);
+        if (t == NULL) {
+            Py_CLEAR(tup);
+            goto done;
+        }
+        PyTuple_SET_ITEM(tup, k, t);
+    }
+done:
+    if (bnd != stack_bnd)
+        PyMem_Free(bnd);
     return tup;
 }
 

@@ -612,7 +612,7 @@ def configure_accelerator(module: ModuleType) -> None:
     # letters and digits of the punctuation set (Sentence_Terminal holds none, which
     # spares computing it here): a token of them is a symbol word, not a plain one
     odd = "".join(sorted({c for c in string.punctuation + _EXTRA_PUNCT + _CONTROLS if c.isalpha() or c.isdigit()}))
-    module.configure(_SPECIALS, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd)
+    module.configure(_SPECIALS, _WHOLE, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd)
 
 
 _fast = _load_accelerator()
