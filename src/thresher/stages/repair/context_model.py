@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -227,11 +227,53 @@ class ContextModel:
     threshold_new: float
     meta: dict[str, Any]
     token_floor: dict[str, float]
+    _doc_bounds: dict[str, float] = field(default_factory=dict)
 
     def score(self, feats: list[tuple[str, float]]) -> float:
         """Log-odds that the apostrophe was there."""
         w = self.weights
         return sum(w.get(name, 0.0) * v for name, v in feats)
+
+    def doc_bound(self, kind: str) -> float:
+        """The most the document features (:func:`doc_features`) and "bare form in the
+        document" can add to the score of ``kind``: with it, a word that stays under its
+        floor in any document is ruled out once, not once per page."""
+        bound = self._doc_bounds.get(kind)
+        if bound is None:
+            group = group_of(kind)
+            bound = max(0.0, self.weights.get(f"bd|{kind}", 0.0))
+            for fam in ("dc", "ds", "dr"):
+                vals = [
+                    v for k, v in self.weights.items() if k.startswith(f"{fam}|") and k.endswith(f"|{group}")
+                ]
+                bound += max(vals, default=0.0)
+            self._doc_bounds[kind] = bound
+        return bound
+
+    def context_score(
+        self, kind: str, prev: tuple[str, str], nxt: tuple[str, str], nxt2: str, zipfs: tuple[float, float]
+    ) -> float:
+        """``score(context_features(...))`` without building the list: the step's hot
+        loop (every candidate occurrence of a damaged page)."""
+        get = self.weights.get
+        group = group_of(kind)
+        pw, ps = prev
+        nw, ns = nxt
+        total = (
+            get(f"pn|{group}|{pw}|{nw}", 0.0)
+            + get(f"pz|{kind}|{int(zipfs[0])}", 0.0)
+            + get(f"nz|{kind}|{int(zipfs[1])}", 0.0)
+            + get(f"n|{group}|{nw}", 0.0)
+            + get(f"p|{group}|{pw}", 0.0)
+            + get(f"n|{kind}|{nw}", 0.0)
+            + get(f"p|{kind}|{pw}", 0.0)
+            + get(f"nc|{kind}|{ns}", 0.0)
+            + get(f"pc|{kind}|{ps}", 0.0)
+            + get(f"nn|{group}|{nw}|{nxt2}", 0.0)
+        )
+        if ns != "p" and len(nw) >= 4:
+            total += get(f"nx|{group}|{nw[-2:]}", 0.0)
+        return total
 
     def may_restore(self, own: dict[str, list[tuple[str, float]]]) -> bool:
         """Whether a word whose token features are ``own`` (by the kinds it can take)

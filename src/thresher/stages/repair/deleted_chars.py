@@ -51,7 +51,6 @@ from thresher.document import Document, Edit
 from thresher.stages.repair.context_model import (
     AMBIGUOUS,
     ContextModel,
-    context_features,
     doc_features,
     features,
     group_of,
@@ -529,7 +528,7 @@ class RestoreDeletedChars(Transformer):
                 out.append(_Candidate(start, end, rep, [], True, model.score(feats)))
         doc_part: dict[str, float] = {}
         for tok in counts:
-            if tok[-1] not in "sS" and tok.lower() not in AMBIGUOUS:
+            if tok[-1] not in "sS" and (len(tok) > 5 or tok.lower() not in AMBIGUOUS):
                 continue  # most words: neither a possessive nor an ambiguous contraction
             static = self._static(tok, model)
             if static is None:
@@ -572,7 +571,7 @@ class RestoreDeletedChars(Transformer):
                     feats = features(kind_here, *ctx, zs, lw, base_in_doc, doc)
                     out.append(_Candidate(start, end, rep, feats, False))
                 else:
-                    score = own[kind_here] + model.score(context_features(kind_here, *ctx))
+                    score = own[kind_here] + model.context_score(kind_here, *ctx)
                     out.append(_Candidate(start, end, rep, [], False, score))
         return out
 
@@ -591,7 +590,8 @@ class RestoreDeletedChars(Transformer):
         tuple[int | None, tuple[float, float] | None, tuple[str | None, str | None], dict[str, float]] | None
     ):
         """What :meth:`_candidates` needs of a word whatever the document (cached across
-        documents): None when the model never decides it, else where an ambiguous
+        documents): None when the model never decides it (or, with ``model``, when no
+        page could lift its score to the token floor), else where an ambiguous
         contraction takes its apostrophe (None for a possessive), the Zipf values of the
         word and of its possessive, its kinds (inside and at the start of a sentence), and
         with ``model`` the score of its token features by kind (without the document's)."""
@@ -614,7 +614,12 @@ class RestoreDeletedChars(Transformer):
                 for k in kinds:
                     if k is not None and k not in parts:
                         parts[k] = model.score(token_features(k, zs, lw, False, ()))
-            out = (ambiguous, zs, kinds, parts)
+                floor = model.token_floor
+                # under its floor whatever the page: never a candidate
+                if any(k in floor and v + model.doc_bound(k) >= floor[k] for k, v in parts.items()):
+                    out = (ambiguous, zs, kinds, parts)
+            else:
+                out = (ambiguous, zs, kinds, parts)
         if model is not None:
             self._cache[key] = out
         return out  # type: ignore[no-any-return]
