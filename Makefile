@@ -20,7 +20,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) $(PIP_FLAGS) install --upgrade pip
 
-$(VENV)/.demo-installed: $(BIN)/python pyproject.toml
+# The C sources are listed so that an edited accelerator is rebuilt (an editable install
+# does not recompile extension modules by itself).
+$(VENV)/.demo-installed: $(BIN)/python pyproject.toml setup.py $(wildcard src/thresher/*/*/*.c)
 	$(PIP) $(PIP_FLAGS) install -e '.[all]'
 	@touch $@
 
