@@ -565,72 +565,93 @@ error:
 
 typedef struct {
     Py_ssize_t m;      /* number of n-grams */
-    uint64_t *h;       /* hash of the n-gram starting at each position */
-    int64_t *cum;      /* cum[i]: characters of words[0:i] */
+    uint64_t *h;       /* hash of the n-gram starting at each position (owned) */
+    const int64_t *cum;  /* cum[i]: characters of words[0:i] (borrowed from the profile) */
 } NGrams;
 
 static void
 ngrams_free(NGrams *g)
 {
     PyMem_Free(g->h);
-    PyMem_Free(g->cum);
+}
+
+/* A document's word profile, made once and read by every n-gram call: a bytes object
+ * holding the number of words, the prefix sums of their lengths and their hashes. */
+PyDoc_STRVAR(ngram_profile_doc,
+"ngram_profile(words) -> bytes\n\n"
+"The word lengths and hashes of words (a list or tuple of str), for the ngram_* calls.");
+
+static PyObject *
+ngram_profile(PyObject *self, PyObject *arg)
+{
+    if (!PyList_Check(arg) && !PyTuple_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "words must be a list or tuple of str");
+        return NULL;
+    }
+    Py_ssize_t nw = PySequence_Fast_GET_SIZE(arg);
+    PyObject **items = PySequence_Fast_ITEMS(arg);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((2 * nw + 2) * sizeof(int64_t)));
+    if (out == NULL)
+        return NULL;
+    int64_t *buf = (int64_t *)PyBytes_AS_STRING(out);
+    int64_t *cum = buf + 1;
+    uint64_t *h1 = (uint64_t *)(cum + nw + 1);
+    buf[0] = nw;
+    cum[0] = 0;
+    for (Py_ssize_t i = 0; i < nw; i++) {
+        PyObject *w = items[i];
+        if (!PyUnicode_Check(w)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "words must be a list or tuple of str");
+            return NULL;
+        }
+        Py_hash_t hv = PyObject_Hash(w);
+        if (hv == -1 && PyErr_Occurred()) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        cum[i + 1] = cum[i] + PyUnicode_GET_LENGTH(w);
+        h1[i] = (uint64_t)hv;
+    }
+    return out;
 }
 
 /* 0 on success, -1 with an exception set. */
 static int
-ngrams_build(PyObject *words, Py_ssize_t n, NGrams *g, int need_hashes)
+ngrams_build(PyObject *profile, Py_ssize_t n, NGrams *g, int need_hashes)
 {
     g->h = NULL;
-    g->cum = NULL;
-    if (!PyList_Check(words) && !PyTuple_Check(words)) {
-        PyErr_SetString(PyExc_TypeError, "words must be a list or tuple of str");
+    if (!PyBytes_Check(profile) || PyBytes_GET_SIZE(profile) < (Py_ssize_t)(2 * sizeof(int64_t))) {
+        PyErr_SetString(PyExc_TypeError, "expected the bytes of ngram_profile()");
         return -1;
     }
     if (n < 1) {
         PyErr_SetString(PyExc_ValueError, "n must be at least 1");
         return -1;
     }
-    Py_ssize_t nw = PySequence_Fast_GET_SIZE(words);
-    PyObject **items = PySequence_Fast_ITEMS(words);
+    const int64_t *buf = (const int64_t *)PyBytes_AS_STRING(profile);
+    Py_ssize_t nw = (Py_ssize_t)buf[0];
+    if (PyBytes_GET_SIZE(profile) != (Py_ssize_t)((2 * nw + 2) * sizeof(int64_t))) {
+        PyErr_SetString(PyExc_ValueError, "expected the bytes of ngram_profile()");
+        return -1;
+    }
+    g->cum = buf + 1;
     g->m = nw - n + 1 > 0 ? nw - n + 1 : 0;
-    g->cum = PyMem_Malloc((size_t)(nw + 1) * sizeof(int64_t));
-    uint64_t *h1 = need_hashes ? PyMem_Malloc((size_t)(nw + 1) * sizeof(uint64_t)) : NULL;
-    if (g->cum == NULL || (need_hashes && h1 == NULL)) {
-        PyMem_Free(h1);
-        ngrams_free(g);
+    if (!need_hashes || g->m == 0)
+        return 0;
+    const uint64_t *h1 = (const uint64_t *)(g->cum + nw + 1);
+    g->h = PyMem_Malloc((size_t)g->m * sizeof(uint64_t));
+    if (g->h == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    g->cum[0] = 0;
-    for (Py_ssize_t i = 0; i < nw; i++) {
-        PyObject *w = items[i];
-        if (!PyUnicode_Check(w)) {
-            PyMem_Free(h1);
-            ngrams_free(g);
-            PyErr_SetString(PyExc_TypeError, "words must be a list or tuple of str");
-            return -1;
-        }
-        g->cum[i + 1] = g->cum[i] + PyUnicode_GET_LENGTH(w);
-        if (need_hashes) {
-            Py_hash_t hv = PyObject_Hash(w);
-            if (hv == -1 && PyErr_Occurred()) {
-                PyMem_Free(h1);
-                ngrams_free(g);
-                return -1;
-            }
-            h1[i] = (uint64_t)hv;
-        }
-    }
-    if (!need_hashes)
-        return 0;
-    /* h_n[i] = h_{n-1}[i] * M + h1[i + n - 1], computed in place from h1 */
+    /* h_n[i] = h_{n-1}[i] * M + h1[i + n - 1] */
     for (Py_ssize_t i = 0; i < g->m; i++) {
         uint64_t x = h1[i];
         for (Py_ssize_t k = 1; k < n; k++)
             x = x * MIX + h1[i + k];
-        h1[i] = x;
+        g->h[i] = x;
     }
-    g->h = h1;
     return 0;
 }
 
@@ -678,20 +699,20 @@ table_find(const Table *t, const uint64_t *h, Py_ssize_t pos)
 }
 
 PyDoc_STRVAR(ngram_top_doc,
-"ngram_top(words, n) -> (chars, count)\n\n"
+"ngram_top(profile, n) -> (chars, count)\n\n"
 "Characters of the most frequent n-gram joined with spaces, times its count, and the\n"
 "count; ties go to the n-gram seen first. (0, 0) when there are fewer than n words.");
 
 static PyObject *
 ngram_top(PyObject *self, PyObject *args)
 {
-    PyObject *words;
+    PyObject *profile;
     Py_ssize_t n;
     NGrams g;
     Table t;
-    if (!PyArg_ParseTuple(args, "On", &words, &n))
+    if (!PyArg_ParseTuple(args, "On", &profile, &n))
         return NULL;
-    if (ngrams_build(words, n, &g, 1) < 0)
+    if (ngrams_build(profile, n, &g, 1) < 0)
         return NULL;
     if (g.m == 0) {
         ngrams_free(&g);
@@ -720,7 +741,7 @@ ngram_top(PyObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(ngram_dup_doc,
-"ngram_dup(words, n) -> (chars, repeats)\n\n"
+"ngram_dup(profile, n) -> (chars, repeats)\n\n"
 "Characters (words joined without spaces) of the n-grams that repeat an earlier one,\n"
 "walking left to right: a repeat adds its characters and skips n positions, skipped\n"
 "n-grams are not remembered. repeats: whether any n-gram occurs twice at all.");
@@ -728,13 +749,13 @@ PyDoc_STRVAR(ngram_dup_doc,
 static PyObject *
 ngram_dup(PyObject *self, PyObject *args)
 {
-    PyObject *words;
+    PyObject *profile;
     Py_ssize_t n;
     NGrams g;
     Table t;
-    if (!PyArg_ParseTuple(args, "On", &words, &n))
+    if (!PyArg_ParseTuple(args, "On", &profile, &n))
         return NULL;
-    if (ngrams_build(words, n, &g, 1) < 0)
+    if (ngrams_build(profile, n, &g, 1) < 0)
         return NULL;
     if (g.m == 0) {
         ngrams_free(&g);
@@ -774,18 +795,18 @@ ngram_dup(PyObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(ngram_max_chars_doc,
-"ngram_max_chars(words, n) -> int\n\n"
+"ngram_max_chars(profile, n) -> int\n\n"
 "Length of the longest n-gram joined with spaces (0 when there are fewer than n words).");
 
 static PyObject *
 ngram_max_chars(PyObject *self, PyObject *args)
 {
-    PyObject *words;
+    PyObject *profile;
     Py_ssize_t n;
     NGrams g;
-    if (!PyArg_ParseTuple(args, "On", &words, &n))
+    if (!PyArg_ParseTuple(args, "On", &profile, &n))
         return NULL;
-    if (ngrams_build(words, n, &g, 0) < 0)
+    if (ngrams_build(profile, n, &g, 0) < 0)
         return NULL;
     int64_t best = 0;
     for (Py_ssize_t i = 0; i < g.m; i++) {
@@ -800,6 +821,7 @@ ngram_max_chars(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, configure_doc},
     {"scan", scan, METH_VARARGS, scan_doc},
+    {"ngram_profile", ngram_profile, METH_O, ngram_profile_doc},
     {"ngram_top", ngram_top, METH_VARARGS, ngram_top_doc},
     {"ngram_dup", ngram_dup, METH_VARARGS, ngram_dup_doc},
     {"ngram_max_chars", ngram_max_chars, METH_VARARGS, ngram_max_chars_doc},

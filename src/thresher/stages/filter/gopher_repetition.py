@@ -162,26 +162,27 @@ class NGramIndex:
 class CNGramIndex:
     """The same statistics as :class:`NGramIndex`, from the compiled accelerator.
 
-    Same hashes, same walk, same results; each call is one C pass over the words.
+    Same hashes, same walk, same results; each call is one C pass over a profile of the
+    words (their lengths and hashes in one array) made when the index is built.
     """
 
     def __init__(self, words: Sequence[str], accelerator: ModuleType) -> None:
-        self.words = words
         self.n_words = len(words)
         self._c = accelerator
+        self._profile = accelerator.ngram_profile(words)  # lengths and hashes, read once
 
     def max_chars(self, n: int) -> int:
         """Length of the longest n-gram joined with spaces."""
-        return int(self._c.ngram_max_chars(self.words, n))
+        return int(self._c.ngram_max_chars(self._profile, n))
 
     def top(self, n: int) -> tuple[int, int]:
         """See :func:`top_ngram`."""
-        chars, count = self._c.ngram_top(self.words, n)
+        chars, count = self._c.ngram_top(self._profile, n)
         return int(chars), int(count)
 
     def dup(self, n: int) -> tuple[int, bool]:
         """See :func:`duplicate_ngram_chars`."""
-        chars, repeats = self._c.ngram_dup(self.words, n)
+        chars, repeats = self._c.ngram_dup(self._profile, n)
         return int(chars), bool(repeats)
 
 
