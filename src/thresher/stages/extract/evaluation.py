@@ -137,7 +137,7 @@ def is_held_out(key: str) -> bool:
     """The held-out half of a set: decided by a hash of the page key, not by its content.
 
     Constants were tuned on the other half of the trafilatura set only; the held-out half
-    and all of AEB measure how the rules generalise.
+    measure how the rules generalise (the same split is applied to AEB).
     """
     return hashlib.sha1(key.encode("utf-8")).digest()[0] % 2 == 1
 
