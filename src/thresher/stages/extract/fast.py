@@ -168,6 +168,8 @@ KIND_TAGS: dict[str, str] = {
     "figcaption": "caption",
     "caption": "caption",
     "p": "paragraph",
+    # what a figure holds besides its image is its caption, whatever element carries it
+    "figure": "caption",
 }
 
 # Furniture by tag. <header> is furniture only outside <article>/<main> (an article's
@@ -199,6 +201,8 @@ _FURNITURE_NAMES: dict[str, str] = {
     "meta": r"byline|author-?bio|about-?the-?author|post-?meta|entry-?meta|meta-?data|tags?|tag-?cloud|"
     r"categories|post-?tags|dateline|timestamp|published|date",
     "hidden": r"hidden|visually-?hidden|sr-?only|screen-?reader-?text|offscreen",
+    # a caption that lost its <figcaption> (galleries, WordPress's wp-caption-text)
+    "caption": r"captions?|figcaption|wp-caption-text|caption-?text",
 }
 _NAME_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FURNITURE_RE: dict[str, re.Pattern[str]] = {
@@ -417,6 +421,7 @@ class _Walker:
         """
         include_tables = self.options.include_tables
         include_comments = self.options.include_comments
+        include_captions = self.options.include_captions
         collapse = self.collapse
         elements = self.elements
         parts = self._parts
@@ -474,7 +479,7 @@ class _Walker:
                 pass
             else:
                 furn = _furniture_of(tag, node.attributes, in_article)
-                if furn == "comments" and include_comments:
+                if (furn == "comments" and include_comments) or (furn == "caption" and include_captions):
                     furn = ""
                 is_block = tag in block_tags or bool(furn)
                 saved = (cur_elem, cur_kind, in_link, in_article, in_pre)
@@ -487,7 +492,9 @@ class _Walker:
                     else:
                         cur_elem = len(elements) - 1
                         kind = kind_tags.get(tag)
-                        if kind is not None:
+                        if cur_kind == "caption" and (kind is None or kind == "paragraph"):
+                            pass  # a <div> or <p> inside a caption is still the caption
+                        elif kind is not None:
                             cur_kind = kind
                         elif cur_kind not in ("list", "cell", "quote"):
                             cur_kind = "other"
