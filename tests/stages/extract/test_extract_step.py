@@ -402,6 +402,36 @@ def test_a_see_also_label_goes_and_a_sentence_with_the_words_stays() -> None:
     assert doc.signals["extract.removed_blocks.see_also"] == 1
 
 
+def test_a_caption_without_figcaption_is_a_caption() -> None:
+    caption = (
+        "Former Governor Deval Patrick, left, speaks with a business owner during a campaign stop on Tuesday"
+    )
+    html = (
+        f"<body><article><p>{paragraph()}</p>"
+        f'<div class="resgallery-item"><img src=x><div class="gallery-caption">{caption}</div></div>'
+        f"<figure><img src=y><figcaption><div>{caption} in Boston</div></figcaption></figure>"
+        f"<p>{paragraph()}</p></article></body>"
+    )
+    doc = run(html, mode="fast")
+    assert "Deval Patrick" not in doc.text
+    assert paragraph() in doc.text
+    assert doc.signals["extract.removed_blocks.caption"] == 2
+    kept = run(html, mode="fast", include_captions=True).text
+    assert kept.count("Deval Patrick") == 2
+
+
+def test_a_control_label_alone_goes_and_a_sentence_with_the_word_stays() -> None:
+    html = (
+        f"<body><article><p>{paragraph()}</p><div>Advertisement</div><p>Close</p>"
+        f"<p>Advertisement revenue fell by a third last year, the publisher said.</p>"
+        f"<p>{paragraph()}</p></article></body>"
+    )
+    doc = run(html, mode="fast")
+    assert "Advertisement\n" not in doc.text and "Close" not in doc.text
+    assert "Advertisement revenue fell" in doc.text
+    assert doc.signals["extract.removed_blocks.ui_label"] == 2
+
+
 def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
     from selectolax.lexbor import LexborHTMLParser
 
