@@ -432,6 +432,21 @@ def test_a_control_label_alone_goes_and_a_sentence_with_the_word_stays() -> None
     assert doc.signals["extract.removed_blocks.ui_label"] == 2
 
 
+def test_teaser_articles_beside_the_lead_article_go() -> None:
+    teaser = "A short summary of another story that links to a different page of the site, with one sentence."
+    teasers = "".join(f"<article><h3>Other story {i}</h3><p>{teaser}</p></article>" for i in range(4))
+    lead = f"<article><h1>Title</h1><p>{paragraph(120)}</p><p>{paragraph(80)}</p></article>"
+    doc = run(f"<body><main>{lead}{teasers}</main></body>", mode="fast")
+    assert paragraph(120) in doc.text and paragraph(80) in doc.text
+    assert "A short summary" not in doc.text and "Other story" not in doc.text
+    assert doc.signals["extract.removed_blocks.teaser"] == 8
+    # a page of whole posts, none of them the lead: every post stays
+    posts = "".join(f"<article><h2>Post {i}</h2><p>{paragraph(60)} {i}</p></article>" for i in range(4))
+    doc = run(f"<body><main>{posts}</main></body>", mode="fast")
+    assert all(f"Post {i}" in doc.text for i in range(4))
+    assert "extract.removed_blocks.teaser" not in doc.signals
+
+
 def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
     from selectolax.lexbor import LexborHTMLParser
 

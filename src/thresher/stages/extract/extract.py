@@ -17,7 +17,7 @@ and passes through untouched.
 Signals: ``extract.path`` (fast / escalated / trafilatura / resiliparse),
 ``extract.confidence``, ``extract.kept_blocks``, ``extract.removed_blocks.<kind>``
 (script, nav, footer, sidebar, share, related, comments, ads, popup, meta, link_dense,
-outside_main, frame_short, credit, see_also...; on an escalated page these are the
+outside_main, frame_short, caption, credit, see_also, ui_label, teaser...; on an escalated page these are the
 fast path's analysis, trafilatura does not report its own), ``extract.inflated`` when
 a gzip/deflate content encoding was undone. Metadata: ``title``, ``html_lang``,
 ``date``, ``charset``.

@@ -19,10 +19,11 @@ Then:
    prose join it, and prose blocks beside it (a standfirst in the article header) too;
    when one child holds 90% of its score (the article body), what follows that child
    (author box, sign-up, related links) is the article's tail and goes;
-4. inside, blocks under furniture elements, link lists, captions, image credits and
-   "see also" labels are dropped, a heading goes with the furniture it introduces,
-   short blocks before the first and after the last prose block (dates, "Share
-   this") are trimmed, and the rest is joined with ``\n``. Every removal is counted
+4. inside, blocks under furniture elements, link lists, captions (by tag, by class
+   name, or inside a ``<figure>``), image credits, teaser ``<article>`` elements beside
+   the lead one, "see also" labels and control labels ("Advertisement") are
+   dropped, a heading goes with the furniture it introduces, short blocks before the
+   first and after the last prose block (dates, "Share this") are trimmed, and the rest is joined with ``\n``. Every removal is counted
    by kind (``removed_blocks``) and can be traced block by block (``trace``).
 
 The path also says how sure it is (:attr:`Extraction.confidence`): little prose, prose
@@ -724,6 +725,40 @@ def _drop_labels(
     return out
 
 
+def _other_articles(elements: list[_Element], best: int) -> list[bool] | None:
+    """Elements inside the container that belong to an ``<article>`` other than the lead.
+
+    A container that holds several ``<article>`` elements side by side is a page of
+    items (the article and teasers for others, a list of deals): when one of them holds
+    at least half of the container's score, it is the page's article and the others
+    are teasers. Without such a lead (a blog's front page of whole posts) nothing is
+    marked. ``None`` when there is nothing to mark.
+    """
+    end = best + 1
+    n = len(elements)
+    while end < n and elements[end].parent >= best:  # the subtree is contiguous
+        end += 1
+    top_article = [-1] * (end - best)  # per element after best: its outermost article
+    tops: list[int] = []
+    for i in range(best + 1, end):
+        el = elements[i]
+        art = top_article[el.parent - best] if el.parent > best else -1
+        if art < 0 and el.tag == "article":
+            art = i
+            tops.append(i)
+        top_article[i - best] = art
+    if len(tops) < 2:
+        return None
+    lead = max(tops, key=lambda i: elements[i].score)
+    if elements[lead].score < 0.5 * elements[best].score:
+        return None
+    mark = [False] * n
+    for i in range(best + 1, end):
+        art = top_article[i - best]
+        mark[i] = art >= 0 and art != lead
+    return mark
+
+
 def _in_subtree(elements: list[_Element], e: int, root: int) -> bool:
     while e > root:
         e = elements[e].parent
@@ -825,6 +860,7 @@ def extract_fast(
     if body_end < len(elements):
         for i in range(body_end, len(elements)):
             after_body[i] = _in_subtree(elements, i, best)
+    teaser = _other_articles(elements, best)
 
     kept: list[_Block] = []
     prose_total = prose_kept = 0.0
@@ -850,6 +886,8 @@ def extract_fast(
             reason = b.furniture
         elif after_body[b.element]:
             reason = "after_body"
+        elif teaser is not None and teaser[b.element]:
+            reason = "teaser"
         elif (
             n
             and b.kind != "cell"  # a table's linked cells are its data (product, model, name)
