@@ -52,6 +52,10 @@ class Lexicon:
     # the rarer trigger words, as split() tokens with the punctuation that may cling
     # to them: a long line of prose is inspected only if it holds one
     strong_tokens: frozenset[str]
+    # a rare trigger word as split() sees it (with clinging punctuation) -> the
+    # triggers it is the rare word of: a paragraph is worth segmenting only if all the
+    # words of one of them are in it
+    strong_triggers: dict[str, tuple[frozenset[str], ...]]
     # all trigger words as split() tokens: for units longer than 15 words, only the
     # words of rules that allow such long units
     tokens_short: frozenset[str]
@@ -115,8 +119,9 @@ def _with_clinging(words: set[str] | frozenset[str]) -> frozenset[str]:
 def worth_inspecting(line: str) -> bool:
     """Whether a long line (a paragraph) may hold furniture: cheap tests, no segmentation.
 
-    A paragraph is inspected sentence by sentence if it holds a rare trigger word, a
-    link, a question, a breadcrumb's " ." or a title separator; on ordinary pages
+    A paragraph is inspected sentence by sentence if it holds every word of a trigger
+    whose rarest word it holds, a link, a question, a breadcrumb's " ." or a title
+    separator; on ordinary pages
     most paragraphs hold none and are skipped (the throughput target of issue 3).
     """
     if " ." in line or "http" in line or "www." in line or " | " in line or "\u00a9" in line:
@@ -125,7 +130,25 @@ def worth_inspecting(line: str) -> bool:
         return True  # a question glued to a title separator, or a title-case question
     if _has_site_after_separator(line):
         return True
-    return not lexicon().strong_tokens.isdisjoint(line.lower().split())
+    lex = lexicon()
+    low = line.lower()
+    tokens = low.split()
+    if lex.strong_tokens.isdisjoint(tokens):
+        return False  # most paragraphs
+    # a rare word is not enough: every word of one of its triggers must be in the
+    # paragraph (as a substring: a cheap test that never misses a word the rules would
+    # see), or no lexical rule can fire in any of its sentences. Most paragraphs with
+    # "complete" or "required" hold no "my profile" or "fields". On the first 3,000
+    # corpus pages: 12,677 paragraphs segmented instead of 19,701; on the trafilatura
+    # set, the same recall and one must-keep segment fewer removed.
+    for tok in lex.strong_tokens.intersection(tokens):
+        for trigger in lex.strong_triggers[tok]:
+            for w in trigger:
+                if w not in low:
+                    break
+            else:
+                return True
+    return False
 
 
 # A title-case question of three to sixteen words inside a paragraph ("... How Did
@@ -198,12 +221,29 @@ def lexicon() -> Lexicon:
         rules=rules,
         trigger_words=trigger_words,
         strong_tokens=_with_clinging(strong),
+        strong_triggers=_strong_triggers(rules, common),
         tokens_short=_with_clinging({_key(t, common) for r in rules for t in r.triggers}),
         tokens_long=_with_clinging({_key(t, common) for r in rules if r.max_words > 15 for t in r.triggers}),
         index={w: tuple(v) for w, v in index.items()},
         sites=sites,
         site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.IGNORECASE),
     )
+
+
+def _strong_triggers(
+    rules: tuple[_Rule, ...], common: frozenset[str]
+) -> dict[str, tuple[frozenset[str], ...]]:
+    by_key: dict[str, list[frozenset[str]]] = {}
+    for r in rules:
+        for t in r.triggers:
+            k = _key(t, common)
+            if k not in common:
+                by_key.setdefault(k, []).append(t)
+    out: dict[str, tuple[frozenset[str], ...]] = {}
+    for k, triggers in by_key.items():
+        for variant in _with_clinging({k}):
+            out[variant] = out.get(variant, ()) + tuple(triggers)
+    return out
 
 
 def lexical(text: str, n_words: int) -> Verdict | None:
