@@ -447,6 +447,16 @@ def test_teaser_articles_beside_the_lead_article_go() -> None:
     assert "extract.removed_blocks.teaser" not in doc.signals
 
 
+def test_a_long_dateline_is_frame_and_a_dated_lead_sentence_is_prose() -> None:
+    dateline = "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05, Tue, Nov 19, 2019"
+    lead = "BERLIN, 5. März 2021 - Die Regierung hat heute beschlossen, die Regeln zu lockern."
+    html = f"<body><article><div>{dateline}</div><p>{lead}</p><p>{paragraph()}</p></article></body>"
+    doc = run(html, mode="fast")
+    assert dateline not in doc.text
+    assert doc.text.startswith(lead)
+    assert doc.signals["extract.removed_blocks.frame_short"] == 1
+
+
 def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
     from selectolax.lexbor import LexborHTMLParser
 

@@ -725,6 +725,48 @@ def _drop_labels(
     return out
 
 
+# A date written out: a month name or its abbreviation next to a number, or a numeric
+# date (19.11.2019, 2019-11-19, 11/19/2019). Month names of the evaluation sets'
+# languages (English, German, French, Spanish, Italian, Portuguese, Dutch, Polish).
+_MONTHS = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|"
+    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|"
+    r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|"
+    r"giugno|luglio|settembre|ottobre|dicembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|"
+    r"novembro|dezembro|januari|februari|maart|mei|augustus|stycznia|lutego|marca|kwietnia|maja|czerwca|"
+    r"lipca|sierpnia|września|października|listopada|grudnia"
+)
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,4}}|\d{{1,2}}\.?\s+(?:{_MONTHS})\b|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}|"
+    rf"\d{{4}}-\d{{2}}-\d{{2}})",
+    re.IGNORECASE,
+)
+# What else a dateline says: labels, weekdays, times and zones, in the same languages.
+_DATE_WORDS = re.compile(
+    rf"\b(?:{_MONTHS}|published|updated|posted|modified|last|on|at|am|pm|a\.m|p\.m|gmt|utc|est|edt|cet|cest|"
+    r"mez|uhr|um|veröffentlicht|aktualisiert|zuletzt|stand|publié|le|à|mis|jour|publicado|actualizado|el|"
+    r"pubblicato|il|ultima|modifica|aggiornato|opublikowano|gepubliceerd|mon|tue|wed|thu|fri|sat|sun|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
+    r"samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|"
+    r"viernes|sábado|domingo|st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_dateline(b: _Block) -> bool:
+    """A block that is a date with its labels, nothing more ("Updated: Nov 19, 2019 10:16 pm").
+
+    At most 25 words, a written date, and at most three other words once the date
+    words (months, weekdays, times, zones, "published", "updated"...) are taken out:
+    a dated lead sentence ("BERLIN, 5. März 2021 - Die Regierung hat ...") says more.
+    """
+    if b.words > 25 or b.kind == "heading" or not _DATE.search(b.text):
+        return False
+    rest = _DATE_WORDS.sub(" ", b.text)
+    return sum(1 for w in rest.split() if any(c.isalpha() for c in w)) <= 3
+
+
 def _other_articles(elements: list[_Element], best: int) -> list[bool] | None:
     """Elements inside the container that belong to an ``<article>`` other than the lead.
 
@@ -926,7 +968,9 @@ def extract_fast(
     # Short blocks after the last prose block are the tail of the article's frame
     # ("Share this", "Related posts", "No comments"); short blocks before the first
     # prose block other than headings are its head (dates, kickers, breadcrumbs).
-    prose_idx = [i for i, b in enumerate(kept) if b.score > 5.0]
+    # A dateline ("PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: ...") is long enough to
+    # score as prose but is the frame's, not the article's.
+    prose_idx = [i for i, b in enumerate(kept) if b.score > 5.0 and not _is_dateline(b)]
     if prose_idx:
         first, last = prose_idx[0], prose_idx[-1]
         trimmed = [b for i, b in enumerate(kept) if first <= i <= last or (i < first and b.kind == "heading")]
