@@ -45,6 +45,9 @@ in_set(Py_UCS4 c, const Py_UCS4 *set, Py_ssize_t n)
     return 0;
 }
 
+#define ONE_CHAR_FLAGS 0x10000
+static int8_t one_char_flags[ONE_CHAR_FLAGS];  /* -1: not known yet (set by configure) */
+
 /* For text[a:b]: 1 if every character is a letter (str.isalpha), 2 if every character
  * is a digit (str.isdigit), 0 otherwise, when empty, or when it starts with one of the
  * odd_plain characters. ASCII letters are tested by range. */
@@ -140,6 +143,7 @@ configure(PyObject *self, PyObject *args)
         copy_chars(odd, odd_plain, &n_odd_plain) < 0)
         return NULL;
     memset(bloom, 0, sizeof(bloom));
+    memset(one_char_flags, -1, sizeof(one_char_flags));
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(sp, &pos, &key, &value)) {
@@ -416,16 +420,26 @@ token_flags(PyObject *tok, PyObject *flags, PyObject *flags_miss)
     int plain = plain_kind(tok);
     if (plain)
         return plain == 1 ? F_ALPHA : 0;
+    /* one-character tokens (most punctuation) are remembered here: a token's flags are
+     * a function of the token alone, so the answer never changes */
+    Py_UCS4 one = PyUnicode_GET_LENGTH(tok) == 1 ? PyUnicode_READ_CHAR(tok, 0) : 0xFFFFFFFF;
+    if (one < ONE_CHAR_FLAGS && one_char_flags[one] >= 0)
+        return one_char_flags[one];
+    long f;
     PyObject *v = PyDict_GetItemWithError(flags, tok);
-    if (v != NULL)
-        return PyLong_AsLong(v);
-    if (PyErr_Occurred())
-        return -1;
-    v = PyObject_CallOneArg(flags_miss, tok);
-    if (v == NULL)
-        return -1;
-    long f = PyLong_AsLong(v);
-    Py_DECREF(v);
+    if (v != NULL) {
+        f = PyLong_AsLong(v);
+    } else {
+        if (PyErr_Occurred())
+            return -1;
+        v = PyObject_CallOneArg(flags_miss, tok);
+        if (v == NULL)
+            return -1;
+        f = PyLong_AsLong(v);
+        Py_DECREF(v);
+    }
+    if (one < ONE_CHAR_FLAGS && f >= 0 && f < 128)
+        one_char_flags[one] = (int8_t)f;
     return f;
 }
 
