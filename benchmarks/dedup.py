@@ -331,7 +331,7 @@ def run_method(method: str, corpus: Path, out: Path, pythonpath: Path | None) ->
     return info
 
 
-def main_corpus(args: argparse.Namespace) -> None:
+def main_corpus(args: argparse.Namespace, old: Path | None) -> None:
     texts, _ = build_corpus(args.pages, args.copies, args.seed)
     n = len(texts)
     truth = ground_truth(texts)
@@ -345,8 +345,7 @@ def main_corpus(args: argparse.Namespace) -> None:
         corpus.write_text(json.dumps(texts), encoding="utf-8")
         # (label, method, PYTHONPATH): the baseline is thresher's own worker on old code
         runs: list[tuple[str, str, Path | None]] = []
-        if args.baseline:
-            old = baseline_tree(args.baseline, Path(tmp))
+        if old is not None:
             runs.append((f"thresher@{args.baseline[:10]}", "thresher", old))
         runs += [(m, m, None) for m in args.methods]
         results: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in runs}
@@ -533,9 +532,19 @@ if __name__ == "__main__":
     args = ap.parse_args()
     if not (SHARED / "data").is_dir():
         sys.exit(f"needs the shared data folder at {SHARED} (set THRESHER_SHARED)")
-    main_corpus(args)
-    if args.synthetic:  # a fresh process: nothing of the corpus run in its memory
-        cmd = [sys.executable, __file__, "--synthetic-worker", str(args.synthetic), str(args.cluster)]
-        subprocess.run([*cmd, str(args.seed)], check=True)
+    with tempfile.TemporaryDirectory() as tree:
+        old = baseline_tree(args.baseline, Path(tree)) if args.baseline else None
+        main_corpus(args, old)
+        if args.synthetic:  # a fresh process: nothing of the corpus run in its memory
+            cmd = [sys.executable, __file__, "--synthetic-worker", str(args.synthetic), str(args.cluster)]
+            if old is not None:
+                print(f"thresher@{args.baseline[:10]}:", end=" ", flush=True)
+                env = {
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join([str(old), os.environ.get("PYTHONPATH", "")]),
+                }
+                subprocess.run([*cmd, str(args.seed)], check=True, env=env)
+                print("thresher:", end=" ", flush=True)
+            subprocess.run([*cmd, str(args.seed)], check=True)
     if not args.no_copycat:
         copycat()

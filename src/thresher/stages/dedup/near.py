@@ -359,9 +359,6 @@ class _ShardReader:
         a, b = self.array("shingle_spans", s)[g - self._starts[s]]
         return self.array("shingles", s)[a:b]
 
-    def shingle_set(self, g: int) -> np.ndarray:
-        return _sorted_set(self.windows(g))
-
 
 class _ExactJaccard:
     """Exact Jaccard similarity of two documents' stored shingle sets.
@@ -375,19 +372,20 @@ class _ExactJaccard:
         self.reader = reader
         self.cache: dict[int, np.ndarray] = {}
 
-    def shingle_set(self, g: int) -> np.ndarray:
+    def shingle_set(self, g: int, windows: np.ndarray) -> np.ndarray:
+        """Document ``g``'s sorted set, from its ``windows`` unless it is cached."""
         got = self.cache.get(g)
         if got is None:
             if len(self.cache) >= _SET_CACHE:
                 self.cache.clear()
-            got = self.cache[g] = self.reader.shingle_set(g)
+            got = self.cache[g] = _sorted_set(windows)
         return got
 
     def __call__(self, a: int, b: int) -> float:
         wa, wb = self.reader.windows(a), self.reader.windows(b)
         if len(wa) == len(wb) and np.array_equal(wa, wb):
             return 1.0
-        set_a, set_b = self.shingle_set(a), self.shingle_set(b)
+        set_a, set_b = self.shingle_set(a, wa), self.shingle_set(b, wb)
         inter = _overlap(set_a, set_b)
         union = len(set_a) + len(set_b) - inter
         return inter / union if union else 1.0
