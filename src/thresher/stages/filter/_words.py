@@ -246,8 +246,19 @@ _CHUNK_CACHE_MAX = 500_000  # distinct chunks; ~100 MB at worst, then the cache 
 _SUFFIX_WINDOW = 8
 
 
+# No suffix ends in an ASCII digit, and the only ones that end in a letter are a unit
+# after a digit ("10km": at most 4 letters, so a digit among the last 6 characters) and
+# "'s" / "’s": a chunk ending otherwise needs no search at all.
+_DIGITS = frozenset("0123456789")
+
+
 def _suffix(s: str, pre: int) -> regex.Match[str] | None:
     """``_SUFFIX.search(s, pre)``, trying the last characters first."""
+    last = s[-1]
+    if last in _DIGITS or (
+        last.isalpha() and _DIGITS.isdisjoint(s[-6:]) and not (last in "sS" and s[-2:-1] in ("'", "’"))
+    ):
+        return None
     start = len(s) - _SUFFIX_WINDOW
     if start > pre:
         m = _SUFFIX.search(s, start)  # lookbehinds still see the characters before start
