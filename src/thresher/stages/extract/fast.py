@@ -20,7 +20,7 @@ Then:
    when one child holds 90% of its score (the article body), what follows that child
    (author box, sign-up, related links) is the article's tail and goes;
 4. inside, blocks under furniture elements, link lists, captions (by tag, by class
-   name, or inside a ``<figure>``), image credits, teaser ``<article>`` elements beside
+   name), image credits, teaser ``<article>`` elements beside
    the lead one, "see also" labels and control labels ("Advertisement") are
    dropped, a heading goes with the furniture it introduces, short blocks before the
    first and after the last prose block (dates, "Share this") are trimmed, and the rest is joined with ``\n``. Every removal is counted
@@ -169,8 +169,6 @@ KIND_TAGS: dict[str, str] = {
     "figcaption": "caption",
     "caption": "caption",
     "p": "paragraph",
-    # what a figure holds besides its image is its caption, whatever element carries it
-    "figure": "caption",
 }
 
 # Furniture by tag. <header> is furniture only outside <article>/<main> (an article's
@@ -376,6 +374,7 @@ class _Walker:
         self.collapsed: list[tuple[_Block, Any]] = []
         self._parts: list[str] = []
         self._link_chars = 0
+        self.articles = 0  # <article> elements walked (teasers need two or more)
 
     def _collapse(self, node: Any, element: int) -> bool:
         """Make a furniture element's subtree one block, its text read by lexbor in C.
@@ -494,13 +493,15 @@ class _Walker:
                         cur_elem = len(elements) - 1
                         kind = kind_tags.get(tag)
                         if cur_kind == "caption" and (kind is None or kind == "paragraph"):
-                            pass  # a <div> or <p> inside a caption is still the caption
+                            pass  # a <div> or <p> inside a <figcaption> is still the caption
                         elif kind is not None:
                             cur_kind = kind
                         elif cur_kind not in ("list", "cell", "quote"):
                             cur_kind = "other"
                         if tag == "article" or tag == "main":
                             in_article = True
+                            if tag == "article":
+                                self.articles += 1
                         elif tag == "pre":
                             in_pre += 1
                         child = node.child
@@ -902,7 +903,7 @@ def extract_fast(
     if body_end < len(elements):
         for i in range(body_end, len(elements)):
             after_body[i] = _in_subtree(elements, i, best)
-    teaser = _other_articles(elements, best)
+    teaser = _other_articles(elements, best) if walker.articles >= 2 else None
 
     kept: list[_Block] = []
     prose_total = prose_kept = 0.0
@@ -970,7 +971,11 @@ def extract_fast(
     # prose block other than headings are its head (dates, kickers, breadcrumbs).
     # A dateline ("PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: ...") is long enough to
     # score as prose but is the frame's, not the article's.
-    prose_idx = [i for i, b in enumerate(kept) if b.score > 5.0 and not _is_dateline(b)]
+    prose_idx = [i for i, b in enumerate(kept) if b.score > 5.0]
+    while prose_idx and _is_dateline(kept[prose_idx[0]]):
+        prose_idx.pop(0)
+    while prose_idx and _is_dateline(kept[prose_idx[-1]]):
+        prose_idx.pop()
     if prose_idx:
         first, last = prose_idx[0], prose_idx[-1]
         trimmed = [b for i, b in enumerate(kept) if first <= i <= last or (i < first and b.kind == "heading")]
