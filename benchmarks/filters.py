@@ -19,8 +19,9 @@ and as a chain (the ``chain`` row, where C4 rewrites the text before FineWeb see
 Prints one table: per filter and for the chain, the share of documents with the same
 keep/drop decision, the same reason (thresher's reasons mapped to datatrove's names
 through each module's ``REASON_ALIASES``), the same C4 rewritten text, and the
-throughput of both per core (CPU seconds of one process), with the ratio. Then every
-disagreement, grouped by class.
+throughput of both per core (CPU seconds of one process), with the ratio; thresher runs
+twice, with its compiled accelerator and on its pure-Python path (which must give the
+same results, document by document). Then every disagreement, grouped by class.
 
     .venv/bin/python benchmarks/filters.py            # full corpus (about 10 minutes)
     .venv/bin/python benchmarks/filters.py --limit 500
@@ -49,6 +50,7 @@ VENV = ROOT / ".bench-venv-datatrove"
 DATATROVE = "datatrove[processing]==0.10.1"
 SPACY = "spacy>=3.7,<4"
 FILTERS = ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality")
+WARM = "chain, warm"  # thresher's chain with the chunk cache the per-filter runs filled
 
 # Runs inside the datatrove venv: reads documents, writes one result line per document
 # and filter, then the CPU seconds of each configuration.
@@ -231,8 +233,21 @@ def run_datatrove(texts: list[str], workers: int = 2) -> tuple[dict[str, list[di
     return results, secs
 
 
-def run_thresher(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
+def run_thresher(texts: list[str], pure: bool = False) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
+    """thresher's results and CPU seconds; ``pure`` runs without the compiled accelerator."""
     sys.path.insert(0, str(ROOT / "src"))
+    from thresher.stages.filter import _words
+
+    fast = _words._fast
+    if pure:
+        _words._fast = None
+    try:
+        return _run_thresher(texts)
+    finally:
+        _words._fast = fast
+
+
+def _run_thresher(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
     from thresher.document import Document
     from thresher.registry import step_class
 
@@ -267,6 +282,7 @@ def run_thresher(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dic
     for name in FILTERS:
         _words._ANALYSES.clear()  # each filter starts cold: no split shared with the one before
         _words._CHUNK_CACHE.clear()
+        _words._FLAGS.clear()
         step = make(name)
         docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
         t0 = time.process_time()
@@ -274,17 +290,25 @@ def run_thresher(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dic
             step(docs[i : i + batch])
         secs[name] = time.process_time() - t0
         results[name] = [outcome(d, name == "c4_quality") for d in docs]
-    _words._ANALYSES.clear()  # the chain starts cold, like datatrove's fresh instances
-    _words._CHUNK_CACHE.clear()
-    steps = [make(n) for n in FILTERS]
-    docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
-    t0 = time.process_time()
-    for i in range(0, len(docs), batch):
-        part = docs[i : i + batch]
-        for step in steps:
-            step(part)
-    secs["chain"] = time.process_time() - t0
-    results["chain"] = [outcome(d, True) for d in docs]
+    # "chain": thresher starts with empty caches. "chain, warm": its chunk cache keeps
+    # what the per-filter runs filled, the condition datatrove's chain always runs in
+    # (datatrove keeps one spaCy tokenizer per process, and its chunk cache, across the
+    # runs of the worker). Whole-text analyses are never carried over.
+    for key, cold in (("chain", True), (WARM, False)):
+        _words._ANALYSES.clear()
+        if cold:
+            _words._CHUNK_CACHE.clear()
+            _words._FLAGS.clear()
+        steps = [make(n) for n in FILTERS]
+        docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+        t0 = time.process_time()
+        for i in range(0, len(docs), batch):
+            part = docs[i : i + batch]
+            for step in steps:
+                step(part)
+        secs[key] = time.process_time() - t0
+        results[key] = [outcome(d, True) for d in docs]
+    _words._ANALYSES.clear()
     return results, secs
 
 
@@ -341,8 +365,18 @@ def compare(
     corpus: str, texts: list[str], dump: Path | None = None
 ) -> tuple[list[list[str]], Counter[str], dict[str, list[int]]]:
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    rows: list[list[str]] = []
+    classes: Counter[str] = Counter()
+    examples: dict[str, list[int]] = {}
     dt, dt_secs = run_datatrove(texts)
     th, th_secs = run_thresher(texts)
+    py, py_secs = run_thresher(texts, pure=True)
+    if py != th:  # the accelerator must not change a single result
+        n_diff = sum(py[k][i] != th[k][i] for k in th for i in range(len(texts)))
+        print(f"{corpus}: the pure-Python path differs from the compiled one on {n_diff} results", file=sys.stderr)
+        key = f"{corpus}: pure-Python path differs from the compiled one"
+        classes[key] += n_diff
+        examples[key] = sorted({i for k in th for i in range(len(texts)) if py[k][i] != th[k][i]})
     if dump is not None:
         with open(dump, "w", encoding="utf-8") as f:
             f.writelines(
@@ -350,11 +384,9 @@ def compare(
                             "datatrove_reason": a.get("reason"), "thresher_reason": b["reason"]}) + "\n"
                 for i, (a, b) in enumerate(zip(dt["chain"], th["chain"]))
             )
-    rows: list[list[str]] = []
-    classes: Counter[str] = Counter()
-    examples: dict[str, list[int]] = {}
     n = len(texts)
-    for name in (*FILTERS, "chain"):
+    dt[WARM], dt_secs[WARM] = dt["chain"], dt_secs["chain"]  # datatrove's chain is always warm
+    for name in (*FILTERS, "chain", WARM):
         same_dec = same_reason = same_text = 0
         for i in range(n):
             a, b = dt[name][i], th[name][i]
@@ -369,14 +401,15 @@ def compare(
                 c = classify(name, a, b)
                 classes[f"{corpus}: {c}"] += 1
                 examples.setdefault(f"{corpus}: {c}", []).append(i)
-        has_text = name in ("c4_quality", "chain")
-        dsec, tsec = dt_secs[name], th_secs[name]
+        has_text = name in ("c4_quality", "chain", WARM)
+        dsec, tsec, psec = dt_secs[name], th_secs[name], py_secs[name]
         rows.append([
             corpus, name, str(n),
             f"{same_dec / n:.2%}", f"{same_reason / n:.2%}",
             f"{same_text / n:.2%}" if has_text else "-",
             f"{n / dsec:.1f}", f"{mb / dsec:.3f}",
             f"{n / tsec:.0f}", f"{mb / tsec:.2f}", f"{dsec / tsec:.1f}x",
+            f"{n / psec:.0f}", f"{dsec / psec:.1f}x",
         ])
     return rows, classes, examples
 
@@ -394,7 +427,8 @@ def main() -> None:
     web = load_web(args.limit)
     corpora = {"web": web, "synthetic": synthetic(web, args.synthetic)}
     header = ["corpus", "filter", "docs", "same decision", "same reason", "same C4 text",
-              "datatrove docs/s", "datatrove MB/s", "thresher docs/s", "thresher MB/s", "speed-up"]
+              "datatrove docs/s", "datatrove MB/s", "thresher docs/s", "thresher MB/s", "speed-up",
+              "pure-Python docs/s", "pure-Python speed-up"]
     rows: list[list[str]] = []
     classes: Counter[str] = Counter()
     examples: dict[str, list[int]] = {}
@@ -408,7 +442,15 @@ def main() -> None:
     print("-|-".join("-" * w for w in widths))
     for r in rows:
         print(" | ".join(v.ljust(w) for v, w in zip(r, widths)))
+    from thresher.stages.filter._words import _fast
+
     print("\nthroughput is per core: documents (MB of UTF-8 text) per CPU second of one process")
+    print(f"'chain': thresher starts with empty caches; '{WARM}': with its chunk cache as the per-filter"
+          " runs left it, the condition of datatrove's chain (its spaCy tokenizer and cache live"
+          " across the worker's runs), so both rows compare with the same datatrove run")
+    print("thresher: " + ("with the compiled accelerator (_fastwords)" if _fast is not None else
+                          "the accelerator is NOT built: both thresher columns are pure Python")
+          + "; pure-Python: THRESHER_PURE_PYTHON's path, same results (checked per document)")
     print("\ndisagreement classes (count, first document indices):")
     for c, k in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {k:5d}  {c}  {examples[c][: args.examples]}")
