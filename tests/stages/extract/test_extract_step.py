@@ -457,6 +457,22 @@ def test_a_long_dateline_is_frame_and_a_dated_lead_sentence_is_prose() -> None:
     assert doc.signals["extract.removed_blocks.frame_short"] == 1
 
 
+def test_a_long_run_of_linked_headlines_goes_and_a_linked_paragraph_stays() -> None:
+    headlines = " | ".join(
+        f'<a href="/s{i}">Another story about the budget vote and what it means number {i}</a>'
+        for i in range(6)
+    )
+    linked = (
+        "The committee, which <a href=/c>met on Tuesday</a>, agreed to publish the report after a long "
+        "debate about its findings and the <a href=/r>evidence</a> behind them, and the members said so."
+    )
+    html = f"<body><article><p>{paragraph()}</p><p>{headlines}</p><p>{linked}</p><p>{paragraph()}</p></article></body>"
+    doc = run(html, mode="fast")
+    assert "Another story" not in doc.text
+    assert "The committee, which met on Tuesday" in doc.text
+    assert doc.signals["extract.removed_blocks.link_dense"] == 1
+
+
 def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
     from selectolax.lexbor import LexborHTMLParser
 
