@@ -473,6 +473,25 @@ def test_a_long_run_of_linked_headlines_goes_and_a_linked_paragraph_stays() -> N
     assert doc.signals["extract.removed_blocks.link_dense"] == 1
 
 
+def test_a_list_of_teasers_goes_and_a_listicle_with_linked_headings_stays() -> None:
+    blurb = "NEW DELHI: The minister said on Wednesday that the service will be restored soon..."
+    teasers = "".join(
+        f'<li><a href="/s{i}">Another headline about the day number {i}</a> <span>{blurb}</span></li>'
+        for i in range(5)
+    )
+    doc = run(f"<body><article><p>{paragraph(80)}</p><ul>{teasers}</ul></article></body>", mode="fast")
+    assert paragraph(80) in doc.text
+    assert "Another headline" not in doc.text and "NEW DELHI" not in doc.text
+    assert doc.signals["extract.removed_blocks.teaser"] == 5
+    items = "".join(
+        f'<li><h3><a href="/o{i}">{i}. The office that answered our letter</a></h3><p>{paragraph(90)}</p></li>'
+        for i in range(4)
+    )
+    doc = run(f"<body><article><p>{paragraph(40)}</p><ol>{items}</ol></article></body>", mode="fast")
+    assert doc.text.count(paragraph(90)) == 4
+    assert "extract.removed_blocks.teaser" not in doc.signals
+
+
 def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
     from selectolax.lexbor import LexborHTMLParser
 
