@@ -19,12 +19,14 @@ Then:
    prose join it, and prose blocks beside it (a standfirst in the article header) too;
    when one child holds 90% of its score (the article body), what follows that child
    (author box, sign-up, related links) is the article's tail and goes;
-4. inside, blocks under furniture elements, link lists, captions (by tag, by class
-   name), image credits, teasers for other pages (``<article>``
-   elements beside the lead one, lists of linked titles with short blurbs), "see also" labels and control labels ("Advertisement") are
-   dropped, a heading goes with the furniture it introduces, short blocks before the
-   first and after the last prose block (dates, "Share this") are trimmed, and the rest is joined with ``\n``. Every removal is counted
-   by kind (``removed_blocks``) and can be traced block by block (``trace``).
+4. inside, blocks under furniture elements, link lists, captions (by tag or by class
+   name), image credits, teasers for other pages (``<article>`` elements beside the
+   lead one, lists of linked titles with short blurbs), "see also" labels and control
+   labels ("Advertisement") are dropped, a heading goes with the furniture it
+   introduces, short blocks and datelines before the first and after the last prose
+   block ("Share this", "Updated: Nov 19, 2019") are trimmed, and the rest is joined
+   with ``\n``. Every removal is counted by kind (``removed_blocks``) and can be
+   traced block by block (``trace``).
 
 The path also says how sure it is (:attr:`Extraction.confidence`): little prose, prose
 spread over several containers, or a container holding a small share of the page's
