@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thresher.stages.filter._words import (
     analyse,
@@ -80,3 +82,19 @@ def test_analyse_is_cached_per_text() -> None:
     a = analyse("some text here")
     assert analyse("some text here") is a
     assert analyse("other text") is not a
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), min_size=1, max_size=8))
+def test_ascii_token_flags_follow_the_definitions(tok: str) -> None:
+    """The ASCII shortcut gives the bits of the general definition."""
+    from thresher.stages.filter._words import _ascii_token_flags, token_flags
+
+    assert _ascii_token_flags(tok) == token_flags(tok)
+
+
+def test_ascii_token_flags_on_every_character() -> None:
+    from thresher.stages.filter._words import _ascii_token_flags, token_flags
+
+    for c in map(chr, range(128)):
+        assert _ascii_token_flags(c) == token_flags(c), repr(c)

@@ -462,19 +462,46 @@ FLAG_FINAL = 4  # a sentence-final character (terminal_punctuation())
 FLAG_PUNCT = 8  # spaCy's is_punct: only Unicode punctuation
 
 
+def token_flags(tok: str) -> int:
+    """The FLAG_* bits of one token, from the rules' definitions."""
+    v = 0
+    if punctuation_set().issuperset(tok):
+        v |= FLAG_SYMBOL
+    if any(c.isalpha() for c in tok):
+        v |= FLAG_ALPHA
+    if tok in terminal_punctuation():
+        v |= FLAG_FINAL
+    if _is_punct_token(tok):
+        v |= FLAG_PUNCT
+    return v
+
+
+# The same bits for an ASCII token, from sets of ASCII characters (most tokens that are
+# not plain words are ASCII: URLs, numbers with units, abbreviations, code): the ASCII
+# part of the punctuation set, ASCII letters, the ASCII sentence ends, and the ASCII
+# characters of Unicode's punctuation categories. test_filter_words checks the two agree.
+_ASCII_SYMBOL = frozenset(c for c in string.punctuation + _CONTROLS if c.isascii())
+_ASCII_LETTERS = frozenset(string.ascii_letters)
+_ASCII_FINAL = frozenset(".!?")
+_ASCII_P = frozenset(c for c in map(chr, range(128)) if unicodedata.category(c).startswith("P"))
+
+
+def _ascii_token_flags(tok: str) -> int:
+    v = FLAG_SYMBOL if _ASCII_SYMBOL.issuperset(tok) else 0
+    if not _ASCII_LETTERS.isdisjoint(tok):
+        v |= FLAG_ALPHA
+    if tok in _ASCII_FINAL:
+        v |= FLAG_FINAL
+    if _ASCII_P.issuperset(tok):
+        v |= FLAG_PUNCT
+    return v
+
+
 class _Flags(dict[str, int]):
     """The FLAG_* bits of each token seen, computed on first request."""
 
     def __missing__(self, tok: str) -> int:
-        v = 0
-        if punctuation_set().issuperset(tok):
-            v |= FLAG_SYMBOL
-        if any(c.isalpha() for c in tok):
-            v |= FLAG_ALPHA
-        if tok in terminal_punctuation():
-            v |= FLAG_FINAL
-        if _is_punct_token(tok):
-            v |= FLAG_PUNCT
+        v = _ascii_token_flags(tok) if tok.isascii() else token_flags(tok)
         if len(self) >= _CHUNK_CACHE_MAX:
             self.clear()
         self[tok] = v
