@@ -63,11 +63,12 @@ def c_scan(text: str, want_words: bool = True) -> tuple[Any, ...]:
 def assert_same_split(text: str) -> None:
     """The C scan of ``text`` equals the Python split, totals and sentence count."""
     ref = _words._analyse_py(text)
-    words, n_words, n_symbol, n_alpha, chars, n_sent = c_scan(text)
+    words, n_words, n_symbol, n_alpha, chars, n_sent, profile = c_scan(text)
     assert words == ref.words
+    assert profile == fast.ngram_profile(list(words))
     assert (n_words, n_symbol, n_alpha, chars) == (len(ref.words), ref.n_symbol, ref.n_alpha, ref.content_chars)
     assert n_sent == _words._count_sentences_py(text)
-    assert c_scan(text, want_words=False)[0] is None
+    assert c_scan(text, want_words=False)[::6] == (None, None)
 
 
 @pytest.fixture(autouse=True)

@@ -455,10 +455,14 @@ untracked_tuple(PyObject *list)
     return t;
 }
 
+static PyObject *ngram_profile(PyObject *self, PyObject *arg);
+
 PyDoc_STRVAR(scan_doc,
 "scan(text, cache, flags, split_miss, flags_miss, want_words, max_cache)\n"
-"-> (words (a tuple) or None, n_words, n_symbol, n_alpha, content_chars, n_sentences)\n\n"
-"The word split of text and its statistics; see _words.scan for the meaning.");
+"-> (words, n_words, n_symbol, n_alpha, content_chars, n_sentences, profile)\n\n"
+"The word split of text (a tuple) and its statistics, as _words._analyse_py and\n"
+"_words._count_sentences_py compute them, and the words' ngram_profile(); words and\n"
+"profile are None unless want_words.");
 
 static PyObject *
 scan(PyObject *self, PyObject *args)
@@ -559,17 +563,23 @@ scan(PyObject *self, PyObject *args)
         Py_DECREF(toks);
         i = j;
     }
-    PyObject *out;
+    PyObject *out, *profile;
     if (words == NULL) {
         Py_INCREF(Py_None);
         out = Py_None;
+        Py_INCREF(Py_None);
+        profile = Py_None;
     } else {
-        out = untracked_tuple(words);
+        /* the words were just made, so their lengths and hashes are read from the cache */
+        profile = ngram_profile(NULL, words);
+        out = profile == NULL ? NULL : untracked_tuple(words);
         Py_DECREF(words);
-        if (out == NULL)
+        if (out == NULL) {
+            Py_XDECREF(profile);
             return NULL;
+        }
     }
-    return Py_BuildValue("NLLLLL", out, n_words, n_symbol, n_alpha, chars, n_sent);
+    return Py_BuildValue("NLLLLLN", out, n_words, n_symbol, n_alpha, chars, n_sent, profile);
 error:
     Py_XDECREF(words);
     return NULL;
@@ -669,11 +679,14 @@ ngrams_build(PyObject *profile, Py_ssize_t n, NGrams *g, int need_hashes)
     return 0;
 }
 
-/* An open-addressing table of n-gram positions keyed by their hash. */
+/* An open-addressing table of n-gram hashes (load factor at most 1/2), with a count
+ * and the first position of each for the top n-gram rule. */
 typedef struct {
     size_t mask;
-    Py_ssize_t *slot;  /* position + 1 of the first n-gram with this hash; 0: empty */
-    Py_ssize_t *count;
+    uint64_t *key;
+    uint8_t *used;
+    Py_ssize_t *count;  /* NULL when counts are not wanted */
+    Py_ssize_t *first;
 } Table;
 
 static int
@@ -683,11 +696,15 @@ table_init(Table *t, Py_ssize_t m, int with_counts)
     while (size < (size_t)m * 2)
         size <<= 1;
     t->mask = size - 1;
-    t->slot = PyMem_Calloc(size, sizeof(Py_ssize_t));
+    t->key = PyMem_Malloc(size * sizeof(uint64_t));
+    t->used = PyMem_Calloc(size, 1);
     t->count = with_counts ? PyMem_Calloc(size, sizeof(Py_ssize_t)) : NULL;
-    if (t->slot == NULL || (with_counts && t->count == NULL)) {
-        PyMem_Free(t->slot);
+    t->first = with_counts ? PyMem_Malloc(size * sizeof(Py_ssize_t)) : NULL;
+    if (t->key == NULL || t->used == NULL || (with_counts && (t->count == NULL || t->first == NULL))) {
+        PyMem_Free(t->key);
+        PyMem_Free(t->used);
         PyMem_Free(t->count);
+        PyMem_Free(t->first);
         PyErr_NoMemory();
         return -1;
     }
@@ -697,17 +714,18 @@ table_init(Table *t, Py_ssize_t m, int with_counts)
 static void
 table_free(Table *t)
 {
-    PyMem_Free(t->slot);
+    PyMem_Free(t->key);
+    PyMem_Free(t->used);
     PyMem_Free(t->count);
+    PyMem_Free(t->first);
 }
 
-/* The slot of hash h[pos]: either holding an equal hash, or empty. */
-static size_t
-table_find(const Table *t, const uint64_t *h, Py_ssize_t pos)
+/* The slot of hash x: either holding x, or empty. */
+static inline size_t
+table_find(const Table *t, uint64_t x)
 {
-    uint64_t x = h[pos];
     size_t s = (size_t)(x ^ (x >> 29)) & t->mask;
-    while (t->slot[s] != 0 && h[t->slot[s] - 1] != x)
+    while (t->used[s] && t->key[s] != x)
         s = (s + 1) & t->mask;
     return s;
 }
@@ -738,11 +756,14 @@ ngram_top(PyObject *self, PyObject *args)
     }
     Py_ssize_t best = 0, best_first = 0;
     for (Py_ssize_t i = 0; i < g.m; i++) {
-        size_t s = table_find(&t, g.h, i);
-        if (t.slot[s] == 0)
-            t.slot[s] = i + 1;
+        size_t s = table_find(&t, g.h[i]);
+        if (!t.used[s]) {
+            t.used[s] = 1;
+            t.key[s] = g.h[i];
+            t.first[s] = i;
+        }
         Py_ssize_t c = ++t.count[s];
-        Py_ssize_t first = t.slot[s] - 1;
+        Py_ssize_t first = t.first[s];
         if (c > best || (c == best && first < best_first)) {
             best = c;
             best_first = first;
@@ -779,28 +800,22 @@ ngram_dup(PyObject *self, PyObject *args)
         ngrams_free(&g);
         return NULL;
     }
-    int repeats = 0;
-    for (Py_ssize_t i = 0; i < g.m; i++) {
-        size_t s = table_find(&t, g.h, i);
-        if (t.slot[s] != 0) {
-            repeats = 1;
-            break;
-        }
-        t.slot[s] = i + 1;
-    }
+    /* One walk answers both: until the first repeat nothing is skipped, so every earlier
+     * n-gram is remembered, and the walk finds a repeat exactly when one exists. */
     long long total = 0;
-    if (repeats) {
-        memset(t.slot, 0, (t.mask + 1) * sizeof(Py_ssize_t));
-        Py_ssize_t i = 0;
-        while (i < g.m) {
-            size_t s = table_find(&t, g.h, i);
-            if (t.slot[s] != 0) {
-                total += g.cum[i + n] - g.cum[i];
-                i += n;
-            } else {
-                t.slot[s] = i + 1;
-                i += 1;
-            }
+    int repeats = 0;
+    Py_ssize_t i = 0;
+    while (i < g.m) {
+        uint64_t x = g.h[i];
+        size_t s = table_find(&t, x);
+        if (t.used[s]) {
+            total += g.cum[i + n] - g.cum[i];
+            repeats = 1;
+            i += n;
+        } else {
+            t.used[s] = 1;
+            t.key[s] = x;
+            i += 1;
         }
     }
     table_free(&t);

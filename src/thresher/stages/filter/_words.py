@@ -597,6 +597,7 @@ class Analysis:
     n_symbol: int  # words made only of punctuation_set() characters
     n_alpha: int  # words with a letter
     content_chars: int  # characters of the words that are not symbol words
+    ngram_profile: bytes | None = None  # the accelerator's word lengths and hashes
 
 
 _ANALYSES: OrderedDict[str, Analysis] = OrderedDict()
@@ -605,10 +606,10 @@ _ANALYSES_MAX = 4096  # documents; a batch of the executor fits, memory stays bo
 
 def _analyse_uncached(text: str) -> Analysis:
     if _fast is not None:
-        words, _, n_symbol, n_alpha, chars, _ = _fast.scan(
+        words, _, n_symbol, n_alpha, chars, _, profile = _fast.scan(
             text, _CHUNK_CACHE, _FLAGS, _cache_chunk, _FLAGS.__getitem__, True, _CHUNK_CACHE_MAX
         )
-        return Analysis(words, n_symbol, n_alpha, chars)
+        return Analysis(words, n_symbol, n_alpha, chars, profile)
     return _analyse_py(text)
 
 

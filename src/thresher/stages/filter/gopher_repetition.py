@@ -166,10 +166,11 @@ class CNGramIndex:
     words (their lengths and hashes in one array) made when the index is built.
     """
 
-    def __init__(self, words: Sequence[str], accelerator: ModuleType) -> None:
+    def __init__(self, words: Sequence[str], accelerator: ModuleType, profile: bytes | None = None) -> None:
         self.n_words = len(words)
         self._c = accelerator
-        self._profile = accelerator.ngram_profile(words)  # lengths and hashes, read once
+        # word lengths and hashes in one array, made once (by the word split, if given)
+        self._profile = accelerator.ngram_profile(words) if profile is None else profile
 
     def max_chars(self, n: int) -> int:
         """Length of the longest n-gram joined with spaces."""
@@ -186,10 +187,10 @@ class CNGramIndex:
         return int(chars), bool(repeats)
 
 
-def ngram_index(words: Sequence[str]) -> NGramIndex | CNGramIndex:
+def ngram_index(words: Sequence[str], profile: bytes | None = None) -> NGramIndex | CNGramIndex:
     """The n-gram statistics of ``words``: compiled when the accelerator is built."""
     fast = _words._fast
-    return CNGramIndex(words, fast) if fast is not None else NGramIndex(words)
+    return CNGramIndex(words, fast, profile) if fast is not None else NGramIndex(words)
 
 
 def top_ngram(index: NGramIndex | CNGramIndex, n: int) -> tuple[int, int]:
@@ -289,8 +290,9 @@ class GopherRepetition(Filter):
         if p.dup_line_char_frac and dup_chars / n_chars > p.dup_line_char_frac:
             return Decision.drop("dup_line_char_frac")
 
-        words = analyse(text).words
-        index = ngram_index(words)
+        analysis = analyse(text)
+        words = analysis.words
+        index = ngram_index(words, analysis.ngram_profile)
         # Upper bounds spare most sorts: an n-gram occurs at most as often as the most
         # frequent shorter n-gram that starts it, and is at most as long as the longest
         # n-gram window. Exact counts are computed only where the bound could fire.
