@@ -435,7 +435,10 @@ def synthetic(n: int, copies: int, seed: int) -> None:
         t_map = time.process_time() - t0
         del texts, words
         # anonymous memory only: the memory-mapped work files (page cache, reclaimable)
-        # also count in VmRSS/VmHWM, but are not memory the phase holds
+        # also count in VmRSS/VmHWM, but are not memory the phase holds. The rise
+        # understates when the allocator kept memory freed by the map phase (near_dedup
+        # asks glibc to keep up to 62 MiB: base.keep_freed_memory) and the reduce reuses
+        # it; tracemalloc's peak of numpy allocations is the figure to compare.
         anon_before = _proc_status("RssAnon")
         sampled = [anon_before]
         done = threading.Event()
