@@ -492,6 +492,28 @@ def test_a_list_of_teasers_goes_and_a_listicle_with_linked_headings_stays() -> N
     assert "extract.removed_blocks.teaser" not in doc.signals
 
 
+def test_summaries_that_open_with_a_linked_sentence_stay() -> None:
+    items = "".join(
+        f'<li><a href="/s{i}">The attorney general is investigating company number {i}.</a> '
+        f"The company confirmed that it had been contacted and said it would cooperate fully.</li>"
+        for i in range(5)
+    )
+    doc = run(f"<body><article><p>{paragraph(40)}</p><ol>{items}</ol></article></body>", mode="fast")
+    assert all(f"company number {i}." in doc.text for i in range(5))
+    assert "extract.removed_blocks.teaser" not in doc.signals
+
+
+def test_a_page_told_in_captions_keeps_them() -> None:
+    slides = "".join(
+        f"<figure><img src=s{i}.jpg><figcaption><div>{paragraph(30)} Slide {i}.</div></figcaption></figure>"
+        for i in range(6)
+    )
+    doc = run(
+        f"<body><article><h1>Ten cheap ideas</h1><p>Short intro.</p>{slides}</article></body>", mode="fast"
+    )
+    assert all(f"Slide {i}." in doc.text for i in range(6))
+
+
 def test_furniture_read_in_one_piece_decides_as_the_full_walk() -> None:
     from selectolax.lexbor import LexborHTMLParser
 

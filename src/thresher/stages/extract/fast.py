@@ -496,7 +496,9 @@ class _Walker:
                     if parts:
                         flush(cur_elem, cur_kind)
                     elements.append(_Element(tag, cur_elem, furn))
-                    if furn and collapse and self._collapse(node, len(elements) - 1):
+                    # a caption is read block by block: its prose decides whether the
+                    # page is told in captions (see _score_elements)
+                    if furn and collapse and furn != "caption" and self._collapse(node, len(elements) - 1):
                         is_block = False  # one block already: on to the next sibling
                     else:
                         cur_elem = len(elements) - 1
@@ -640,6 +642,17 @@ def _score_elements(blocks: list[_Block], elements: list[_Element], opts: FastOp
         el = elements[i]
         own = el.furniture if el.chars < opts.furniture_max_share * total else ""
         inherited[i] = own or inherited[el.parent]
+    # Captions that hold half of the page's prose are what the page is about (a
+    # slideshow told in captions), not its frame: they count as content.
+    caption_chars = sum(
+        el.chars
+        for i, el in enumerate(elements)
+        if inherited[i] == "caption" and inherited[el.parent] != "caption"
+    )
+    if caption_chars >= opts.furniture_max_share * total:
+        for i in range(1, len(elements)):
+            if inherited[i] == "caption":
+                inherited[i] = ""
     for b in blocks:
         b.furniture = inherited[b.element]
         if b.furniture:
@@ -777,6 +790,18 @@ def _is_dateline(b: _Block) -> bool:
     return sum(1 for w in rest.split() if any(c.isalpha() for c in w)) <= 3
 
 
+def _titled(b: _Block) -> bool:
+    """Whether the link that opens ``b`` is a title: no full stop where it ends.
+
+    Headlines carry no final full stop; a list item that opens with a linked sentence
+    ("The attorney general is investigating WeWork.") is a summary written as prose,
+    which is the article's own text. The link's end is known to within the spaces the
+    block's text dropped, so a few characters around it are looked at.
+    """
+    end = b.lead_link
+    return not any(c in ".!?。" for c in b.text[max(0, end - 3) : end + 2])
+
+
 def _teaser_items(blocks: list[_Block], elements: list[_Element], in_root: list[bool]) -> set[int]:
     """The blocks (by ``id``) of list items that are teasers for other pages.
 
@@ -813,7 +838,7 @@ def _teaser_items(blocks: list[_Block], elements: list[_Element], in_root: list[
     per_list: dict[int, list[int]] = {}  # list element -> unlinked chars of each item (-1: no teaser)
     for li, bs in items.items():
         unlinked = sum(len(b.text) - b.link_chars for b in bs)
-        size = unlinked if bs[0].lead_link >= 20 and unlinked >= 50 else -1
+        size = unlinked if bs[0].lead_link >= 20 and unlinked >= 50 and _titled(bs[0]) else -1
         per_list.setdefault(elements[li].parent, []).append(size)
     teaser_lists = set()
     for lst, sizes in per_list.items():
@@ -822,7 +847,7 @@ def _teaser_items(blocks: list[_Block], elements: list[_Element], in_root: list[
             teaser_lists.add(lst)
     out: set[int] = set()
     for li, bs in items.items():
-        if elements[li].parent in teaser_lists and bs[0].lead_link >= 20:
+        if elements[li].parent in teaser_lists and bs[0].lead_link >= 20 and _titled(bs[0]):
             out.update(id(b) for b in bs)
     return out
 
@@ -964,6 +989,21 @@ def extract_fast(
             after_body[i] = _in_subtree(elements, i, best)
     teaser = _other_articles(elements, best) if walker.articles >= 2 else None
     teaser_items = _teaser_items(blocks, elements, in_root)
+    # Captions or teasers that hold most of the container's prose are what the page is
+    # about (a slideshow told in captions, a page of summaries), not its frame: kept.
+    # Half for captions (the share at which they outweigh the rest); for teasers, four
+    # fifths: on the tune halves the teaser lists beside an article held 13-62% of the
+    # container's prose, a page of summaries all of it.
+    in_prose = sum(b.score for b in blocks if b.score > 0 and in_root[b.element]) or 1.0
+    captions = options.include_captions or (
+        sum(b.score for b in blocks if b.kind == "caption" and b.score > 0 and in_root[b.element])
+        >= 0.5 * in_prose
+    )
+    if (
+        teaser_items
+        and sum(b.score for b in blocks if b.score > 0 and id(b) in teaser_items) > 0.8 * in_prose
+    ):
+        teaser_items = set()
 
     kept: list[_Block] = []
     prose_total = prose_kept = 0.0
@@ -1001,7 +1041,7 @@ def extract_fast(
             and (b.words < 3 * options.min_words or b.link_chars > 0.75 * n)
         ):
             reason = "link_dense"
-        elif b.kind == "caption" and not options.include_captions:
+        elif b.kind == "caption" and not captions:
             reason = "caption"
         elif (
             b.words <= options.credit_max_words
