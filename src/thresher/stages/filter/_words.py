@@ -28,6 +28,16 @@ there and in :data:`TOKENISATION_DIFFERENCES`.
 chain (which the executor runs step after step over the same batch) split each text
 once: the cache is keyed by the text itself, so a step that rewrites the text (C4)
 naturally gets a fresh split.
+
+The loop that costs per character and per word has a compiled twin,
+``_fastwords`` (``_fastwords.c``, built at install where a C compiler exists, skipped
+where not): whitespace chunking, the chunk-cache look-up, the chunk shapes of
+:func:`_chunk_tokens`' fast paths, the per-token flags and the per-document totals and
+sentence count. It reads the rules' tables from this module and asks this module (the
+``_cache_chunk`` and ``_FLAGS`` callbacks) about any chunk or token it does not handle,
+so the rules live in one place. Both paths give the same results
+(``tests/stages/filter/test_fastwords.py``); ``THRESHER_PURE_PYTHON=1`` forces the
+Python one.
 """
 
 from __future__ import annotations

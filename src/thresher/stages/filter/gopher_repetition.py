@@ -19,7 +19,9 @@ datatrove 0.10.1's ``GopherRepetitionFilter`` so that decisions match FineWeb's:
   ``dup_line_char_frac``, ``top_{n}_gram``, ``duplicated_{n}_n_grams``, ``empty``).
 
 Speed: words come from the shared split (:mod:`._words`) and n-grams are compared as
-64-bit hashes (one stable sort per n) instead of joined strings. Known difference:
+64-bit hashes instead of joined strings: with the compiled accelerator, one hash-table
+pass per n over a profile of word lengths and hashes (:class:`CNGramIndex`); without
+it, one sort per n in numpy (:class:`NGramIndex`), with the same results. Known difference:
 datatrove compares duplicate 5..10-grams as words joined *without* a separator, so
 ``["ab", "c"]`` equals ``["a", "bc"]`` there and not here (measured in
 ``benchmarks/filters.py``).
