@@ -42,6 +42,7 @@ Python one.
 
 from __future__ import annotations
 
+import importlib
 import os
 import string
 import sys
@@ -649,11 +650,11 @@ def _load_accelerator() -> ModuleType | None:
     if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
-        from . import _fastwords
+        module = importlib.import_module("._fastwords", __package__)  # its types: _fastwords.pyi
     except ImportError:
         return None
-    configure_accelerator(_fastwords)
-    return _fastwords
+    configure_accelerator(module)
+    return module
 
 
 def configure_accelerator(module: ModuleType) -> None:

@@ -246,7 +246,7 @@ class C4Quality(Step):
             atoms[last_kept_sep] = (sep[0], sep[1], REMOVE, "c4_line_break", "")
         _strip(atoms, text)
         return [
-            Edit(a[0], a[1], a[2], a[3], _REASONS[a[3]], replacement=a[4])
+            Edit(a[0], a[1], "remove" if a[2] == REMOVE else "replace", a[3], _REASONS[a[3]], replacement=a[4])
             for a in _merge(atoms)
             if a[2] != KEEP and (a[1] > a[0] or a[4])
         ]

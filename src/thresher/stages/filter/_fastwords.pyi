@@ -1,0 +1,19 @@
+"""Types of the compiled accelerator (``_fastwords.c``); see ``_words`` for its twin."""
+
+from collections.abc import Callable, Sequence
+
+def configure(specials: dict[str, tuple[str, ...]], wholes: dict[str, bool], simple_prefix: str,
+              simple_suffix: str, odd_plain: str) -> None: ...
+def scan(
+    text: str,
+    cache: dict[str, tuple[str, ...]],
+    flags: dict[str, int],
+    split_miss: Callable[[str], tuple[str, ...]],
+    flags_miss: Callable[[str], int],
+    want_words: bool,
+    max_cache: int,
+) -> tuple[tuple[str, ...] | None, int, int, int, int, int, bytes | None]: ...
+def ngram_profile(words: Sequence[str]) -> bytes: ...
+def ngram_top(profile: bytes, n: int) -> tuple[int, int]: ...
+def ngram_dup(profile: bytes, n: int) -> tuple[int, bool]: ...
+def ngram_max_chars(profile: bytes, n: int) -> int: ...
