@@ -1051,6 +1051,10 @@ def extract_fast(
         ):
             reason = "credit"
         if reason:
+            if reason == "teaser" and b.score > 0:
+                # a teaser is prose the path recognised and set aside, not prose it
+                # missed: it does not lower the confidence
+                prose_total -= b.score
             removed[reason] += 1
             if trace is not None:
                 trace.append((b.text, b.kind, reason))
