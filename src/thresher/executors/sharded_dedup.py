@@ -1,8 +1,8 @@
 """``near_dedup_sharded``: ``near_dedup`` whose global phase never gathers the corpus.
 
-``near_dedup`` (by the dedup stage) distributes bucketing by band and verification by
-chunk through ``ctx.map``, but each band task holds a key per document of the whole
-corpus, and the driver merges every edge and runs the union-find over every document
+``near_dedup`` (by the dedup stage) distributes bucketing by groups of bands (one task
+per worker) and verification by chunk through ``ctx.map``, but each bucketing task holds
+a key per document of the whole corpus for each of its bands, and the driver merges every edge and runs the union-find over every document
 (8 bytes each, plus the edges). On a cluster that is the part that does not scale out.
 This step keeps ``near_dedup``'s map and apply phases and its parameters, and replaces
 the reduce by three shuffles through the work folder, each task bounded by its share:
