@@ -98,3 +98,9 @@ def test_ascii_token_flags_on_every_character() -> None:
 
     for c in map(chr, range(128)):
         assert _ascii_token_flags(c) == token_flags(c), repr(c)
+
+
+def test_token_totals_past_the_packed_range() -> None:
+    """Beyond 2**21 characters the totals are counted plainly, with the same meaning."""
+    big = ["x" * (1 << 21), ",", "42"]
+    assert token_totals(big) == (1, 1, (1 << 21) + 2)

@@ -587,14 +587,38 @@ def sentence_ends(text: str) -> list[int]:
     return ends
 
 
+class _Packed(dict[str, int]):
+    """Per-token numbers packed in one int, so a document's totals are one C-level ``sum``.
+
+    Bits 0-20: length if the token is not a symbol word; bits 21-41: 1 if it holds a
+    letter; bits 42-62: 1 if it is a symbol word (which never holds a letter). Valid
+    while a document has fewer than 2**21 words and 2**21 characters;
+    :func:`token_totals` counts plainly beyond.
+    """
+
+    def __missing__(self, tok: str) -> int:
+        f = _FLAGS[tok]
+        v = 1 << 42 if f & FLAG_SYMBOL else len(tok) | (1 << 21 if f & FLAG_ALPHA else 0)
+        if len(self) >= _CHUNK_CACHE_MAX:
+            self.clear()
+        self[tok] = v
+        return v
+
+
+_PACKED = _Packed()
+_FIELD = (1 << 21) - 1
+
+
 def token_totals(words: Sequence[str]) -> tuple[int, int, int]:
     """(symbol words, words with a letter, characters of non-symbol words)."""
+    if len(words) <= _FIELD and sum(map(len, words)) <= _FIELD:
+        total = sum(map(_PACKED.__getitem__, words))
+        return total >> 42, (total >> 21) & _FIELD, total & _FIELD
     flags = list(map(_FLAGS.__getitem__, words))
     symbol = [f & FLAG_SYMBOL for f in flags]
-    n_symbol = sum(symbol)
-    n_alpha = sum(f & FLAG_ALPHA for f in flags) // FLAG_ALPHA
+    n_alpha = sum(1 for f in flags if f & FLAG_ALPHA)
     chars = sum(map(len, words)) - sum(map(len, compress(words, symbol)))
-    return n_symbol, n_alpha, chars
+    return sum(symbol), n_alpha, chars
 
 
 # ---- one analysis per text ------------------------------------------------------------
