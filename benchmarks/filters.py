@@ -78,9 +78,34 @@ def run(f, text):
     keep, reason = (r if isinstance(r, tuple) else (r, None))
     return {"keep": bool(keep), "reason": reason, "text": doc.text}
 
+def chain_run(filters):
+    rs = []
+    for t in texts:
+        doc_text, res = t, {"keep": True, "reason": None, "by": None}
+        for name, f in filters.items():
+            r = run(f, doc_text)
+            if not r["keep"]:
+                res = {"keep": False, "reason": r["reason"], "by": name}
+                break
+            if r["text"] is not None:
+                doc_text = r["text"]
+        res["text"] = doc_text if res["keep"] else None
+        rs.append(res)
+    return rs
+
 texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8")]
 out = open(sys.argv[2], "w", encoding="utf-8")
 secs = {}
+if sys.argv[3] == "cold-chain":
+    # A process of its own whose spaCy tokenizer has seen one short sentence only
+    # (loaded, its chunk cache empty), like thresher's cold chain.
+    filters = make()
+    for f in filters.values():
+        run(f, "Loading the tokenizer. One sentence.")
+    t0 = time.process_time()
+    chain_run(filters)
+    out.write(json.dumps({"seconds": {"chain": time.process_time() - t0}}) + "\n")
+    sys.exit(0)
 filters = make()
 for name, f in filters.items():
     rs = []
@@ -92,22 +117,10 @@ for name, f in filters.items():
         if name != "c4_quality":
             r.pop("text")
         out.write(json.dumps({"i": i, "filter": name, **r}) + "\n")
-filters = make()  # fresh instances, fresh caches
-chain = list(filters.items())
+filters = make()  # fresh instances; the process's spaCy tokenizer and its cache stay warm
 t0 = time.process_time()
-rs = []
-for t in texts:
-    doc_text, res = t, {"keep": True, "reason": None, "by": None}
-    for name, f in chain:
-        r = run(f, doc_text)
-        if not r["keep"]:
-            res = {"keep": False, "reason": r["reason"], "by": name}
-            break
-        if r["text"] is not None:
-            doc_text = r["text"]
-    res["text"] = doc_text if res["keep"] else None
-    rs.append(res)
-secs["chain"] = time.process_time() - t0
+rs = chain_run(filters)
+secs["chain, warm"] = time.process_time() - t0
 for i, r in enumerate(rs):
     out.write(json.dumps({"i": i, "filter": "chain", **r}) + "\n")
 out.write(json.dumps({"seconds": secs}) + "\n")
@@ -215,13 +228,21 @@ def run_datatrove(texts: list[str], workers: int = 2) -> tuple[dict[str, list[di
         worker.write_text(WORKER)
         procs = []
         for w in range(workers):
-            src, dst = Path(tmp, f"in{w}.jsonl"), Path(tmp, f"out{w}.jsonl")
+            src = Path(tmp, f"in{w}.jsonl")
             with open(src, "w", encoding="utf-8") as f:
                 f.writelines(json.dumps({"text": t}) + "\n" for t in texts[w::workers])
-            procs.append((w, dst, subprocess.Popen([str(py), str(worker), str(src), str(dst)])))
-        for w, dst, proc in procs:
-            if proc.wait() != 0:
-                raise RuntimeError(f"datatrove worker {w} failed")
+        # the cold chain in fresh processes first, then everything else (warm chain last);
+        # one process per core at a time, as thresher's runs
+        for mode in ("cold-chain", "rest"):
+            batch = []
+            for w in range(workers):
+                src, dst = Path(tmp, f"in{w}.jsonl"), Path(tmp, f"out{w}-{mode}.jsonl")
+                batch.append((w, dst, subprocess.Popen([str(py), str(worker), str(src), str(dst), mode])))
+            for w, _, proc in batch:
+                if proc.wait() != 0:
+                    raise RuntimeError(f"datatrove worker {w} ({mode}) failed")
+            procs += batch
+        for w, dst, _ in procs:
             with open(dst, encoding="utf-8") as f:
                 for line in f:
                     r = json.loads(line)
@@ -290,10 +311,10 @@ def _run_thresher(texts: list[str]) -> tuple[dict[str, list[dict[str, Any]]], di
             step(docs[i : i + batch])
         secs[name] = time.process_time() - t0
         results[name] = [outcome(d, name == "c4_quality") for d in docs]
-    # "chain": thresher starts with empty caches. "chain, warm": its chunk cache keeps
-    # what the per-filter runs filled, the condition datatrove's chain always runs in
-    # (datatrove keeps one spaCy tokenizer per process, and its chunk cache, across the
-    # runs of the worker). Whole-text analyses are never carried over.
+    # "chain": thresher starts with empty caches, as datatrove's cold chain (run in a fresh
+    # process). "chain, warm": its chunk cache keeps what the per-filter runs filled, as
+    # datatrove's warm chain (one spaCy tokenizer and its cache per process, across the
+    # worker's runs). Whole-text analyses are never carried over.
     for key, cold in (("chain", True), (WARM, False)):
         _words._ANALYSES.clear()
         if cold:
@@ -385,7 +406,7 @@ def compare(
                 for i, (a, b) in enumerate(zip(dt["chain"], th["chain"]))
             )
     n = len(texts)
-    dt[WARM], dt_secs[WARM] = dt["chain"], dt_secs["chain"]  # datatrove's chain is always warm
+    dt[WARM] = dt["chain"]  # the same decisions; dt_secs has a cold and a warm time
     for name in (*FILTERS, "chain", WARM):
         same_dec = same_reason = same_text = 0
         for i in range(n):
@@ -445,9 +466,9 @@ def main() -> None:
     from thresher.stages.filter._words import _fast
 
     print("\nthroughput is per core: documents (MB of UTF-8 text) per CPU second of one process")
-    print(f"'chain': thresher starts with empty caches; '{WARM}': with its chunk cache as the per-filter"
-          " runs left it, the condition of datatrove's chain (its spaCy tokenizer and cache live"
-          " across the worker's runs), so both rows compare with the same datatrove run")
+    print(f"'chain': both start with empty caches (datatrove in a fresh process, its spaCy tokenizer"
+          f" loaded on one sentence); '{WARM}': both with the caches the per-filter runs filled"
+          " (datatrove keeps one spaCy tokenizer and its cache per process)")
     print("thresher: " + ("with the compiled accelerator (_fastwords)" if _fast is not None else
                           "the accelerator is NOT built: both thresher columns are pure Python")
           + "; pure-Python: THRESHER_PURE_PYTHON's path, same results (checked per document)")
