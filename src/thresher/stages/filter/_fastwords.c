@@ -171,18 +171,27 @@ check_configured(void)
     return 0;
 }
 
-/* 1 if text[a:b] is a key of the special-case table, 0 if not, -1 on error. */
+/* 1 if text[a:b] is a key of ``table``, 0 if not, -1 on error. The bloom filter holds the
+   special-case table's keys (the whole-word table is a subset of it), so most substrings
+   are never built. */
 static int
-is_special(PyObject *text, Py_ssize_t a, Py_ssize_t b)
+in_table(PyObject *table, PyObject *text, Py_ssize_t a, Py_ssize_t b)
 {
     if (!bloom_maybe(fnv1a(PyUnicode_KIND(text), PyUnicode_DATA(text), a, b)))
         return 0;
     PyObject *s = PyUnicode_Substring(text, a, b);
     if (s == NULL)
         return -1;
-    int r = PyDict_Contains(specials, s);
+    int r = PyDict_Contains(table, s);
     Py_DECREF(s);
     return r;
+}
+
+/* 1 if text[a:b] is a key of the special-case table, 0 if not, -1 on error. */
+static int
+is_special(PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    return in_table(specials, text, a, b);
 }
 
 /* 1: text[a:b] is ASCII digits with [.,:] between groups of them (_words._NUMBER). */
@@ -209,14 +218,7 @@ ascii_number(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 static int
 is_whole(PyObject *text, Py_ssize_t a, Py_ssize_t b)
 {
-    if (!bloom_maybe(fnv1a(PyUnicode_KIND(text), PyUnicode_DATA(text), a, b)))
-        return 0;
-    PyObject *s = PyUnicode_Substring(text, a, b);
-    if (s == NULL)
-        return -1;
-    int r = PyDict_Contains(wholes, s);
-    Py_DECREF(s);
-    return r;
+    return in_table(wholes, text, a, b);
 }
 
 static int
