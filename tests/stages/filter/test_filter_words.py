@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thresher.stages.filter._words import (
+    _chunk_tokens,
+    _split_chunk,
     analyse,
     count_sentences,
     sentence_ends,
@@ -39,6 +41,35 @@ from thresher.stages.filter._words import (
 )
 def test_split_matches_spacy_english(text: str, words: list[str]) -> None:
     assert split_words(text) == words
+
+
+# letters, digits, currency signs, the characters _word_core accepts inside or between them, and the affixes
+# and specials around them that must send a chunk to the full algorithm
+_CORE_ALPHABET = "absSxyzAéж" "'’\xad" "-–—/" "$£€₹" "12²" ".,()\"“”:;~%"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=_CORE_ALPHABET, min_size=1, max_size=12))
+def test_fast_paths_give_what_the_full_algorithm_gives(chunk: str) -> None:
+    assert _chunk_tokens(chunk) == _split_chunk(chunk)
+
+
+@pytest.mark.parametrize(
+    ("chunk", "tokens"),
+    [
+        ("Trotsky’s", ("Trotsky", "’s")),
+        ("rock'n'roll", ("rock'n'roll",)),
+        ("well-known—and", ("well", "-", "known", "—", "and")),
+        ("(his/her),", ("(", "his", "/", "her", ")", ",")),
+        ("and/or,", ("and/or", ",")),
+        ("co\xadop", ("co\xadop",)),
+        ("that's", ("that", "'s")),
+        ("($1,000.50).", ("(", "$", "1,000.50", ")", ".")),
+        ("€5", ("€", "5")),
+    ],
+)
+def test_word_core_shapes(chunk: str, tokens: tuple[str, ...]) -> None:
+    assert _chunk_tokens(chunk) == _split_chunk(chunk) == tokens
 
 
 def test_split_tokens_concatenate_to_the_chunks() -> None:

@@ -277,8 +277,39 @@ merge_specials(PyObject *chunk, Py_ssize_t *bnd, Py_ssize_t *nt)
     return 0;
 }
 
+static int
+is_apostrophe(Py_UCS4 c)
+{
+    return c == '\'' || c == 0x2019;
+}
+
+/* _words._CURRENCY_SIGNS */
+static int
+is_currency(Py_UCS4 c)
+{
+    return c == '$' || c == 0xA3 || c == 0x20AC || c == 0xA5 || c == 0x0E3F || c == 0x20BD ||
+           c == 0xFDFC || (c >= 0x20A0 && c <= 0x20BF);
+}
+
+/* 1 if text[a:b] is not empty and every character is a digit (str.isdigit) */
+static int
+all_digits(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    for (Py_ssize_t i = a; i < b; i++)
+        if (!Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, i)))
+            return 0;
+    return b > a;
+}
+
+/* the infixes of _words._SEPARATOR: hyphen, en dash, em dash, slash */
+static int
+is_separator(Py_UCS4 c)
+{
+    return c == '-' || c == 0x2013 || c == 0x2014 || c == '/';
+}
+
 /* The fast paths of _words._chunk_tokens for a chunk that is not a special case, in C:
- * a letters-only, digits-only or number core, or hyphenated letters-only words, inside
+ * a letters-only, digits-only or number core, or _words._word_core's shape, inside
  * simple prefix and suffix characters. Returns a new tuple, or NULL with no exception
  * when the chunk needs the Python algorithm, or NULL with an exception. */
 static PyObject *
@@ -308,17 +339,15 @@ fast_split(PyObject *chunk)
         if ((sp = is_special(chunk, a, b)) != 0)
             return NULL;
     }
-    int alpha = 1, digit = 1, hyphens = 0;
+    int alpha = 1, digit = 1;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (alpha && !Py_UNICODE_ISALPHA(c))
             alpha = 0;
         if (digit && !Py_UNICODE_ISDIGIT(c))
             digit = 0;
-        if (c == '-')
-            hyphens++;
     }
-    /* token boundaries: one per prefix character, the core (or its hyphen parts), one
+    /* token boundaries: one per prefix character, the core (or its parts), one
      * per suffix character */
     Py_ssize_t cap = n + 1, nt = 0;
     Py_ssize_t stack_bnd[64];
@@ -334,22 +363,47 @@ fast_split(PyObject *chunk)
         if ((sp = is_special(chunk, a, b)) != 0)
             goto done;
         bnd[nt++] = a;
-    } else {
-        if (!hyphens || PyUnicode_READ(kind, data, a) == '-' || PyUnicode_READ(kind, data, b - 1) == '-')
+    } else if (b - a > 1 && is_currency(PyUnicode_READ(kind, data, a)) &&
+               (all_digits(kind, data, a + 1, b) || ascii_number(kind, data, a + 1, b))) {
+        /* _words._CURRENCY_SIGNS: a sign, then a number */
+        if ((sp = is_special(chunk, a, b)) != 0 || (sp = is_special(chunk, a + 1, b)) != 0)
             goto done;
+        bnd[nt++] = a;
+        bnd[nt++] = a + 1;
+    } else {
+        /* _words._word_core: letter runs (apostrophes and soft hyphens inside them) joined
+         * by single separators, with an optional final possessive 's */
+        if (b - a < 2 || (sp = is_special(chunk, a, b)) != 0)
+            goto done;
+        Py_ssize_t e = b;
+        Py_UCS4 z = PyUnicode_READ(kind, data, b - 1);
+        if (b - a > 2 && (z == 's' || z == 'S') && is_apostrophe(PyUnicode_READ(kind, data, b - 2)))
+            e = b - 2;
         Py_ssize_t start = a;
-        for (Py_ssize_t i = a; i <= b; i++) {
-            Py_UCS4 c = i < b ? PyUnicode_READ(kind, data, i) : '-';
-            if (c == '-') {
-                if (i == start || (sp = is_special(chunk, start, i)) != 0)
-                    goto done;  /* an empty part, a special part, or an error */
+        for (Py_ssize_t i = a; i <= e; i++) {
+            Py_UCS4 c = i < e ? PyUnicode_READ(kind, data, i) : '-';
+            if (is_separator(c)) {
+                if (i == start || !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, start)) ||
+                    !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, i - 1)) ||
+                    (sp = is_special(chunk, start, i)) != 0)
+                    goto done;  /* an empty or odd part, a special part, or an error */
                 bnd[nt++] = start;
-                if (i < b)
+                if (i < e)
                     bnd[nt++] = i;
                 start = i + 1;
+            } else if (is_apostrophe(c) || c == 0xAD) {
+                if (i == start || !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, i - 1)))
+                    goto done;
             } else if (!Py_UNICODE_ISALPHA(c)) {
                 goto done;
             }
+        }
+        if (e < b) {
+            /* a second possessive ("rock's's") needs another affix pass: Python's */
+            Py_UCS4 y = PyUnicode_READ(kind, data, e - 1);
+            if ((y == 's' || y == 'S') && e - 2 >= a && is_apostrophe(PyUnicode_READ(kind, data, e - 2)))
+                goto done;
+            bnd[nt++] = e;
         }
     }
     for (Py_ssize_t i = b; i < n; i++)
