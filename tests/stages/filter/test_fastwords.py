@@ -58,6 +58,9 @@ CHUNKS = [
     "'s", "s's", "x's", "a-b's", "a—b’S.", "ab'", "'ab", "na\xadme’s", "é’s", "ж-ж/ж",
     # a currency sign before a number
     "$5", "$5.", "($1,000.50)", "€1.5", "£10", "₹٣", "$²", "$1.", "$1.2.3", "$", "$$5", "US$5", "$5%", "$5m", "$a",
+    # _words._inert_core: chunks the full algorithm keeps whole
+    "word[1]", "word,[2]", "snake_case", "a_b_c:", "mp3", "H2O", "AT&T", "a#b", "x\x00y", "O'Neil", "3rd", "5t",
+    "10kmh", "abcdefg1", "abc1defgh", "US$", "a*b", "a^b", "a=b", "a~b", "Ab's", "ab’", "a©b", "ab1.", "a[1]-b",
 ]
 
 

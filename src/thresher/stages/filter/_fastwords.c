@@ -301,6 +301,42 @@ all_digits(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
     return b > a;
 }
 
+/* _words._inert_core, but for the special-case check: the full algorithm keeps
+ * text[a:b] whole (no prefix, no suffix, no infix, no URL) */
+static int
+inert_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Py_UCS4 first = PyUnicode_READ(kind, data, a), last = PyUnicode_READ(kind, data, b - 1);
+    if (!(Py_UNICODE_ISALPHA(first) || (first >= '0' && first <= '9')))
+        return 0;
+    if (!(last >= '0' && last <= '9')) {
+        if (!Py_UNICODE_ISALPHA(last))
+            return 0;
+        for (Py_ssize_t i = b - 6 > a ? b - 6 : a; i < b; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c >= '0' && c <= '9')
+                return 0;  /* a unit after a digit may be a suffix */
+        }
+        if ((last == 's' || last == 'S') && b - 2 >= a && is_apostrophe(PyUnicode_READ(kind, data, b - 2)))
+            return 0;
+    }
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 128) {
+            switch (c) {
+            case '.': case ',': case '-': case '~': case ':': case '<': case '>': case '=':
+            case '/': case '+': case '*': case '^': case '$':
+                return 0;
+            default:
+                continue;
+            }
+        }
+        if (!(Py_UNICODE_ISALPHA(c) || c == 0x2019 || c == 0xAD))
+            return 0;
+    }
+    return 1;
+}
+
 /* the infixes of _words._SEPARATOR: hyphen, en dash, em dash, slash */
 static int
 is_separator(Py_UCS4 c)
@@ -370,6 +406,10 @@ fast_split(PyObject *chunk)
             goto done;
         bnd[nt++] = a;
         bnd[nt++] = a + 1;
+    } else if (inert_core(kind, data, a, b)) {
+        if ((sp = is_special(chunk, a, b)) != 0)
+            goto done;
+        bnd[nt++] = a;
     } else {
         /* _words._word_core: letter runs (apostrophes and soft hyphens inside them) joined
          * by single separators, with an optional final possessive 's */

@@ -432,10 +432,38 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
         num = s[1:]  # "$5", "€1,000": the sign is a prefix, the number one token
         if (num.isdigit() or _NUMBER.fullmatch(num)) and num not in _SPECIALS:
             return tuple(_merge_specials([*head, s[0], num, *reversed(tail)]))
+    if _inert_core(s):
+        return tuple(_merge_specials([*head, s, *reversed(tail)]))
     words = _word_core(s)
     if words is not None:
         return tuple(_merge_specials([*head, *words, *reversed(tail)]))
     return _split_chunk(chunk)
+
+
+# ASCII characters that no rule of the affix loop, the infixes or the URL pattern looks
+# at inside a chunk: everything but the infix characters, the dot and "$" ("US$" prefix)
+_INERT_ASCII = frozenset(map(chr, range(128))) - frozenset(".,-~:<>=/+*^$")
+
+
+def _inert_core(s: str) -> bool:
+    """True if the full algorithm keeps ``s`` whole: no affix at either end, no infix.
+
+    It starts with a letter or digit (no prefix: only "US$", "C$", "A$" start so, and
+    "$" is excluded), ends where :func:`_suffix` finds no suffix, and holds only letters,
+    ASCII digits, apostrophes, soft hyphens and ASCII characters no infix uses, without a
+    dot (no URL). ``word[1`` (of ``word[1]``), ``snake_case``, ``mp3``, ``AT&T``.
+    """
+    first, last = s[0], s[-1]
+    if not (first.isalpha() or first in _DIGITS):
+        return False
+    if last not in _DIGITS and not (
+        last.isalpha() and _DIGITS.isdisjoint(s[-6:]) and not (last in "sS" and s[-2:-1] in ("'", "’"))
+    ):
+        return False
+    for c in s:
+        if not (c in _INERT_ASCII or c.isalpha() or c == "’" or c == "\xad"):
+            return False
+    return s not in _SPECIALS
 
 
 # Inside a word, an apostrophe or a soft hyphen is neither an affix nor an infix: spaCy
