@@ -61,6 +61,9 @@ CHUNKS = [
     # _words._inert_core: chunks the full algorithm keeps whole
     "word[1]", "word,[2]", "snake_case", "a_b_c:", "mp3", "H2O", "AT&T", "a#b", "x\x00y", "O'Neil", "3rd", "5t",
     "10kmh", "abcdefg1", "abc1defgh", "US$", "a*b", "a^b", "a=b", "a~b", "Ab's", "ab’", "a©b", "ab1.", "a[1]-b",
+    # _words._dotted_core, and "#" as a simple prefix
+    "word...", "word..", "word…", "word……", "word….", "5...", "A.", "USA.", "PhD.", "ÉA.", "AÉ.", "I.", "a.", "Mr.",
+    "cannot...", "(USA.)", "U.S.A.", "x1A.", "#tag", "#tag.", "#1", "##", "#.", "#", "#:)", "#Mr.",
 ]
 
 

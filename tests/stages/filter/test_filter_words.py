@@ -45,7 +45,7 @@ def test_split_matches_spacy_english(text: str, words: list[str]) -> None:
 
 # letters, digits, currency signs, the characters _word_core accepts inside or between them, and the affixes
 # and specials around them that must send a chunk to the full algorithm
-_CORE_ALPHABET = "absSxyzAéжU" "'’\xad" "-–—/" "$£€₹" "12²" ".,()[]\"“”:;~%_#&@*^+=<>…©\x00"
+_CORE_ALPHABET = "absSxyzAéжUBÉ" "'’\xad" "-–—/" "$£€₹" "12²" ".,()[]\"“”:;~%_#&@*^+=<>…©\x00"
 
 
 @settings(max_examples=2000, deadline=None)
@@ -69,6 +69,10 @@ def test_fast_paths_give_what_the_full_algorithm_gives(chunk: str) -> None:
         ("word[1]", ("word[1", "]")),  # spaCy's split: no suffix rule takes a digit off
         ("snake_case", ("snake_case",)),
         ("AT&T,", ("AT&T", ",")),
+        ("wait...", ("wait", "...")),
+        ("(USA.)", ("(", "USA", ".", ")")),
+        ("PhD.", ("PhD.",)),
+        ("#tag,", ("#", "tag", ",")),
     ],
 )
 def test_word_core_shapes(chunk: str, tokens: tuple[str, ...]) -> None:

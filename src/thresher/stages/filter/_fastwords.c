@@ -337,6 +337,41 @@ inert_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
     return 1;
 }
 
+/* _words._dotted_core, but for the special-case checks: 0 if text[a:b] is not a kept-whole
+ * core followed by dots; 1 if it stays one token; 2 if it splits at *cut. *cut is the
+ * end of the core without its dots either way. */
+static int
+dotted_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *cut)
+{
+    Py_ssize_t x = b;
+    int whole = 0;
+    while (x > a && PyUnicode_READ(kind, data, x - 1) == '.')
+        x--;
+    if (x == b) {
+        if (PyUnicode_READ(kind, data, b - 1) != 0x2026)
+            return 0;
+        x = b - 1;
+    } else if (b - x == 1) {
+        if (x == a)
+            return 0;
+        Py_UCS4 z = PyUnicode_READ(kind, data, x - 1);
+        if (!(z >= 'A' && z <= 'Z'))
+            return 0;
+        if (x - 1 > a) {
+            Py_UCS4 y = PyUnicode_READ(kind, data, x - 2);
+            if (y >= 128)
+                return 0;
+            whole = !(y >= 'A' && y <= 'Z');
+        } else {
+            whole = 1;
+        }
+    }
+    if (x == a || !inert_core(kind, data, a, x))
+        return 0;
+    *cut = x;
+    return whole ? 1 : 2;
+}
+
 /* the infixes of _words._SEPARATOR: hyphen, en dash, em dash, slash */
 static int
 is_separator(Py_UCS4 c)
@@ -375,7 +410,8 @@ fast_split(PyObject *chunk)
         if ((sp = is_special(chunk, a, b)) != 0)
             return NULL;
     }
-    int alpha = 1, digit = 1;
+    int alpha = 1, digit = 1, dotted;
+    Py_ssize_t cut = b;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (alpha && !Py_UNICODE_ISALPHA(c))
@@ -410,6 +446,12 @@ fast_split(PyObject *chunk)
         if ((sp = is_special(chunk, a, b)) != 0)
             goto done;
         bnd[nt++] = a;
+    } else if ((dotted = dotted_core(kind, data, a, b, &cut)) != 0) {
+        if ((sp = is_special(chunk, a, b)) != 0 || (sp = is_special(chunk, a, cut)) != 0)
+            goto done;
+        bnd[nt++] = a;
+        if (dotted == 2)
+            bnd[nt++] = cut;
     } else {
         /* _words._word_core: letter runs (apostrophes and soft hyphens inside them) joined
          * by single separators, with an optional final possessive 's */

@@ -380,7 +380,7 @@ def _merge_specials(toks: list[str]) -> list[str]:
 # trailing characters that split off an alphabetic word on their own (spaCy's plain
 # suffixes; "." is decided separately: it splits after a lower-case letter)
 _SIMPLE_SUFFIX = frozenset(",:;!?)]}\"”’»“«")
-_SIMPLE_PREFIX = frozenset("([{\"“‘«„»")
+_SIMPLE_PREFIX = frozenset("([{\"“‘«„»#")
 _NUMBER = regex.compile(r"\d+(?:[.,:]\d+)+")  # 1,000 3.5 12:30 1.2.3: one token each
 # the one-character currency signs of _CURRENCY (a prefix before a number)
 _CURRENCY_SIGNS = frozenset("$£€¥฿₽﷼" + "".join(map(chr, range(0x20A0, 0x20C0))))
@@ -434,6 +434,9 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
             return tuple(_merge_specials([*head, s[0], num, *reversed(tail)]))
     if _inert_core(s):
         return tuple(_merge_specials([*head, s, *reversed(tail)]))
+    dotted = _dotted_core(s)
+    if dotted is not None:
+        return tuple(_merge_specials([*head, *dotted, *reversed(tail)]))
     words = _word_core(s)
     if words is not None:
         return tuple(_merge_specials([*head, *words, *reversed(tail)]))
@@ -464,6 +467,33 @@ def _inert_core(s: str) -> bool:
         if not (c in _INERT_ASCII or c.isalpha() or c == "’" or c == "\xad"):
             return False
     return s not in _SPECIALS
+
+
+def _dotted_core(s: str) -> list[str] | None:
+    """Tokens of a kept-whole core (:func:`_inert_core`) that ends in dots, else None.
+
+    An ellipsis (a run of dots, or ``…``) is one suffix token: ``word...``. One period
+    after a capital is a suffix only after two capitals (``USA.``); after one, the
+    chunk stays whole (``PhD.``, ``A.``). A non-ASCII letter before the capital is left
+    to the full algorithm (Unicode's and Python's idea of upper case differ there).
+    """
+    x = s.rstrip(".")
+    end = s[len(x) :]
+    if not end:
+        if s[-1] != "…":
+            return None
+        x, end = s[:-1], "…"
+    elif len(end) == 1:
+        if not x or not "A" <= x[-1] <= "Z":
+            return None
+        before = x[-2:-1]
+        if before and not before.isascii():
+            return None
+        if not before or not "A" <= before <= "Z":
+            end = ""  # kept whole
+    if not x or s in _SPECIALS or not _inert_core(x):
+        return None
+    return [x, end] if end else [s]
 
 
 # Inside a word, an apostrophe or a soft hyphen is neither an affix nor an infix: spaCy
