@@ -868,6 +868,28 @@ table_find(const Table *t, uint64_t x)
     return s;
 }
 
+/* Shared start of the n-gram calls: parse (profile, n), build the n-gram hashes and an
+   empty table for them. 1: ready (both to be freed by the caller); 0: fewer than n words
+   (nothing to free); -1: error set. */
+static int
+ngrams_open(PyObject *args, Py_ssize_t *n, NGrams *g, Table *t, int with_counts)
+{
+    PyObject *profile;
+    if (!PyArg_ParseTuple(args, "On", &profile, n))
+        return -1;
+    if (ngrams_build(profile, *n, g, 1) < 0)
+        return -1;
+    if (g->m == 0) {
+        ngrams_free(g);
+        return 0;
+    }
+    if (table_init(t, g->m, with_counts) < 0) {
+        ngrams_free(g);
+        return -1;
+    }
+    return 1;
+}
+
 PyDoc_STRVAR(ngram_top_doc,
 "ngram_top(profile, n) -> (chars, count)\n\n"
 "Characters of the most frequent n-gram joined with spaces, times its count, and the\n"
@@ -876,22 +898,12 @@ PyDoc_STRVAR(ngram_top_doc,
 static PyObject *
 ngram_top(PyObject *self, PyObject *args)
 {
-    PyObject *profile;
     Py_ssize_t n;
     NGrams g;
     Table t;
-    if (!PyArg_ParseTuple(args, "On", &profile, &n))
-        return NULL;
-    if (ngrams_build(profile, n, &g, 1) < 0)
-        return NULL;
-    if (g.m == 0) {
-        ngrams_free(&g);
-        return Py_BuildValue("(ii)", 0, 0);
-    }
-    if (table_init(&t, g.m, 1) < 0) {
-        ngrams_free(&g);
-        return NULL;
-    }
+    int r = ngrams_open(args, &n, &g, &t, 1);
+    if (r <= 0)
+        return r < 0 ? NULL : Py_BuildValue("(ii)", 0, 0);
     Py_ssize_t best = 0, best_first = 0;
     for (Py_ssize_t i = 0; i < g.m; i++) {
         size_t s = table_find(&t, g.h[i]);
@@ -922,22 +934,12 @@ PyDoc_STRVAR(ngram_dup_doc,
 static PyObject *
 ngram_dup(PyObject *self, PyObject *args)
 {
-    PyObject *profile;
     Py_ssize_t n;
     NGrams g;
     Table t;
-    if (!PyArg_ParseTuple(args, "On", &profile, &n))
-        return NULL;
-    if (ngrams_build(profile, n, &g, 1) < 0)
-        return NULL;
-    if (g.m == 0) {
-        ngrams_free(&g);
-        return Py_BuildValue("(iO)", 0, Py_False);
-    }
-    if (table_init(&t, g.m, 0) < 0) {
-        ngrams_free(&g);
-        return NULL;
-    }
+    int r = ngrams_open(args, &n, &g, &t, 0);
+    if (r <= 0)
+        return r < 0 ? NULL : Py_BuildValue("(iO)", 0, Py_False);
     /* One walk answers both: until the first repeat nothing is skipped, so every earlier
      * n-gram is remembered, and the walk finds a repeat exactly when one exists. */
     long long total = 0;
