@@ -298,6 +298,19 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
 # ---- mojibake -------------------------------------------------------------------------------
 
 
+def corpus_docs(n_docs: int) -> tuple[list[str], list[Document], float]:
+    """The first ``n_docs`` corpus pages as texts and as documents, and their size in MB."""
+    texts = evaluation.corpus_texts(CORPUS, n_docs)
+    return texts, [Document(str(i), t) for i, t in enumerate(texts)], sum(len(t.encode("utf-8")) for t in texts) / 1e6
+
+
+def timed(step: Any, docs: list[Document]) -> float:
+    """CPU seconds of one call of ``step`` on ``docs`` (the documents are changed in place)."""
+    t0 = time.process_time()
+    step(docs)
+    return time.process_time() - t0
+
+
 def bench_mojibake(n_docs: int) -> None:
     import ftfy
 
@@ -334,13 +347,8 @@ def bench_mojibake(n_docs: int) -> None:
         f"edits recorded: {n_edits}"
     )
     # speed on real pages, with thresher's defaults (curly quotes kept) against ftfy with the same setting
-    texts = evaluation.corpus_texts(CORPUS, n_docs)
-    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    step = FixMojibake()
-    docs = [Document(str(i), t) for i, t in enumerate(texts)]
-    t0 = time.process_time()
-    step(docs)
-    t_step = time.process_time() - t0
+    texts, docs, mb = corpus_docs(n_docs)
+    t_step = timed(FixMojibake(), docs)
     cfg = ftfy.TextFixerConfig(uncurl_quotes=False)
     t0 = time.process_time()
     peer_out = [ftfy.fix_text(t, cfg) for t in texts]
@@ -415,13 +423,8 @@ def bench_pii(n_docs: int) -> None:
             "peer: datatrove is not installed here (pip install datatrove); its PIIFormatter redacts e-mails and "
             "public IPv4 only, so its phone recall is 0 by construction"
         )
-    texts = evaluation.corpus_texts(CORPUS, n_docs)
-    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    step = RedactPII()
-    docs = [Document(str(i), t) for i, t in enumerate(texts)]
-    t0 = time.process_time()
-    step(docs)
-    dt = time.process_time() - t0
+    texts, docs, mb = corpus_docs(n_docs)
+    dt = timed(RedactPII(), docs)
     counts: Counter[str] = Counter(e.label for d in docs for g in d.edits for e in g.edits)
     print(
         f"on {len(texts)} corpus pages ({mb:.1f} MB): {mb / dt:.1f} MB/s per core; redactions: {dict(counts)}"
@@ -435,18 +438,14 @@ def bench_chain(n_docs: int) -> None:
     from thresher.stages.repair.mojibake import FixMojibake
     from thresher.stages.repair.pii import RedactPII
 
-    texts = evaluation.corpus_texts(CORPUS, n_docs)
-    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    docs = [Document(str(i), t) for i, t in enumerate(texts)]
+    texts, docs, mb = corpus_docs(n_docs)
     steps = [FixMojibake(), RestoreDeletedChars(), RedactPII()]
     for st in steps:
         st.ensure_setup()  # the lexicon loads once per process, outside the timing
     print(f"\n## 4. The repair stage on {len(texts)} real corpus pages ({mb:.1f} MB), pipeline order")
     total = 0.0
     for st in steps:
-        t0 = time.process_time()
-        st(docs)
-        dt = time.process_time() - t0
+        dt = timed(st, docs)
         total += dt
         print(f"{st.name:<24}{mb / dt:>8.1f} MB/s per core")
     damaged = sum(1 for d in docs if d.signals.get("restore_deleted_chars.damaged"))
