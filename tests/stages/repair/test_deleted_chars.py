@@ -241,3 +241,48 @@ def test_context_model_file_says_how_it_was_built() -> None:
     assert model.meta["target_precision"] >= 0.98
     assert -10 < model.threshold_new <= model.threshold_rule < 10
     assert model.token_floor and len(model.weights) > 1000
+
+
+# ---- glued words: a lost dash, a lost space or a compound ----------------------------------
+
+
+def _dash_edits(doc: Document) -> list[str]:
+    return [e.replacement for g in doc.edits for e in g.edits if e.label == "dash"]
+
+
+def test_glued_words_are_dashes_on_a_page_that_writes_dashes(step: RestoreDeletedChars) -> None:
+    # three glued words whose second half opens a phrase: the author writes em dashes
+    text = (
+        "We didnt plan it, but thats life. The storm hit the coastjust as the boats came in. "
+        "The town was readyeven the school had a shelter. Nobody expected the floodand nobody "
+        "left. Its owners werent home."
+    )
+    doc = run(step, text)
+    assert _dash_edits(doc) == ["coast\u2014just", "ready\u2014even", "flood\u2014and"]
+
+
+def test_glued_words_on_a_page_that_lost_spaces_are_flagged(step: RestoreDeletedChars) -> None:
+    # "thenumber": a split after an article is a lost space, so the page lost spaces and
+    # "coastjust" is not read as a dash either
+    text = (
+        "We didnt plan it, but thats life. The storm hit the coastjust as the boats came in. "
+        "The town was readyeven the school had a shelter. Nobody expected the floodand nobody "
+        "left. Officials counted thenumber of homes lost."
+    )
+    doc = run(step, text)
+    assert not _dash_edits(doc)
+    assert {"coastjust", "readyeven", "floodand", "thenumber"} <= set(flagged(doc))
+
+
+def test_a_lone_glued_word_is_flagged_not_restored(step: RestoreDeletedChars) -> None:
+    # one compound-looking word and no other evidence: a name, a compound or a lost space
+    text = "We didnt know the Sagemaker team. Thats what the Moontouched said, and they didnt lie."
+    doc = run(step, text)
+    assert not _dash_edits(doc)
+    assert "Moontouched" in flagged(doc)
+
+
+def test_a_glued_word_that_opens_a_list_is_a_dash(step: RestoreDeletedChars) -> None:
+    text = "We didnt clean it. Thats why you see the roomfloors, shelves, and tables. Its a mess."
+    doc = run(step, text)
+    assert _dash_edits(doc) == ["room\u2014floors"]

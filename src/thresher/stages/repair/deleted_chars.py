@@ -143,6 +143,33 @@ _CACHE_MAX = 500_000  # words; about 60 MB at most, then the cache starts over
 
 _GLUED = "unknown word made of two common words"
 
+# Glued words are decided page by page. Measured on the fit half of the English pages of
+# ../shared/data/corpus (non-ASCII deleted; scripts in benchmarks/repair.py), an unknown
+# word that splits into two common words lost an em dash in 28% of cases, a
+# non-breaking space in 27% (a space the page wrote as U+00A0), an ellipsis or an en dash
+# in 9%, and nothing at all in 36% (names and compounds: "Sagemaker", "workstream").
+# A dash does not fall after an article, a possessive determiner or a preposition, a
+# lost space does ("thenumber", "yourrecovery"): one such split on a page shows the page
+# lost its spaces, and then none of its glued words is read as a dash.
+_SPACE_LEFT = _words(
+    "the a an your my his her their our its of to in on for with at by from and or but this that these those"
+)
+# Words that open the phrase after a dash ("water—just like", "safety—all enforced",
+# "tables, hooks—and shelving"): the right half of a glued word that lost its dash. Kept
+# from the function words that followed a glued word at least five times on the fit
+# pages with a dash share of 0.6 or more ("that", "then", "this", "like", "was" did not).
+_AFTER_DASH = _words(
+    "and or but the a an which who its they he she we you i not just even all especially including "
+    "these from with without whether while are"
+)
+# A page whose author writes unspaced em dashes writes several: a lower-case glued word
+# ending in one of :data:`_AFTER_DASH` is restored when the page has at least this many
+# (fit pages: 0.81 of such words lost a dash at 3, 0.73 at 2).
+_MIN_DASH_LIKE = 3
+# A dash often introduces a list ("the room—floors, nightstands, and surfaces"): a glued
+# word whose right half opens a series of words joined by commas and "and"/"or".
+_SERIES = re.compile(r", [a-z]+(?:, [a-z]+)*,? (?:and|or) [a-z]+")
+
 Kind = Literal["apostrophe", "dash", "accent", "damaged"]
 
 
@@ -327,10 +354,10 @@ class RestoreDeletedCharsParams(Params):
     glued_words: Literal["restore", "flag", "off"] = Field(
         "restore",
         description=(
-            "what to do with an unknown word made of two common words: restore a dash, flag it, or "
-            "leave it. Measured on stripped web text, such words are as often a lost space or an "
-            "original glued word as a lost dash (dash precision 0.25 on held-out pages, benchmarks/repair.py; "
-            "no rule found reaches 0.98 and still restores the seed's 'Revolutionadmired')"
+            "what to do with an unknown word made of two common words: 'restore' puts a dash back "
+            "where the page shows it lost dashes, not spaces (see _decide_glued), and flags the "
+            "others; 'flag' flags them all; 'off' leaves them. Such words are as often a lost "
+            "space or an original compound as a lost dash (benchmarks/repair.py)"
         ),
     )
     context_model: bool = Field(
@@ -411,6 +438,8 @@ class RestoreDeletedChars(Transformer):
         self.signal(doc, "damaged", damaged)
         if not damaged:
             return []
+        if glued and p.glued_words == "restore":
+            found = self._decide_glued(view, found)
         if self._model is not None:
             # every apostrophe, the rules' and the model's own candidates, is decided by
             # the model; other repairs and flags stand as the rules made them
@@ -481,6 +510,45 @@ class RestoreDeletedChars(Transformer):
                     out.append((start, end, rep))
         out.sort(key=lambda x: x[0])
         return out, english, counts
+
+    def _decide_glued(
+        self, text: str, found: list[tuple[int, int, _Repair]]
+    ) -> list[tuple[int, int, _Repair]]:
+        """Keep the dash of a glued word only where the page says it lost dashes, not
+        spaces, and the word reads as one: see :data:`_SPACE_LEFT`, :data:`_AFTER_DASH`,
+        :data:`_MIN_DASH_LIKE` and :data:`_SERIES`. The other glued words are flagged."""
+        dash = self.params.dash
+        splits: dict[int, tuple[str, str]] = {}
+        for start, end, rep in found:
+            if rep.kind == "dash":
+                i = rep.new.index(dash)
+                lw = text[start:end].lower()
+                splits[start] = (lw[:i], lw[i:])
+        if not splits:
+            return found
+        lost_spaces = any(left in _SPACE_LEFT for left, _ in splits.values())
+        dash_like = {
+            start for start, (left, right) in splits.items() if right in _AFTER_DASH and text[start].islower()
+        }
+        out: list[tuple[int, int, _Repair]] = []
+        for start, end, rep in found:
+            if start not in splits:
+                out.append((start, end, rep))
+                continue
+            why = ""
+            if not lost_spaces:
+                if start in dash_like and len(dash_like) >= _MIN_DASH_LIKE:
+                    why = f"; the page has {len(dash_like)} such words ending in a word that opens a phrase"
+                elif _SERIES.match(text, end):
+                    why = "; the second word opens a list"
+            if why:
+                out.append((start, end, _Repair("dash", rep.new, rep.reason + why)))
+            else:
+                reason = rep.reason + (
+                    "; the page lost spaces" if lost_spaces else " (a lost dash or space?)"
+                )
+                out.append((start, end, _Repair("damaged", "", reason)))
+        return out
 
     # ---- the contextual model -----------------------------------------------------------
 
