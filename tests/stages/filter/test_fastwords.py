@@ -41,7 +41,7 @@ FILTERS = ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality
 # non-Latin), digits (ASCII and not), the simple affixes, the regex-only affixes,
 # hyphens, dots, apostrophes, symbols, sentence ends, CJK, emoji, every kind of space
 ALPHABET = (
-    "abcsxyzASZéßΩж" "0123٣²１" "([{\"“‘«„»,:;!?)]}”’»" ".'’-–—…/@#$£€%&*+=<>^_~|\\\xad" "。！？।"
+    "abcsxyzASZéßΩжªʰ" "0123٣²１①" "([{\"“‘«„»,:;!?)]}”’»" ".'’-–—…/@#$£€%&*+=<>^_~|\\\xad" "。！？।"
     "中文" "😀✓©" " \t\n\r\x0b\x0c\x1c\x85\u2028\u3000"
 )
 CHUNKS = [
@@ -64,6 +64,8 @@ CHUNKS = [
     # _words._dotted_core, and "#" as a simple prefix
     "word...", "word..", "word…", "word……", "word….", "5...", "A.", "USA.", "PhD.", "ÉA.", "AÉ.", "I.", "a.", "Mr.",
     "cannot...", "(USA.)", "U.S.A.", "x1A.", "#tag", "#tag.", "#1", "##", "#.", "#", "#:)", "#Mr.",
+    # a final period after the suffix rule's characters only (not every islower / isdigit)
+    "café.", "中.", "x².", "①.", "٣.", "(①.)", "ʰ.", "ª.", "ⓐ.", "ⅰ.", "𝑎.", "𐐨.", "a①.",
 ]
 
 

@@ -45,7 +45,7 @@ def test_split_matches_spacy_english(text: str, words: list[str]) -> None:
 
 # letters, digits, currency signs, the characters _word_core accepts inside or between them, and the affixes
 # and specials around them that must send a chunk to the full algorithm
-_CORE_ALPHABET = "absSxyzAéжUBÉ" "'’\xad" "-–—/" "$£€₹" "12²" ".,()[]\"“”:;~%_#&@*^+=<>…©\x00"
+_CORE_ALPHABET = "absSxyzAéжUBÉ中ªʰ" "'’\xad" "-–—/" "$£€₹" "12²①٣" ".,()[]\"“”:;~%_#&@*^+=<>…©\x00"
 
 
 @settings(max_examples=2000, deadline=None)
@@ -76,6 +76,23 @@ def test_fast_paths_give_what_the_full_algorithm_gives(chunk: str) -> None:
     ],
 )
 def test_word_core_shapes(chunk: str, tokens: tuple[str, ...]) -> None:
+    assert _chunk_tokens(chunk) == _split_chunk(chunk) == tokens
+
+
+@pytest.mark.parametrize(
+    ("chunk", "tokens"),
+    [
+        ("café.", ("café", ".")),  # a lower-case letter (\p{Ll})
+        ("中.", ("中", ".")),  # an other letter (\p{Lo}): str.islower() is False
+        ("x².", ("x²", ".")),
+        ("①.", ("①.",)),  # str.isdigit() but neither [0-9] nor "²"
+        ("٣.", ("٣.",)),  # a digit of another script: str.isdigit() too
+        ("(①.)", ("(", "①.", ")")),
+        ("ʰ.", ("ʰ.",)),  # a modifier letter: str.islower() but \p{Lm}
+    ],
+)
+def test_a_final_period_splits_off_after_the_rules_characters_only(chunk: str, tokens: tuple[str, ...]) -> None:
+    """The fast paths strip a final "." after exactly the characters of the suffix rule."""
     assert _chunk_tokens(chunk) == _split_chunk(chunk) == tokens
 
 

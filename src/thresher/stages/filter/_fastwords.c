@@ -45,6 +45,11 @@ in_set(Py_UCS4 c, const Py_UCS4 *set, Py_ssize_t n)
     return 0;
 }
 
+/* Characters of the Basic Multilingual Plane after which a final "." is a suffix of its
+ * own (_words._PERIOD_AFTER: ASCII digits, "²", \p{Ll}, \p{Lo}), one bit each (set by
+ * configure). Beyond the plane the Python algorithm decides. */
+static uint8_t period_after[0x10000 / 8];
+
 #define ONE_CHAR_FLAGS 0x10000
 static int8_t one_char_flags[ONE_CHAR_FLAGS];  /* -1: not known yet (set by configure) */
 
@@ -127,21 +132,28 @@ copy_chars(PyObject *s, Py_UCS4 *out, Py_ssize_t *n)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(specials, wholes, simple_prefix, simple_suffix, odd_plain)\n\n"
+"configure(specials, wholes, simple_prefix, simple_suffix, odd_plain, period_after)\n\n"
 "Hand over the special-case tables (dicts, read at every call, never changed), the\n"
-"characters that _words._chunk_tokens strips as simple prefixes and suffixes, and the\n"
-"letters and digits that count as punctuation for the Gopher rules.");
+"characters that _words._chunk_tokens strips as simple prefixes and suffixes, the\n"
+"letters and digits that count as punctuation for the Gopher rules, and the characters\n"
+"of the Basic Multilingual Plane after which a final period splits off.");
 
 static PyObject *
 configure(PyObject *self, PyObject *args)
 {
-    PyObject *sp, *wh, *pre, *suf, *odd;
-    if (!PyArg_ParseTuple(args, "O!O!UUU", &PyDict_Type, &sp, &PyDict_Type, &wh, &pre, &suf, &odd))
+    PyObject *sp, *wh, *pre, *suf, *odd, *per;
+    if (!PyArg_ParseTuple(args, "O!O!UUUU", &PyDict_Type, &sp, &PyDict_Type, &wh, &pre, &suf, &odd, &per))
         return NULL;
     if (copy_chars(pre, simple_prefix, &n_simple_prefix) < 0 ||
         copy_chars(suf, simple_suffix, &n_simple_suffix) < 0 ||
         copy_chars(odd, odd_plain, &n_odd_plain) < 0)
         return NULL;
+    memset(period_after, 0, sizeof(period_after));
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(per); i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(per, i);
+        if (c < 0x10000)
+            period_after[c >> 3] |= (uint8_t)(1 << (c & 7));
+    }
     memset(bloom, 0, sizeof(bloom));
     memset(one_char_flags, -1, sizeof(one_char_flags));
     PyObject *key, *value;
@@ -373,42 +385,49 @@ dotted_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *
 }
 
 /* the infixes of _words._SEPARATOR: hyphen, en dash, em dash, slash */
+/* 1 if a final "." after c is a suffix the fast paths strip (_words._period_splits_after,
+ * or a simple suffix character), 0 if not, -1 if only the Python algorithm can tell. */
+static int
+period_suffix_after(Py_UCS4 c)
+{
+    if (c >= 0x10000)
+        return -1;
+    return (period_after[c >> 3] >> (c & 7) & 1) || in_set(c, simple_suffix, n_simple_suffix);
+}
+
 static int
 is_separator(Py_UCS4 c)
 {
     return c == '-' || c == 0x2013 || c == 0x2014 || c == '/';
 }
 
-/* The fast paths of _words._chunk_tokens for a chunk that is not a special case, in C:
- * a letters-only, digits-only or number core, or _words._word_core's shape, inside
- * simple prefix and suffix characters. Returns a new tuple, or NULL with no exception
- * when the chunk needs the Python algorithm, or NULL with an exception. */
-static PyObject *
-fast_split(PyObject *chunk)
+/* The fast paths of _words._chunk_tokens for the chunk text[a0:b0], which is not a
+ * special case, in C: a letters-only, digits-only or number core, or _words._word_core's
+ * shape, inside simple prefix and suffix characters. On success (1) bnd[0..*nt] holds the
+ * token boundaries (offsets into text, bnd[*nt] == b0); bnd needs room for b0 - a0 + 1
+ * offsets. 0: the chunk needs the Python algorithm; -1: an exception is set. */
+static int
+fast_bounds(PyObject *text, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t *bnd, Py_ssize_t *ntp)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
-    int kind = PyUnicode_KIND(chunk);
-    const void *data = PyUnicode_DATA(chunk);
-    Py_ssize_t a = 0, b = n;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t a = a0, b = b0, nt = 0;
     int sp;
     while (b - a > 1 && in_set(PyUnicode_READ(kind, data, a), simple_prefix, n_simple_prefix)) {
         a++;
-        if ((sp = is_special(chunk, a, b)) != 0)
-            return NULL;  /* the Python algorithm handles it (or the error is set) */
+        if ((sp = is_special(text, a, b)) != 0)
+            return sp < 0 ? -1 : 0;  /* the Python algorithm handles it (or the error is set) */
     }
     while (b - a > 1) {
         Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
         int strip = in_set(last, simple_suffix, n_simple_suffix);
-        if (!strip && last == '.') {
-            Py_UCS4 prev = PyUnicode_READ(kind, data, b - 2);
-            strip = Py_UNICODE_ISLOWER(prev) || Py_UNICODE_ISDIGIT(prev) ||
-                    in_set(prev, simple_suffix, n_simple_suffix);
-        }
+        if (!strip && last == '.' && (strip = period_suffix_after(PyUnicode_READ(kind, data, b - 2))) < 0)
+            return 0;
         if (!strip)
             break;
         b--;
-        if ((sp = is_special(chunk, a, b)) != 0)
-            return NULL;
+        if ((sp = is_special(text, a, b)) != 0)
+            return sp < 0 ? -1 : 0;
     }
     int alpha = 1, digit = 1, dotted;
     Py_ssize_t cut = b;
@@ -421,42 +440,34 @@ fast_split(PyObject *chunk)
     }
     /* token boundaries: one per prefix character, the core (or its parts), one
      * per suffix character */
-    Py_ssize_t cap = n + 1, nt = 0;
-    Py_ssize_t stack_bnd[64];
-    Py_ssize_t *bnd = cap <= 64 ? stack_bnd : PyMem_Malloc((size_t)cap * sizeof(Py_ssize_t));
-    if (bnd == NULL) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    PyObject *tup = NULL;
-    for (Py_ssize_t i = 0; i < a; i++)
+    for (Py_ssize_t i = a0; i < a; i++)
         bnd[nt++] = i;
     if (alpha || digit || ascii_number(kind, data, a, b)) {
-        if ((sp = is_special(chunk, a, b)) != 0)
-            goto done;
+        if ((sp = is_special(text, a, b)) != 0)
+            return sp < 0 ? -1 : 0;
         bnd[nt++] = a;
     } else if (b - a > 1 && is_currency(PyUnicode_READ(kind, data, a)) &&
                (all_digits(kind, data, a + 1, b) || ascii_number(kind, data, a + 1, b))) {
         /* _words._CURRENCY_SIGNS: a sign, then a number */
-        if ((sp = is_special(chunk, a, b)) != 0 || (sp = is_special(chunk, a + 1, b)) != 0)
-            goto done;
+        if ((sp = is_special(text, a, b)) != 0 || (sp = is_special(text, a + 1, b)) != 0)
+            return sp < 0 ? -1 : 0;
         bnd[nt++] = a;
         bnd[nt++] = a + 1;
     } else if (inert_core(kind, data, a, b)) {
-        if ((sp = is_special(chunk, a, b)) != 0)
-            goto done;
+        if ((sp = is_special(text, a, b)) != 0)
+            return sp < 0 ? -1 : 0;
         bnd[nt++] = a;
     } else if ((dotted = dotted_core(kind, data, a, b, &cut)) != 0) {
-        if ((sp = is_special(chunk, a, b)) != 0 || (sp = is_special(chunk, a, cut)) != 0)
-            goto done;
+        if ((sp = is_special(text, a, b)) != 0 || (sp = is_special(text, a, cut)) != 0)
+            return sp < 0 ? -1 : 0;
         bnd[nt++] = a;
         if (dotted == 2)
             bnd[nt++] = cut;
     } else {
         /* _words._word_core: letter runs (apostrophes and soft hyphens inside them) joined
          * by single separators, with an optional final possessive 's */
-        if (b - a < 2 || (sp = is_special(chunk, a, b)) != 0)
-            goto done;
+        if (b - a < 2 || (sp = is_special(text, a, b)) != 0)
+            return sp < 0 ? -1 : 0;
         Py_ssize_t e = b;
         Py_UCS4 z = PyUnicode_READ(kind, data, b - 1);
         if (b - a > 2 && (z == 's' || z == 'S') && is_apostrophe(PyUnicode_READ(kind, data, b - 2)))
@@ -467,45 +478,60 @@ fast_split(PyObject *chunk)
             if (is_separator(c)) {
                 if (i == start || !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, start)) ||
                     !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, i - 1)) ||
-                    (sp = is_special(chunk, start, i)) != 0)
-                    goto done;  /* an empty or odd part, a special part, or an error */
+                    (sp = is_special(text, start, i)) != 0)
+                    return sp < 0 ? -1 : 0;  /* an empty or odd part, a special part, or an error */
                 bnd[nt++] = start;
                 if (i < e)
                     bnd[nt++] = i;
                 start = i + 1;
             } else if (is_apostrophe(c) || c == 0xAD) {
                 if (i == start || !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, i - 1)))
-                    goto done;
+                    return 0;
             } else if (!Py_UNICODE_ISALPHA(c)) {
-                goto done;
+                return 0;
             }
         }
         if (e < b) {
             /* a second possessive ("rock's's") needs another affix pass: Python's */
             Py_UCS4 y = PyUnicode_READ(kind, data, e - 1);
             if ((y == 's' || y == 'S') && e - 2 >= a && is_apostrophe(PyUnicode_READ(kind, data, e - 2)))
-                goto done;
+                return 0;
             bnd[nt++] = e;
         }
     }
-    for (Py_ssize_t i = b; i < n; i++)
+    for (Py_ssize_t i = b; i < b0; i++)
         bnd[nt++] = i;
-    bnd[nt] = n;
+    bnd[nt] = b0;
     /* two tokens joined are the chunk, which is no special case: nothing to re-join */
-    if (nt > 2 && merge_specials(chunk, bnd, &nt) < 0)
-        goto done;
-    tup = PyTuple_New(nt);
-    if (tup == NULL)
-        goto done;
-    for (Py_ssize_t k = 0; k < nt; k++) {
-        PyObject *t = PyUnicode_Substring(chunk, bnd[k], bnd[k + 1]);
-        if (t == NULL) {
-            Py_CLEAR(tup);
-            goto done;
-        }
-        PyTuple_SET_ITEM(tup, k, t);
+    if (nt > 2 && merge_specials(text, bnd, &nt) < 0)
+        return -1;
+    *ntp = nt;
+    return 1;
+}
+
+/* fast_bounds over a whole chunk: a new tuple of its tokens, or NULL with no exception
+ * when the chunk needs the Python algorithm, or NULL with an exception. */
+static PyObject *
+fast_split(PyObject *chunk)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk), nt = 0;
+    Py_ssize_t stack_bnd[64];
+    Py_ssize_t *bnd = n + 1 <= 64 ? stack_bnd : PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    if (bnd == NULL) {
+        PyErr_NoMemory();
+        return NULL;
     }
-done:
+    PyObject *tup = NULL;
+    if (fast_bounds(chunk, 0, n, bnd, &nt) == 1) {
+        tup = PyTuple_New(nt);
+        for (Py_ssize_t k = 0; tup != NULL && k < nt; k++) {
+            PyObject *t = PyUnicode_Substring(chunk, bnd[k], bnd[k + 1]);
+            if (t == NULL)
+                Py_CLEAR(tup);
+            else
+                PyTuple_SET_ITEM(tup, k, t);
+        }
+    }
     if (bnd != stack_bnd)
         PyMem_Free(bnd);
     return tup;

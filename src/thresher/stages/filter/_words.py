@@ -113,6 +113,9 @@ _UNITS = (
     "km|km²|km³|m|m²|m³|dm|dm²|dm³|cm|cm²|cm³|mm|mm²|mm³|ha|µm|nm|yd|in|ft|kg|g|mg|µg|t|lb|oz|"
     "m/s|km/h|kmh|mph|hPa|Pa|mbar|mb|MB|kb|KB|gb|GB|tb|TB|T|G|M|K|%"
 )
+# Letters and digits after which a final "." is a suffix of its own (the rest of the
+# suffix rule's look-behind is punctuation); the fast paths test one character against it.
+_PERIOD_AFTER_CLASS = r"0-9²\p{Ll}\p{Lo}"
 # spaCy's "icons": other symbols (emoji, arrows, box drawing), one token each.
 _ICON = r"[\p{So}--[\u00A6\u00A9\u00AE\u00B0]]|[\u00A6\u00A9\u00AE\u00B0]"
 
@@ -124,7 +127,7 @@ _SUFFIX = regex.compile(
     rf"(?V1)(?:……|…|\.\.+|[{_PUNCT}{_QUOTES}]|{_ICON}|'s|'S|’s|’S|—|–"
     rf"|(?<=[0-9])\+|(?<=°[FfCcKk])\."
     rf"|(?<=[0-9])(?:{_CURRENCY})|(?<=[0-9])(?:{_UNITS})"
-    rf"|(?<=[0-9\p{{Ll}}\p{{Lo}}%²\-+…{_PUNCT}{_QUOTES}])\.|(?<=\p{{Lu}}\p{{Lu}})\.)$"
+    rf"|(?<=[{_PERIOD_AFTER_CLASS}%\-+…{_PUNCT}{_QUOTES}])\.|(?<=\p{{Lu}}\p{{Lu}})\.)$"
 )
 _INFIX = regex.compile(
     rf"(?V1)\.\.+|…|{_ICON}"
@@ -386,6 +389,28 @@ _NUMBER = regex.compile(r"\d+(?:[.,:]\d+)+")  # 1,000 3.5 12:30 1.2.3: one token
 _CURRENCY_SIGNS = frozenset("$£€¥฿₽﷼" + "".join(map(chr, range(0x20A0, 0x20C0))))
 
 
+_PERIOD_AFTER = regex.compile(rf"(?V1)[{_PERIOD_AFTER_CLASS}]")
+_PERIOD_AFTER_SEEN: dict[str, bool] = {c: True for c in string.ascii_lowercase + string.digits}
+
+
+def _period_splits_after(c: str) -> bool:
+    """Whether the suffix rule splits a final ``.`` off after the letter or digit ``c``.
+
+    The rule's own character class, not ``str.islower`` / ``str.isdigit``: those also
+    hold for ``①``, ``٣``, ``ª``-like modifier letters, after which the full algorithm
+    keeps the period (``①.`` is one token).
+    """
+    v = _PERIOD_AFTER_SEEN.get(c)
+    if v is None:
+        v = _PERIOD_AFTER_SEEN[c] = _PERIOD_AFTER.match(c) is not None
+    return v
+
+
+def _period_after_bmp() -> str:
+    """The characters of the Basic Multilingual Plane in :data:`_PERIOD_AFTER` (for the C side)."""
+    return "".join(_PERIOD_AFTER.findall("".join(map(chr, range(0x10000)))))
+
+
 def _plain(s: str) -> bool:
     """A run that spaCy keeps as one token: letters only or digits only, not special."""
     return (s.isalpha() or s.isdigit()) and s not in _SPECIALS
@@ -413,9 +438,7 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
             return _split_chunk(chunk)
     while len(s) > 1:
         last = s[-1]
-        if last in _SIMPLE_SUFFIX or (
-            last == "." and (s[-2].islower() or s[-2].isdigit() or s[-2] in _SIMPLE_SUFFIX)
-        ):
+        if last in _SIMPLE_SUFFIX or (last == "." and (s[-2] in _SIMPLE_SUFFIX or _period_splits_after(s[-2]))):
             tail.append(last)
             s = s[:-1]
             if s in _SPECIALS:
@@ -798,7 +821,8 @@ def configure_accelerator(module: ModuleType) -> None:
     # letters and digits of the punctuation set (Sentence_Terminal holds none, which
     # spares computing it here): a token of them is a symbol word, not a plain one
     odd = "".join(sorted({c for c in string.punctuation + _EXTRA_PUNCT + _CONTROLS if c.isalpha() or c.isdigit()}))
-    module.configure(_SPECIALS, _WHOLE, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd)
+    module.configure(_SPECIALS, _WHOLE, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd,
+                     _period_after_bmp())
 
 
 _fast = _load_accelerator()
