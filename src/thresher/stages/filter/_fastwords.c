@@ -621,6 +621,51 @@ untracked_tuple(PyObject *list)
 
 static PyObject *ngram_profile(PyObject *self, PyObject *arg);
 
+/* A document's running totals, as _words._analyse_py and _words._sentences keep them. */
+typedef struct {
+    long long n_words, n_symbol, n_alpha, chars, n_sent;
+    int seen_final;  /* a sentence-final token was seen since the sentence began */
+} Totals;
+
+static inline void
+count_token(Totals *t, long f, Py_ssize_t len)
+{
+    t->n_words++;
+    if (f & F_SYMBOL)
+        t->n_symbol++;
+    else
+        t->chars += len;
+    if (f & F_ALPHA)
+        t->n_alpha++;
+    if (f & F_FINAL)
+        t->seen_final = 1;
+    else if (t->seen_final && !(f & F_PUNCT)) {
+        t->n_sent++;
+        t->seen_final = 0;
+    }
+}
+
+/* Chunks shorter than this are split in place by fast_bounds (a stack buffer holds their
+ * token boundaries); longer ones go through the chunk cache. */
+#define FAST_CHUNK_MAX 64
+#define NEED_TOKEN (-2)
+
+/* The flags of the token text[a:b] where they need no string object: letters or digits
+ * only, or one character whose flags are known; else NEED_TOKEN (ask token_flags). */
+static long
+span_flags(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    int plain = plain_kind_at(kind, data, a, b);
+    if (plain)
+        return plain == 1 ? F_ALPHA : 0;
+    if (b - a == 1) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, a);
+        if (c < ONE_CHAR_FLAGS && one_char_flags[c] >= 0)
+            return one_char_flags[c];
+    }
+    return NEED_TOKEN;
+}
+
 PyDoc_STRVAR(scan_doc,
 "scan(text, cache, flags, split_miss, flags_miss, want_words, max_cache)\n"
 "-> (words, n_words, n_symbol, n_alpha, content_chars, n_sentences, profile)\n\n"
@@ -648,8 +693,7 @@ scan(PyObject *self, PyObject *args)
         if (words == NULL)
             return NULL;
     }
-    long long n_words = 0, n_symbol = 0, n_alpha = 0, chars = 0, n_sent = 0;
-    int seen_final = 0;
+    Totals t = {0, 0, 0, 0, 0, 0};
     Py_ssize_t i = 0;
     while (i < n) {
         while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
@@ -659,8 +703,8 @@ scan(PyObject *self, PyObject *args)
         Py_ssize_t j = i + 1;
         while (j < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
             j++;
-        if (n_sent == 0)
-            n_sent = 1;
+        if (t.n_sent == 0)
+            t.n_sent = 1;
         /* The common case, a chunk of letters only (or digits only) that is not a special
          * case, is one token whose flags are known: no look-up in the large chunk and
          * flag tables, whose random access costs more than the rest of the loop. */
@@ -679,13 +723,45 @@ scan(PyObject *self, PyObject *args)
                     if (rc < 0)
                         goto error;
                 }
-                n_words++;
-                chars += j - i;
-                if (plain == 1)
-                    n_alpha++;
-                if (seen_final) {  /* a word is neither final nor punctuation */
-                    n_sent++;
-                    seen_final = 0;
+                count_token(&t, plain == 1 ? F_ALPHA : 0, j - i);
+                i = j;
+                continue;
+            }
+        }
+        /* Other chunks of the shapes fast_bounds knows are split in place: their tokens
+         * are made straight from the text, and neither the chunk nor a look-up in the
+         * chunk cache (large, so slow to probe) is needed. */
+        if (j - i < FAST_CHUNK_MAX) {
+            int sp = is_special(text, i, j);
+            if (sp < 0)
+                goto error;
+            Py_ssize_t bnd[FAST_CHUNK_MAX + 1], nt = 0;
+            int r = sp ? 0 : fast_bounds(text, i, j, bnd, &nt);
+            if (r < 0)
+                goto error;
+            if (r) {
+                for (Py_ssize_t k = 0; k < nt; k++) {
+                    Py_ssize_t a = bnd[k], b = bnd[k + 1];
+                    long f = span_flags(kind, data, a, b);
+                    PyObject *tok = NULL;
+                    if (f == NEED_TOKEN || words != NULL) {
+                        tok = PyUnicode_Substring(text, a, b);
+                        if (tok == NULL)
+                            goto error;
+                    }
+                    if (f == NEED_TOKEN && (f = token_flags(tok, flags, flags_miss)) == -1 && PyErr_Occurred()) {
+                        Py_DECREF(tok);
+                        goto error;
+                    }
+                    if (words != NULL) {
+                        int rc = PyList_Append(words, tok);
+                        Py_DECREF(tok);
+                        if (rc < 0)
+                            goto error;
+                    } else {
+                        Py_XDECREF(tok);
+                    }
+                    count_token(&t, f, b - a);
                 }
                 i = j;
                 continue;
@@ -710,19 +786,7 @@ scan(PyObject *self, PyObject *args)
                 Py_DECREF(toks);
                 goto error;
             }
-            n_words++;
-            if (f & F_SYMBOL)
-                n_symbol++;
-            else
-                chars += PyUnicode_GET_LENGTH(tok);
-            if (f & F_ALPHA)
-                n_alpha++;
-            if (f & F_FINAL)
-                seen_final = 1;
-            else if (seen_final && !(f & F_PUNCT)) {
-                n_sent++;
-                seen_final = 0;
-            }
+            count_token(&t, f, PyUnicode_GET_LENGTH(tok));
         }
         Py_DECREF(toks);
         i = j;
@@ -743,7 +807,7 @@ scan(PyObject *self, PyObject *args)
             return NULL;
         }
     }
-    return Py_BuildValue("NLLLLLN", out, n_words, n_symbol, n_alpha, chars, n_sent, profile);
+    return Py_BuildValue("NLLLLLN", out, t.n_words, t.n_symbol, t.n_alpha, t.chars, t.n_sent, profile);
 error:
     Py_XDECREF(words);
     return NULL;
