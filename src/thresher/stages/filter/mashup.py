@@ -299,8 +299,7 @@ class MashupFilter(Filter):
             # cannot hold min_sentences sentences of three content words: skip the work
             return None
         # the first sentences are enough to judge the order: bound the work per page
-        spans = segment_sentences(text, 0, min(len(text), self.params.max_sentences * 250))
-        spans = spans[: self.params.max_sentences]
+        spans = _first_sentences(text, self.params.max_sentences)
         self.signal(doc, "sentences", len(spans))
         if len(spans) < self.params.min_sentences:
             return None
@@ -331,6 +330,31 @@ class MashupFilter(Filter):
             pronoun_orphans=round(_orphans(text, spans, bags), 4),
             date_inversions=round(_date_inversions(text, spans), 4),
         )
+
+
+# The segmenter is asked first for this many characters per sentence wanted: most
+# pages give max_sentences sentences in fewer (the mean sentence of the corpus's main
+# text is about 100 characters), and segmenting the whole bound of 250 a sentence for
+# every page cost a fifth of the step (measured on corpus lines 0-1999). When the
+# first try falls short, the bound is segmented as before.
+_QUICK_CHARS = 150
+
+
+def _first_sentences(text: str, max_sentences: int) -> list[Span]:
+    """The first ``max_sentences`` sentences of ``text``, segmenting at most
+    ``max_sentences * 250`` characters (a bound on the work per page).
+
+    The same sentences as segmenting the bound at once: when a shorter prefix already
+    holds two sentences more than wanted, the wanted ones end before the sentence that
+    the prefix's end cuts, so the cut cannot change them (checked on the first 2,000
+    corpus pages and the benchmark's salads: identical signals).
+    """
+    cap = min(len(text), max_sentences * 250)
+    quick = min(cap, max_sentences * _QUICK_CHARS)
+    spans = segment_sentences(text, 0, quick)
+    if quick < cap and len(spans) < max_sentences + 2:
+        spans = segment_sentences(text, 0, cap)
+    return spans[:max_sentences]
 
 
 def coherence_z(bags: list[frozenset[str]]) -> float | None:
