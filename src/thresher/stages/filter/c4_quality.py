@@ -127,87 +127,69 @@ class C4Quality(Step):
         p = self.params
         text = doc.text
         # Document-wide pre-checks, exact because a line's lower-case form is a piece of
-        # the text's: a phrase absent from the whole text is absent from every line,
-        # unless removing a citation joins one ("java[1]script"), so any "[" keeps the
-        # per-line checks on.
-        bracket = p.remove_citations and "[" in text
-        lower_text = text.lower() if (p.filter_lorem_ipsum or p.filter_javascript or p.filter_policy) else ""
-        check_lorem = p.filter_lorem_ipsum and (bracket or "lorem ipsum" in lower_text)
-        check_js = p.filter_javascript and (bracket or "javascript" in lower_text)
+        # the text's: a phrase absent from the whole text is absent from every line.
+        # Removing a citation can join one ("java[1]script"), so a line that loses a
+        # citation is checked for every phrase whatever the text holds.
+        want_lower = p.filter_lorem_ipsum or p.filter_javascript or p.filter_policy
+        lower_text = text.lower() if want_lower else ""
+        doc_lorem = p.filter_lorem_ipsum and "lorem ipsum" in lower_text
+        doc_js = p.filter_javascript and "javascript" in lower_text
+        doc_policy = p.filter_policy and _POLICY.search(lower_text) is not None
+        cite = p.remove_citations and "[" in text
         check_curly = p.filter_curly_bracket and "{" in text  # removing citations adds no "{"
-        check_policy = p.filter_policy and (bracket or _POLICY.search(lower_text) is not None)
-        check_lower = check_lorem or check_js or check_policy
         check_punct = p.filter_no_terminal_punct
         count = p.min_num_sentences != -1
         max_sentences = p.min_num_sentences
         per_line = p.split_paragraph
         max_len = p.max_word_length
         min_words = p.min_words_per_line
+        joiner = "\n" if per_line else " "
 
-        # pass 1: the fate of every line (label "" = kept), and the sentence count
-        lines: list[tuple[int, int, int, str, list[tuple[int, int]]]] = []
-        n_sentences = 0
-        n_kept = 0
+        # One pass: the fate of every line (label "" = kept), the sentence count, and
+        # the atoms of the rewrite (see _edits_from_atoms), built as the lines are judged.
+        atoms: list[_Atom] = []
+        append = atoms.append
+        last_kept_sep = -1  # index in atoms of the last kept line's separator
+        n_lines = n_kept = n_sentences = 0
         for start, end, sep_end in self._segments(text):
-            stripped = text[start:end].strip()
+            n_lines += 1
+            line = text[start:end]
+            stripped = line.strip()
             label = ""
+            citations: list[tuple[int, int]] | None = None
             # a word longer than max_len needs a line longer than max_len: most lines
             # are spared the split into words
             if max_len != -1 and len(stripped) > max_len and any(len(w) > max_len for w in stripped.split()):
                 label = "c4_too_long_word"
-            citations: list[tuple[int, int]] = []
-            if not label:
-                if bracket and "[" in stripped:
+            else:
+                kept_line = stripped
+                if cite and "[" in stripped:
                     citations = [m.span() for m in CITATION.finditer(stripped)]
-                    kept_line = CITATION.sub("", stripped) if citations else stripped
-                else:
-                    kept_line = stripped
+                    if citations:
+                        kept_line = CITATION.sub("", stripped)
                 if check_punct and (not kept_line.endswith(END_PUNCTUATION) or kept_line.endswith(ELLIPSIS)):
                     label = "c4_no_terminal_punct"
                 # fewer than min_words words (of the line before citations are removed):
                 # splitting off min_words - 1 words tells, without splitting the rest
                 elif min_words > 0 and len(stripped.split(None, min_words - 1)) < min_words:
                     label = "c4_too_few_words"
-                elif check_lower or check_curly:
-                    lower = kept_line.lower() if check_lower else ""
-                    if check_lorem and "lorem ipsum" in lower:
-                        doc.reject(self.label, "lorem_ipsum")
-                        return
-                    if check_js and "javascript" in lower:
-                        label = "c4_javascript"
-                    elif check_curly and "{" in kept_line:
-                        doc.reject(self.label, "curly_bracket")
-                        return
-                    elif check_policy and _POLICY.search(lower):
-                        label = "c4_policy"
-            if not label:
-                n_kept += 1
-                # only "fewer than min_num_sentences" matters: counting stops there (the
-                # signal is then a lower bound), which spares most lines a word split
-                if count and n_sentences < max_sentences:
-                    n_sentences += count_sentences(kept_line) if per_line else 1
-            lines.append((start, end, sep_end, label, citations))
-
-        self.signal(doc, "lines_kept", n_kept)
-        self.signal(doc, "lines_removed", len(lines) - n_kept)
-        self.signal(doc, "sentences", n_sentences)
-        if n_sentences < p.min_num_sentences:
-            doc.reject(self.label, "too_few_sentences")
-            return
-        doc.apply_edits(self.label, self._edits(text, lines))
-
-    def _edits(self, text: str, lines: list[tuple[int, int, int, str, list[tuple[int, int]]]]) -> list[Edit]:
-        """The edits that turn ``text`` into its kept lines joined and stripped (pass 2).
-
-        Atoms are plain tuples (start, end, kind, label, replacement), and a removed line
-        joins the removal before it when they touch and share a label: a page's many
-        removed lines cost one tuple per run, not one object per line.
-        """
-        joiner = "\n" if self.params.split_paragraph else " "
-        atoms: list[_Atom] = []
-        append = atoms.append
-        last_kept_sep = -1  # index in atoms of the last kept line's separator
-        for start, end, sep_end, label, citations in lines:
+                else:
+                    if citations:
+                        lorem, js, policy = p.filter_lorem_ipsum, p.filter_javascript, p.filter_policy
+                    else:
+                        lorem, js, policy = doc_lorem, doc_js, doc_policy
+                    if lorem or js or policy or check_curly:
+                        lower = kept_line.lower() if lorem or js or policy else ""
+                        if lorem and "lorem ipsum" in lower:
+                            doc.reject(self.label, "lorem_ipsum")
+                            return
+                        if js and "javascript" in lower:
+                            label = "c4_javascript"
+                        elif check_curly and "{" in kept_line:
+                            doc.reject(self.label, "curly_bracket")
+                            return
+                        elif policy and _POLICY.search(lower):
+                            label = "c4_policy"
             if label:
                 if atoms:
                     prev = atoms[-1]
@@ -216,40 +198,64 @@ class C4Quality(Step):
                         continue
                 append((start, sep_end, REMOVE, label, ""))
                 continue
-            line = text[start:end]
-            stripped = line.strip()
-            lead = len(line) - len(line.lstrip())
-            s0 = start + lead  # offset of the stripped line
-            s1 = s0 + len(stripped)
-            if lead:
-                append((start, s0, REMOVE, "c4_whitespace", ""))
+            n_kept += 1
+            # only "fewer than min_num_sentences" matters: counting stops there (the
+            # signal is then a lower bound), which spares most lines a word split
+            if count and n_sentences < max_sentences:
+                n_sentences += count_sentences(kept_line) if per_line else 1
+            # the kept line: whitespace around it removed, citations removed, the rest kept
+            if len(stripped) == len(line):
+                s0, s1 = start, end
+            else:
+                s0 = start + len(line) - len(line.lstrip())
+                s1 = s0 + len(stripped)
+                if s0 > start:
+                    append((start, s0, REMOVE, "c4_whitespace", ""))
             pos = s0
-            for a, b in citations:
-                if pos < s0 + a:
-                    append((pos, s0 + a, KEEP, "", ""))
-                append((s0 + a, s0 + b, REMOVE, "c4_citation", ""))
-                pos = s0 + b
+            if citations:
+                for a, b in citations:
+                    if pos < s0 + a:
+                        append((pos, s0 + a, KEEP, "", ""))
+                    append((s0 + a, s0 + b, REMOVE, "c4_citation", ""))
+                    pos = s0 + b
             append((pos, s1, KEEP, "", ""))
             if s1 < end:
                 append((s1, end, REMOVE, "c4_whitespace", ""))
             # the separator after a kept line: the joiner of datatrove's "\n".join
             if end == sep_end:
                 append((end, end, REPLACE, "c4_line_break", joiner))
-            elif text[end:sep_end] == joiner:
+            elif sep_end - end == len(joiner) and text[end:sep_end] == joiner:
                 append((end, sep_end, KEEP, "", ""))
             else:
                 append((end, sep_end, REPLACE, "c4_line_break", joiner))
             last_kept_sep = len(atoms) - 1
-        if last_kept_sep >= 0:
-            # "\n".join puts no separator after the last kept line
-            sep = atoms[last_kept_sep]
-            atoms[last_kept_sep] = (sep[0], sep[1], REMOVE, "c4_line_break", "")
-        _strip(atoms, text)
-        return [
-            Edit(a[0], a[1], "remove" if a[2] == REMOVE else "replace", a[3], _REASONS[a[3]], replacement=a[4])
-            for a in _merge(atoms)
-            if a[2] != KEEP and (a[1] > a[0] or a[4])
-        ]
+
+        self.signal(doc, "lines_kept", n_kept)
+        self.signal(doc, "lines_removed", n_lines - n_kept)
+        self.signal(doc, "sentences", n_sentences)
+        if n_sentences < p.min_num_sentences:
+            doc.reject(self.label, "too_few_sentences")
+            return
+        doc.apply_edits(self.label, _edits_from_atoms(atoms, last_kept_sep, text))
+
+
+def _edits_from_atoms(atoms: list[_Atom], last_kept_sep: int, text: str) -> list[Edit]:
+    """The edits that turn ``text`` into its kept lines joined and stripped.
+
+    Atoms are plain tuples (start, end, kind, label, replacement) in text order, and a
+    removed line joins the removal before it when they touch and share a label: a page's
+    many removed lines cost one tuple per run, not one object per line.
+    """
+    if last_kept_sep >= 0:
+        # "\n".join puts no separator after the last kept line
+        sep = atoms[last_kept_sep]
+        atoms[last_kept_sep] = (sep[0], sep[1], REMOVE, "c4_line_break", "")
+    _strip(atoms, text)
+    return [
+        Edit(a[0], a[1], "remove" if a[2] == REMOVE else "replace", a[3], _REASONS[a[3]], replacement=a[4])
+        for a in _merge(atoms)
+        if a[2] != KEEP and (a[1] > a[0] or a[4])
+    ]
 
 
 def _out_text(a: _Atom, text: str) -> str:
