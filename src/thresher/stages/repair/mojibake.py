@@ -13,6 +13,15 @@ Speed: ftfy runs at about 2 MB/s on real web text (measured on
 trigger that a compiled regex can find (its "bad" sequences, a control character, a
 surrogate, "&", a line separator, a ligature, a full-width form, text not in NFC), so a
 segment with no trigger is skipped without calling ftfy: the output is the same.
+Scanning 57 MB of text with those regexes alone costs more than the budget, so the
+scan works on the *runs* of consecutive non-ASCII characters instead: the text is
+encoded to UTF-8, its ASCII bytes blanked out with one ``bytes.translate`` and split
+away, and only the distinct runs that remain are examined (cached across documents).
+Every trigger but "&" and the ASCII control characters lies inside one run, so a
+document whose runs hold none is proven untouched in a few passes at memory speed.
+Where a run does hold a trigger, its segments are found with ``str.find``; a segment
+whose only trigger is a pair of characters that *might* be mojibake is checked with
+ftfy's own detector (``badness.is_bad``) before the whole of ftfy runs on it.
 
 Differences from ``ftfy.fix_text`` by design: curly quotes are kept by default
 (``uncurl_quotes=False``: typography is not damage), and ``unescape_html="auto"`` is
@@ -25,6 +34,7 @@ import bisect
 import difflib
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field
@@ -39,6 +49,10 @@ _CHAR_ALIGN_MAX = 4_000
 _SHORT_CHANGE = 8
 _ENCODING_ACTIONS = frozenset({"encode", "decode", "transcode"})
 _ENCODING_FIXERS = frozenset({"decode_inconsistent_utf8", "fix_c1_controls", "restore_byte_a0"})
+# distinct non-ASCII runs remembered across documents (a few hundred bytes each at most
+# in practice; cleared when full, so memory stays bounded on any input)
+_RUN_CACHE = 200_000
+_ASCII = "".join(map(chr, range(128)))
 
 
 class FixMojibakeParams(Params):
@@ -89,6 +103,10 @@ class FixMojibake(Transformer):
         self._trigger = _trigger_regex(self.params, chardata)
         self._entity = chardata.HTML_ENTITY_RE
         self._suspect = _suspect_regex(chardata)
+        self._bad = _bad_run_regex(badness.BADNESS_RE)
+        self._mask = _ascii_mask(self._trigger)
+        self._runs: dict[bytes, _Run] = {}
+        self._nfc_start: dict[str, bool] = {}
 
     def _config(self, html: bool) -> Any:
         p = self.params
@@ -115,9 +133,20 @@ class FixMojibake(Transformer):
         config = self._config(html)
         norm: Literal["NFC", "NFKC"] | None = None if p.normalization == "none" else p.normalization
         edits: list[Edit] = []
-        todo = self._candidates(view, html, norm)
+        if len(view) > p.max_decode_length:
+            # a line may be cut into several segments: take the plain path
+            todo, gate = self._candidates(view, html, norm), None
+        else:
+            todo, gate = self._plan(view, html, norm)
         for start, end in todo:
             seg = view[start:end]
+            if gate is not None:
+                need = gate.get(start)
+                # None: nothing in the segment that any fixer acts on; False: only a
+                # pair of characters that might be mojibake, which ftfy's own detector
+                # decides (with no other trigger, ftfy changes nothing unless it says bad)
+                if need is None or (need is False and not self._is_bad(seg)):
+                    continue
             fixed, explanation = self._ftfy.fix_and_explain(seg, config)
             if fixed == seg:
                 continue
@@ -130,6 +159,114 @@ class FixMojibake(Transformer):
         self.signal(doc, "segments_checked", len(todo))
         self.signal(doc, "edits", len(edits))
         return edits
+
+    def _plan(
+        self, text: str, html: bool, norm: Literal["NFC", "NFKC"] | None
+    ) -> tuple[list[tuple[int, int]], dict[int, bool]]:
+        """The segments :meth:`_candidates` gives, found from the non-ASCII runs, and
+        for each start whether ftfy must run on it (True), only if ``is_bad`` says so
+        (False), or not at all (absent).
+
+        Only for texts with no line longer than ``max_decode_length`` (a run never
+        crosses a segment boundary then).
+        """
+        masked = text.encode("utf-8", "surrogatepass").translate(self._mask)
+        ascii_trigger = b"\x01" in masked
+        if ascii_trigger:
+            masked = masked.replace(b"\x01", b" ")
+        runs = [self._run(tok) for tok in set(masked.split())]
+        n = len(text)
+        ends: dict[int, int] = {}
+        chosen: set[int] = set()
+        need: dict[int, bool] = {}
+
+        def line(pos: int) -> int:
+            start = text.rfind("\n", 0, pos) + 1
+            ends[start] = text.find("\n", pos) + 1 or n
+            return start
+
+        def mark(rx: re.Pattern[str]) -> None:
+            m = rx.search(text)
+            while m is not None:
+                a = line(m.start())
+                chosen.add(a)
+                need[a] = True
+                m = rx.search(text, ends[a])
+
+        if ascii_trigger or any(r.trigger for r in runs):
+            mark(self._trigger)
+        if html and "&" in text:
+            mark(self._entity)
+        ends_a = False
+        for r in runs:
+            ends_a = ends_a or r.ends_a
+            if not (r.suspect or r.bad):
+                continue
+            pos = text.find(r.text)
+            while pos >= 0:
+                a = line(pos)
+                if r.suspect:
+                    chosen.add(a)
+                if r.bad:
+                    need.setdefault(a, False)
+                pos = text.find(r.text, ends[a])
+        if ends_a:  # the suspect pattern's "Â"/"Ã" before an ASCII space
+            for lit in ("\u00c2 ", "\u00c3 "):
+                pos = text.find(lit)
+                while pos >= 0:
+                    a = line(pos)
+                    chosen.add(a)
+                    pos = text.find(lit, ends[a])
+        if norm is not None and any(r.nfc for r in runs) and not unicodedata.is_normalized(norm, text):
+            for a, b in _segments(text, self.params.max_decode_length):
+                if not unicodedata.is_normalized(norm, text[a:b]):
+                    chosen.add(a)
+                    ends[a] = b
+                    need[a] = True
+        return [(a, ends[a]) for a in sorted(chosen)], need
+
+    def _run(self, tok: bytes) -> _Run:
+        """What one run of non-ASCII characters (UTF-8 bytes) may trigger (cached)."""
+        run = self._runs.get(tok)
+        if run is None:
+            if len(self._runs) >= _RUN_CACHE:
+                self._runs.clear()
+            s = tok.decode("utf-8", "surrogatepass")
+            run = _Run(
+                s,
+                suspect=self._suspect.search(s) is not None,
+                bad=self._bad is None or self._bad.search(s) is not None,
+                trigger=self._trigger.search(s) is not None,
+                nfc=self._may_denormalize(s),
+                ends_a=s[-1] in "\u00c2\u00c3",
+            )
+            self._runs[tok] = run
+        return run
+
+    def _may_denormalize(self, run: str) -> bool:
+        """Whether ``run``, after any ASCII character, might not be normalized.
+
+        ASCII characters never compose with what precedes them, so a text is normalized
+        when each of its non-ASCII runs is, together with the ASCII character before
+        it; that holds when the run is normalized and its first character is a starter
+        (combining class 0, which blocks composition across it) that composes with no
+        ASCII character.
+        """
+        p = self.params
+        if p.normalization == "none":
+            return False
+        if not unicodedata.is_normalized(p.normalization, run):
+            return True
+        first = run[0]
+        ok = self._nfc_start.get(first)
+        if ok is None:
+            # each ASCII character is a boundary normalization does not cross, so one
+            # check of "<c0>f<c1>f...<c127>f" tells whether f composes with any of them
+            ok = unicodedata.combining(first) == 0 and unicodedata.is_normalized(
+                p.normalization, first.join(_ASCII) + first
+            )
+            self._nfc_start[first] = ok
+        return not ok
 
     def _candidates(
         self, text: str, html: bool, norm: Literal["NFC", "NFKC"] | None
@@ -168,6 +305,93 @@ class FixMojibake(Transformer):
                 i for i, (a, b) in enumerate(segs) if not unicodedata.is_normalized(norm, text[a:b])
             )
         return [segs[i] for i in sorted(chosen)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A run of consecutive non-ASCII characters and what it may trigger."""
+
+    text: str
+    suspect: bool  # holds a match of the suspect pattern: its segment is a candidate
+    bad: bool  # holds the core of a match of ftfy's badness pattern
+    trigger: bool  # holds a character a non-encoding fixer changes
+    nfc: bool  # might not be normalized after an ASCII character
+    ends_a: bool  # ends with "Â" or "Ã" (the suspect pattern's "Â " needs the next char)
+
+
+def _ascii_mask(trigger: re.Pattern[str]) -> bytes:
+    """A ``bytes.translate`` table: ASCII bytes become spaces, so that splitting leaves
+    the runs of non-ASCII characters, except those a fixer acts on, which become
+    \\x01; non-ASCII bytes stay as they are."""
+    table = bytearray(range(256))
+    for b in range(128):
+        table[b] = 1 if trigger.match(chr(b)) else 0x20
+    return bytes(table)
+
+
+def _bad_run_regex(badness: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern that finds, inside one run of non-ASCII characters, the core of every
+    match of ftfy's badness pattern (None when that cannot be proven).
+
+    The badness pattern is an alternation of short sequences. In each alternative,
+    the first two adjacent items that only match non-ASCII characters must match two
+    adjacent characters of one run; an alternative with no such pair has at least one
+    item that only matches non-ASCII characters, which must match a character of a
+    run. So a text with no run holding one of these pairs or characters is not "bad".
+    Derived from ftfy's own pattern, so it follows ftfy's updates.
+    """
+    try:
+        from re import _constants as sre_c  # type: ignore[attr-defined]
+        from re import _parser as sre_p  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - Python < 3.11
+        return None
+
+    def chars(op: Any, av: Any) -> str | None:
+        """The characters one mandatory item matches, if all are non-ASCII."""
+        if op is sre_c.LITERAL:
+            items = [(op, av)]
+        elif op is sre_c.IN:
+            items = av
+        else:
+            return None
+        out: list[str] = []
+        for iop, iav in items:
+            if iop is sre_c.LITERAL:
+                lo = hi = iav
+            elif iop is sre_c.RANGE:
+                lo, hi = iav
+            else:  # NEGATE, CATEGORY (\\s, \\w): may match ASCII
+                return None
+            if lo < 128:
+                return None
+            out.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+        return "".join(out)
+
+    try:
+        if badness.flags & re.IGNORECASE:
+            return None
+        tree = sre_p.parse(badness.pattern, badness.flags)
+        if len(tree.data) != 1 or tree.data[0][0] is not sre_c.BRANCH:
+            return None
+        parts: list[str] = []
+        singles: list[str] = []
+        for alt in tree.data[0][1][1]:
+            classes = [chars(op, av) for op, av in alt.data]
+            pair = next(
+                ((x, y) for x, y in zip(classes, classes[1:]) if x is not None and y is not None), None
+            )
+            if pair is not None:
+                parts.append(f"[{pair[0]}][{pair[1]}]")
+                continue
+            single = next((c for c in classes if c is not None), None)
+            if single is None:
+                return None  # an alternative made of ASCII only: nothing to prove with
+            singles.append(single)
+        if singles:
+            parts.append(f"[{''.join(singles)}]")
+        return re.compile("|".join(parts))
+    except Exception:  # pragma: no cover - an unexpected pattern layout: no shortcut
+        return None
 
 
 def _trigger_regex(p: FixMojibakeParams, chardata: Any) -> re.Pattern[str]:
@@ -253,13 +477,8 @@ def _label(old: str, new: str, steps: str) -> str:
 def _align(old: str, new: str) -> list[tuple[int, int, str]]:
     """The changed spans of ``old`` as ``(start, end, replacement)``, non-overlapping."""
     # common prefix and suffix first: most repairs touch a few characters of a line
-    n = min(len(old), len(new))
-    a = 0
-    while a < n and old[a] == new[a]:
-        a += 1
-    b = 0
-    while b < n - a and old[len(old) - 1 - b] == new[len(new) - 1 - b]:
-        b += 1
+    a = _common_prefix(old, new)
+    b = _common_suffix(old, new, a)
     mo, mn = old[a : len(old) - b], new[a : len(new) - b]
     # ftfy's repairs are local, so when both sides have the same number of
     # whitespace-separated tokens, pair them up and align characters inside the pairs that
@@ -282,16 +501,38 @@ def _align(old: str, new: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _common_prefix(x: str, y: str) -> int:
+    """Length of the common prefix, by halving slice comparisons (C speed, not a
+    Python loop over the characters of a long line)."""
+    lo, hi = 0, min(len(x), len(y))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if x[lo:mid] == y[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(x: str, y: str, skip: int) -> int:
+    """Length of the common suffix that does not reach into the first ``skip``
+    characters of the shorter string."""
+    lo, hi = 0, min(len(x), len(y)) - skip
+    nx, ny = len(x), len(y)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if x[nx - mid : nx - lo] == y[ny - mid : ny - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _char_ops(old: str, new: str) -> list[tuple[int, int, str]]:
     # trim what both share; a short changed middle is one edit (most repairs: "Ã©" ->
     # "é"), and difflib (about 100 us a call) only runs on longer ones
-    n = min(len(old), len(new))
-    p = 0
-    while p < n and old[p] == new[p]:
-        p += 1
-    q = 0
-    while q < n - p and old[len(old) - 1 - q] == new[len(new) - 1 - q]:
-        q += 1
+    p = _common_prefix(old, new)
+    q = _common_suffix(old, new, p)
     old, new = old[p : len(old) - q], new[p : len(new) - q]
     if not old and not new:
         return []
