@@ -57,13 +57,18 @@ _tuple_new = tuple.__new__
 
 # A candidate boundary: terminal punctuation, closing quotes/brackets, horizontal space.
 # Possessive-free, bounded quantifiers keep it linear on pathological input. The
-# lookahead names every character a candidate can start with, so the regex engine
-# skips ahead to the next one instead of trying both branches at every position
-# (measured: half the time of the bare alternation on the corpus's main text).
+# pattern opens with one character class that names every character a candidate can
+# start with: the regex engine then skips in C to the next such character instead of
+# trying the pattern at every position (measured on the corpus's main text: the scan
+# for candidates took 0.62 s of CPU when the pattern opened with a lookahead, ~0.1 s
+# this way). The lookbehind after the first character picks the branch the first
+# character belongs to: Latin-script stops need space after them, CJK ones do not.
+_LATIN_STOPS = ".!?\u2026\u061f\u06d4\u0964"
+_CJK_STOP_CHARS = "\u3002\uff01\uff1f"
 _CANDIDATE = re.compile(
-    r"(?=[.!?\u2026\u061f\u06d4\u0964\u3002\uff01\uff1f])"
-    r"(?:(?:[.!?\u2026\u061f\u06d4\u0964]{1,10}[\"'\u201d\u2019\u00bb)\]]{0,4}[ \t\u00a0\u3000]+)"
-    r"|(?:[\u3002\uff01\uff1f]+[\"'\u201d\u2019\u300d\u300f)\]]{0,4}[ \t\u00a0\u3000]*))"
+    rf"[{_LATIN_STOPS}{_CJK_STOP_CHARS}]"
+    rf"(?:(?<=[{_LATIN_STOPS}])[{_LATIN_STOPS}]{{0,9}}[\"'\u201d\u2019\u00bb)\]]{{0,4}}[ \t\u00a0\u3000]+"
+    rf"|(?<=[{_CJK_STOP_CHARS}])[{_CJK_STOP_CHARS}]*[\"'\u201d\u2019\u300d\u300f)\]]{{0,4}}[ \t\u00a0\u3000]*)"
 )
 _CJK_STOPS = frozenset("\u3002\uff01\uff1f")
 _OPENERS = frozenset("\"'\u201c\u2018\u00ab([\u300c\u300e\u00bf\u00a1")
