@@ -38,6 +38,8 @@ from thresher.step import Params, Transformer
 # 80 characters is about 13 words: shorter lines (menus, buttons, bylines, captions)
 # are always judged; longer ones are judged if a cheap test finds a trigger in them.
 _SHORT_LINE = 80
+# a Span built without the Python-level constructor call (see thresher.stages.segment)
+_tuple_new = tuple.__new__
 _WS = re.compile(r"\s*")
 # terminal punctuation followed by space inside a line: the line may hold two sentences
 _INNER_STOP = re.compile(r"[.!?\u2026\u061f\u0964\u3002\uff01\uff1f][\"')\]\u201d\u2019]*\s")
@@ -107,17 +109,20 @@ class CleanFurniture(Transformer):
         out: list[Verdict | tuple[int, str] | None] = []
         nav = self._navigation_lines(text, lines)
         questions = self._question_runs(text, lines)
-        for li, line in enumerate(lines):
-            s = text[line.start : line.end]
-            if len(s) > _SHORT_LINE and not worth_inspecting(s):
-                continue  # a paragraph no rule could match: skip segmenting it
-            if len(s) <= _SHORT_LINE and not _INNER_STOP.search(s):
-                # one sentence: no need to segment, and most such lines fail a cheap test
-                if not (nav[li] or questions[li] or could_be_furniture(s)):
-                    continue
-                line_sents = [Span(line.start, line.end, "sentence")]
+        for li, (start, end, _) in enumerate(lines):
+            if end - start > _SHORT_LINE:
+                if not worth_inspecting(text[start:end]):
+                    continue  # a paragraph no rule could match: skip segmenting it
+                line_sents = segment_sentences(text, start, end)
             else:
-                line_sents = segment_sentences(text, line.start, line.end)
+                s = text[start:end]
+                if not _INNER_STOP.search(s):
+                    # one sentence: no need to segment, and most such lines fail a cheap test
+                    if not (nav[li] or questions[li] or could_be_furniture(s)):
+                        continue
+                    line_sents = [_tuple_new(Span, (start, end, "sentence"))]
+                else:
+                    line_sents = segment_sentences(text, start, end)
             single = len(line_sents) == 1
             for span in line_sents:
                 unit = text[span.start : span.end]
@@ -140,9 +145,8 @@ class CleanFurniture(Transformer):
 
     def _navigation_lines(self, text: str, lines: list[Span]) -> list[bool]:
         """Lines that belong to a run of at least ``nav_run`` short link-like lines."""
-        short = [
-            line.end - line.start <= 32 and self._link_like(line.of(text).lstrip(_BULLETS)) for line in lines
-        ]
+        link_like = self._link_like
+        short = [e - s <= 32 and link_like(text[s:e].lstrip(_BULLETS)) for s, e, _ in lines]
         return _runs(short, self.params.nav_run)
 
     def _link_like(self, line: str) -> bool:
@@ -159,9 +163,10 @@ class CleanFurniture(Transformer):
     @staticmethod
     def _question_runs(text: str, lines: list[Span]) -> list[bool]:
         """Lines in a run of two or more title-case questions: a list of related links."""
+        if "?" not in text:
+            return [False] * len(lines)  # no line can end with one (most pages)
         flags = [
-            text[line.end - 1] == "?" and line.end - line.start < 150 and is_title_case(line.of(text))
-            for line in lines
+            text[e - 1] == "?" and e - s < 150 and is_title_case(text[s:e]) for s, e, _ in lines
         ]
         return _runs(flags, 2)
 
@@ -235,3 +240,4 @@ def _runs(flags: list[bool], min_len: int) -> list[bool]:
                 out[x] = True
         k = m
     return out
+
