@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Literal
 
@@ -64,8 +65,41 @@ _PHONE = re.compile(
 )
 # Cheap pre-screens: text without these cannot hold a match of the full patterns.
 _PHONE_HINT = re.compile(r"[\d(+][\d .()+-]{6,}")
-_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
 _IPV6_HINT = re.compile(r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:")
+
+
+def _classes(members: dict[str, str]) -> bytes:
+    """A ``bytes.translate`` table for ``text.encode("ascii", "replace")``, which gives
+    one byte per character (so offsets are kept) and "?" for every non-ASCII one:
+    ``members`` maps strings of characters to the class byte they become; the rest
+    become "_"."""
+    table = bytearray(b"_" * 256)
+    for chars, cls in members.items():
+        for c in chars:
+            table[ord(c)] = ord(cls)
+    return bytes(table)
+
+
+_DIGITS = "0123456789"
+_HEX = _DIGITS + "abcdefABCDEF"
+# Each kind's matches are made of a few kinds of character only, so they lie inside
+# "islands" of such characters. The islands are found on a class string (one byte per
+# character) with plain substring searches or patterns that start with a literal, which
+# run at memory speed, where the patterns themselves (which start with a class) test
+# every character of the text. A non-ASCII character ("?") may be a Unicode digit,
+# which ``\d`` matches, so it counts as one wherever a pattern has ``\d``.
+_EMAIL_CLASSES = _classes(
+    {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + _DIGITS + "._%+'-": "e", "@": "@"}
+)
+# IPv4: digits and dots; a match holds "d.d.d.d" at least
+_IPV4_CLASSES = _classes({_DIGITS + "?": "0", ".": "."})
+_IPV4_CORE = re.compile(rb"0\.0{1,3}\.0{1,3}\.0")
+# IPv6: hex digits, colons, dots, and possible digits after a dot
+_IPV6_CLASSES = _classes({_HEX: "h", ":": ":", ".": ".", "?": "?"})
+_IPV6_HINT_CLASS = re.compile(rb"h:h{0,4}:")  # exactly _IPV6_HINT, on the class string
+_IPV6_CORE = re.compile(rb":h{0,4}:")  # two of a match's colons
+# phones: the characters of the phone hint
+_PHONE_CLASSES = _classes({_DIGITS + " .()+-?": "p"})
 _NANP = re.compile(r"(?:\+?1[ .-]?)?(?:\([2-9]\d\d\) ?|[2-9]\d\d([ .-]))[2-9]\d\d([ .-])\d{4}")
 _ANNOUNCE = re.compile(
     r"(?:\b(?:tel|telephone|phone|ph|mob|mobile|cell|fax|call|calling|text|whatsapp|hotline|telefon|telefono|"
@@ -181,31 +215,41 @@ def find_pii(
         taken.insert(i, (s, e))
         found.append((s, e, kind, reason))
 
+    n = len(text)
+    # one byte per character, "?" for each non-ASCII one (memory speed); each kind
+    # translates it to its own classes only when its key character occurs
+    ascii_view = text.encode("ascii", "replace")
     if "email" in kinds and "@" in text:
-        for m in islice(_EMAIL.finditer(text), max_candidates):
+        cls = ascii_view.translate(_EMAIL_CLASSES)
+        for m in islice(_island_matches(_EMAIL, text, cls, _at_signs(cls), 2), max_candidates):
             seen["email"] = seen.get("email", 0) + 1
             if m.group(1).lower() not in _FILE_TLDS:
                 add(m.start(), m.end(), "email", "e-mail address")
     if "ip_address" in kinds:
-        if _IPV4_HINT.search(text):
-            for m in islice(_IPV4.finditer(text), max_candidates):
+        if "." in text:
+            cls = ascii_view.translate(_IPV4_CLASSES)
+            hits = (m.start() for m in _IPV4_CORE.finditer(cls))
+            for m in islice(_island_matches(_IPV4, text, cls, hits, 2), max_candidates):
                 seen["ipv4"] = seen.get("ipv4", 0) + 1
                 before = text[max(0, m.start() - 40) : m.start()]
                 if _VERSION_BEFORE.search(before) or _NOT_IP_CONTEXT.search(before):
                     continue
                 if _ip_ok(m.group(), public_ips_only):
                     add(m.start(), m.end(), "ip_address", "IPv4 address")
-        if _IPV6_HINT.search(text):
-            for m in islice(_IPV6.finditer(text), max_candidates):
-                seen["ipv6"] = seen.get("ipv6", 0) + 1
-                cand = m.group()
-                if sum(1 for g in cand.split(":") if g) >= 2 and _ip_ok(cand, public_ips_only):
-                    add(m.start(), m.end(), "ip_address", "IPv6 address")
+        if ":" in text:
+            cls = ascii_view.translate(_IPV6_CLASSES)
+            if _IPV6_HINT_CLASS.search(cls):
+                hits = (m.start() for m in _IPV6_CORE.finditer(cls))
+                for m in islice(_island_matches(_IPV6, text, cls, hits, 2), max_candidates):
+                    seen["ipv6"] = seen.get("ipv6", 0) + 1
+                    cand = m.group()
+                    if sum(1 for g in cand.split(":") if g) >= 2 and _ip_ok(cand, public_ips_only):
+                        add(m.start(), m.end(), "ip_address", "IPv6 address")
     if "phone" in kinds:
-        # the full pattern only runs inside runs of phone characters (5x faster); it may
-        # look two characters past a run, as its closing look-ahead needs
-        n = len(text)
-        for w in _PHONE_HINT.finditer(text):
+        # the full pattern only runs inside the phone hint's windows (5x faster); it may
+        # look two characters past a window, as its closing look-ahead needs
+        cls = ascii_view.translate(_PHONE_CLASSES)
+        for w in _phone_windows(text, cls):
             if seen.get("phone", 0) >= max_candidates:
                 break
             for m in _PHONE.finditer(text, w.start(), min(n, w.end() + 2)):
@@ -217,6 +261,52 @@ def find_pii(
                     add(m.start(), m.end(), "phone", reason)
     found.sort()
     return found
+
+
+def _island(cls: bytes, pos: int) -> tuple[int, int]:
+    """The run of non-"_" classes around ``pos``."""
+    end = cls.find(b"_", pos)
+    return cls.rfind(b"_", 0, pos) + 1, len(cls) if end < 0 else end
+
+
+def _at_signs(cls: bytes) -> Iterator[int]:
+    pos = cls.find(b"@")
+    while pos >= 0:
+        yield pos
+        pos = cls.find(b"@", pos + 1)
+
+
+def _island_matches(
+    rx: re.Pattern[str], text: str, cls: bytes, hits: Iterable[int], look: int
+) -> Iterator[re.Match[str]]:
+    """The matches of ``rx.finditer(text)``, found only in the islands of ``cls`` that
+    hold a hit (positions in increasing order).
+
+    Every match lies inside one island (it is made of island characters only), and an
+    island with no hit holds none, so the matches come out the same and in the same
+    order. Each island is searched up to ``look`` characters past its end, so that
+    the pattern's closing look-ahead sees the real text (and a match cannot fit in
+    those characters, which start with one outside the island).
+    """
+    n = len(text)
+    done = 0
+    for h in hits:
+        if h < done:
+            continue
+        start, end = _island(cls, h)
+        yield from rx.finditer(text, start, min(n, end + look))
+        done = end
+
+
+def _phone_windows(text: str, cls: bytes) -> Iterator[re.Match[str]]:
+    """The matches of ``_PHONE_HINT.finditer(text)``: all its characters are of the
+    phone class, and it is at least seven long, so it lies inside a run of seven or
+    more of them."""
+    pos = cls.find(b"ppppppp")
+    while pos >= 0:
+        start, end = _island(cls, pos)
+        yield from _PHONE_HINT.finditer(text, start, end)
+        pos = cls.find(b"ppppppp", end)
 
 
 def _ip_ok(cand: str, public_only: bool) -> bool:
