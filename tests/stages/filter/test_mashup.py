@@ -12,7 +12,15 @@ import pytest
 from thresher.document import Document
 from thresher.errors import ConfigError
 from thresher.stages.clean.furniture import CleanFurniture
-from thresher.stages.filter.mashup import _REACH, MashupFilter, _null_moments, coherence_z
+from thresher.stages.filter.mashup import (
+    _REACH,
+    _STYLE_REACH,
+    MashupFilter,
+    _null_moments,
+    _style_markers,
+    coherence_z,
+    style_z,
+)
 from thresher.stages.segment import segment_sentences
 
 # A coherent text written for this test: fourteen paragraphs, each on its own topic,
@@ -115,6 +123,63 @@ def test_null_moments_match_random_orders() -> None:
     assert abs(var**0.5 - np.std(values)) / np.std(values) < 0.02
 
 
+def test_style_z_matches_the_explicit_matrix() -> None:
+    """style_z never builds the n x n similarity; it must equal the Mantel z-score
+    computed from the explicit matrix of standardised marker rows."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for n in (5, 40, 120):
+        markers = rng.random((n, 18))
+        markers[:, 4] = 1.0  # a marker that never varies carries no weight
+        markers[:, 7] = rng.random(n) < 0.3
+        sd = markers.std(axis=0)
+        f = (markers - markers.mean(axis=0)) / np.where(sd > 0, sd, 1.0) / np.sqrt(18)
+        sim = f @ f.T
+        np.fill_diagonal(sim, 0.0)
+        observed = sum(2.0 * np.trace(sim, offset=d) / d for d in range(1, min(_STYLE_REACH, n - 1) + 1))
+        rows = sim.sum(axis=1)
+        mean, var = _null_moments(n, sim.sum(), (sim * sim).sum(), rows @ rows, _STYLE_REACH)
+        assert style_z(markers) == pytest.approx((observed - mean) / var**0.5, rel=1e-9, abs=1e-9)
+    assert style_z(np.ones((30, 18))) == 0.0  # nothing varies: no style to follow
+
+
+def test_style_runs_in_blocks_on_a_written_page() -> None:
+    """A page whose first half is a forum post (first person, questions) and second
+    half an encyclopedia entry (dates, parentheses) keeps its style for a stretch:
+    style_z is high; the same sentences interleaved give a z-score near 0."""
+    post = [
+        f"I tried the {w} trick on my old bike and I wonder, did you ever see it fail?"
+        for w in ("chain", "brake", "wheel", "saddle", "pedal", "spoke", "gear", "tyre", "bell", "lamp")
+    ]
+    entry = [
+        f"The {w} was patented in {1860 + i} (in France) by an engineer of the period."
+        for i, w in enumerate(
+            ("chain", "brake", "wheel", "saddle", "pedal", "spoke", "gear", "tyre", "bell", "lamp")
+        )
+    ]
+    text = " ".join(post + entry)
+    spans = segment_sentences(text)
+    assert len(spans) == 20
+    assert style_z(_style_markers(text, spans)) > 3
+    mixed = " ".join(s for pair in zip(post, entry) for s in pair)
+    assert style_z(_style_markers(mixed, segment_sentences(mixed))) < 0
+
+
+def test_short_page_is_judged_at_the_stricter_threshold() -> None:
+    """Between short_sentences and min_sentences prose sentences a page is scored,
+    marked short, and dropped only at short_threshold; below, it is not judged."""
+    sents = [s.of(STORY) for s in segment_sentences(STORY)][:14]
+    random.Random(4).shuffle(sents)
+    text = " ".join(sents)
+    strict = _run(text, short_threshold=1.0)
+    assert strict.signals["mashup_filter.short"] is True
+    assert strict.verdict.status == "kept"
+    lax = _run(text, short_threshold=0.0)
+    assert lax.verdict.reasons == ["multi_source_mashup"]
+    assert "mashup_filter.score" not in _run(text, short_sentences=15).signals
+
+
 def test_params_are_validated() -> None:
     with pytest.raises(ConfigError, match="threshold"):
         MashupFilter(threshold=1.5)
@@ -180,7 +245,9 @@ def test_a_page_repeating_itself_is_not_a_mashup() -> None:
     doc = Document(id="spam", text="Buy cheap watches online at the best price in town today. " * 120)
     MashupFilter()([doc])
     assert doc.alive
-    pair = "Buy cheap watches online at the best price today. Our watches are the finest money can buy anywhere."
+    pair = (
+        "Buy cheap watches online at the best price today. Our watches are the finest money can buy anywhere."
+    )
     doc2 = Document(id="spam2", text="\n\n".join([pair] * 60))
     MashupFilter()([doc2])
     assert doc2.alive
