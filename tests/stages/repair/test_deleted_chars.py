@@ -254,11 +254,11 @@ def test_glued_words_are_dashes_on_a_page_that_writes_dashes(step: RestoreDelete
     # three glued words whose second half opens a phrase: the author writes em dashes
     text = (
         "We didnt plan it, but thats life. The storm hit the coastjust as the boats came in. "
-        "The town was readyeven the school had a shelter. Nobody expected the floodand nobody "
-        "left. Its owners werent home."
+        "The town was readyeven the school had a shelter. The rain lasted two daysall of them "
+        "grey. Its owners werent home."
     )
     doc = run(step, text)
-    assert _dash_edits(doc) == ["coast\u2014just", "ready\u2014even", "flood\u2014and"]
+    assert _dash_edits(doc) == ["coast\u2014just", "ready\u2014even", "days\u2014all"]
 
 
 def test_glued_words_on_a_page_that_lost_spaces_are_flagged(step: RestoreDeletedChars) -> None:
@@ -266,12 +266,12 @@ def test_glued_words_on_a_page_that_lost_spaces_are_flagged(step: RestoreDeleted
     # "coastjust" is not read as a dash either
     text = (
         "We didnt plan it, but thats life. The storm hit the coastjust as the boats came in. "
-        "The town was readyeven the school had a shelter. Nobody expected the floodand nobody "
-        "left. Officials counted thenumber of homes lost."
+        "The town was readyeven the school had a shelter. The rain lasted two daysall of them "
+        "grey. Officials counted thenumber of homes lost."
     )
     doc = run(step, text)
     assert not _dash_edits(doc)
-    assert {"coastjust", "readyeven", "floodand", "thenumber"} <= set(flagged(doc))
+    assert {"coastjust", "readyeven", "daysall", "thenumber"} <= set(flagged(doc))
 
 
 def test_a_lone_glued_word_is_flagged_not_restored(step: RestoreDeletedChars) -> None:
@@ -283,6 +283,9 @@ def test_a_lone_glued_word_is_flagged_not_restored(step: RestoreDeletedChars) ->
 
 
 def test_a_glued_word_that_opens_a_list_is_a_dash(step: RestoreDeletedChars) -> None:
-    text = "We didnt clean it. Thats why you see the roomfloors, shelves, and tables. Its a mess."
+    text = "We didnt clean it. Thats why you see the roomfloors, doors, and chairs. Its a mess."
     doc = run(step, text)
     assert _dash_edits(doc) == ["room\u2014floors"]
+    # a list of another form is no evidence: "floors" is not parallel to "dusty"
+    doc = run(step, text.replace("doors, and chairs", "dusty, and bare"))
+    assert not _dash_edits(doc) and "roomfloors" in flagged(doc)

@@ -144,7 +144,7 @@ _CACHE_MAX = 500_000  # words; about 60 MB at most, then the cache starts over
 _GLUED = "unknown word made of two common words"
 
 # Glued words are decided page by page. Measured on the fit half of the English pages of
-# ../shared/data/corpus (non-ASCII deleted; scripts in benchmarks/repair.py), an unknown
+# ../shared/data/corpus (non-ASCII deleted, classed as benchmarks/repair.py does), an unknown
 # word that splits into two common words lost an em dash in 28% of cases, a
 # non-breaking space in 27% (a space the page wrote as U+00A0), an ellipsis or an en dash
 # in 9%, and nothing at all in 36% (names and compounds: "Sagemaker", "workstream").
@@ -155,20 +155,23 @@ _SPACE_LEFT = _words(
     "the a an your my his her their our its of to in on for with at by from and or but this that these those"
 )
 # Words that open the phrase after a dash ("water—just like", "safety—all enforced",
-# "tables, hooks—and shelving"): the right half of a glued word that lost its dash. Kept
-# from the function words that followed a glued word at least five times on the fit
-# pages with a dash share of 0.6 or more ("that", "then", "this", "like", "was" did not).
+# "tools—including a saw"): the right half of a glued word that lost its dash. Kept from
+# the function words that followed a glued word at least five times on the fit pages with
+# a dash share of 0.6 or more ("that", "then", "this", "like", "was" did not), less
+# "and", "but", "or", "you" and "the", which as often followed a deleted ellipsis
+# ("timebut", "foodand": informal pages write "…" as freely as "—").
 _AFTER_DASH = _words(
-    "and or but the a an which who its they he she we you i not just even all especially including "
-    "these from with without whether while are"
+    "a an which who its they he she we i not just even all especially including these from with "
+    "without whether while are"
 )
 # A page whose author writes unspaced em dashes writes several: a lower-case glued word
 # ending in one of :data:`_AFTER_DASH` is restored when the page has at least this many
-# (fit pages: 0.81 of such words lost a dash at 3, 0.73 at 2).
+# (fit pages: 59 of 62 such words had lost a dash at 3, 83 of 92 at 2).
 _MIN_DASH_LIKE = 3
 # A dash often introduces a list ("the room—floors, nightstands, and surfaces"): a glued
-# word whose right half opens a series of words joined by commas and "and"/"or".
-_SERIES = re.compile(r", [a-z]+(?:, [a-z]+)*,? (?:and|or) [a-z]+")
+# word whose right half opens a series of words joined by commas and "and"/"or", in
+# the same form as the right half (the items of a list are parallel: "-s", "-ed", "-er").
+_SERIES = re.compile(r", ([a-z]+)(?:, ([a-z]+))*,? (?:and|or) ([a-z]+)")
 
 Kind = Literal["apostrophe", "dash", "accent", "damaged"]
 
@@ -207,6 +210,16 @@ _MODAL_BEFORE_WELL = _words(
 
 
 _MISSING: Any = object()
+
+
+def _opens_series(text: str, end: int, right: str) -> bool:
+    """Whether ``right``, the second half (four letters or more) of a glued word ending at
+    ``end``, opens a list ("floors, nightstands, and surfaces") another item of which ends
+    as it does (last two letters)."""
+    m = _SERIES.match(text, end)
+    if m is None or len(right) < 4:
+        return False
+    return any(item and item[-2:] == right[-2:] for item in m.groups())
 
 
 def _occurrences(text: str, tok: str) -> list[int]:
@@ -539,8 +552,8 @@ class RestoreDeletedChars(Transformer):
             if not lost_spaces:
                 if start in dash_like and len(dash_like) >= _MIN_DASH_LIKE:
                     why = f"; the page has {len(dash_like)} such words ending in a word that opens a phrase"
-                elif _SERIES.match(text, end):
-                    why = "; the second word opens a list"
+                elif _opens_series(text, end, splits[start][1]):
+                    why = "; the second word opens a list of words of its form"
             if why:
                 out.append((start, end, _Repair("dash", rep.new, rep.reason + why)))
             else:
