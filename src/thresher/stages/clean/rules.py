@@ -141,7 +141,7 @@ def worth_inspecting(line: str) -> bool:
     """
     if " ." in line or "http" in line or "www." in line or " | " in line or "\u00a9" in line:
         return True
-    if "?" in line and (" : " in line or _TITLE_QUESTION.search(line)):
+    if "?" in line and (" : " in line or _has_title_question(line)):
         return True  # a question glued to a title separator, or a title-case question
     if (" - " in line or " \u2013 " in line or " \u2014 " in line) and _has_site_after_separator(line):
         return True
@@ -167,18 +167,44 @@ def worth_inspecting(line: str) -> bool:
 
 
 # A title-case question of three to sixteen words inside a paragraph ("... How Did
-# Joseph Stalin Die? ..."): the related-article links of flattened pages.
-_TITLE_QUESTION = re.compile(
-    r"(?:^|[.!?] )[A-Z][\w'\u2019-]*(?: (?:[A-Z0-9][\w'\u2019-]*|a|an|the|of|in|on|to|for|and|or|with)){2,15}\?"
+# Joseph Stalin Die? ..."): the related-article links of flattened pages. At the start
+# of the paragraph (match) or after the end of a sentence (search): the second pattern
+# opens with a character class, so the regex engine skips in C to the next stop
+# instead of trying it at every position, as one pattern opening with (?:^|...) would.
+_TITLE_QUESTION_BODY = (
+    r"[A-Z][\w'\u2019-]*(?: (?:[A-Z0-9][\w'\u2019-]*|a|an|the|of|in|on|to|for|and|or|with)){2,15}\?"
 )
+_TITLE_QUESTION_AT_START = re.compile(_TITLE_QUESTION_BODY)
+_TITLE_QUESTION_INSIDE = re.compile(r"[.!?] " + _TITLE_QUESTION_BODY)
+
+
+def _has_title_question(line: str) -> bool:
+    return (
+        _TITLE_QUESTION_AT_START.match(line) is not None or _TITLE_QUESTION_INSIDE.search(line) is not None
+    )
 
 
 # Any character or word a structural rule needs: a unit without one (and without a
-# trigger word) cannot be furniture, which spares most short content lines the rules.
-_STRUCTURAL_HINT = re.compile(
-    r"[?|>\u00bb\u203a/@\u00a9\u2013\u2014\u00b7]| \.$|http|www\.| - | : "
-    r"| (?:is|serves as|works as|has been|writes|covers|teaches|lives) "
-)
+# trigger word) cannot be furniture, which spares most short content lines the rules:
+# one of the characters, a link, a title separator, a breadcrumb's final " .", or the
+# verb of an author bio. Tested one kind at a time: a single alternation that mixes
+# characters and words is tried at every position of the unit (no character the
+# regex engine could skip to); a character class, a substring and a pattern opening
+# with a space each skip ahead in C.
+_HINT_CHARS = re.compile(r"[?|>\u00bb\u203a/@\u00a9\u2013\u2014\u00b7]")
+_HINT_VERB = re.compile(r" (?:is|serves as|works as|has been|writes|covers|teaches|lives) ")
+
+
+def _structural_hint(text: str) -> bool:
+    return (
+        _HINT_CHARS.search(text) is not None
+        or "http" in text
+        or "www." in text
+        or " - " in text
+        or " : " in text
+        or text.endswith((" .", " .\n"))  # the regex " \.$": at the end, or before a final newline
+        or _HINT_VERB.search(text) is not None
+    )
 
 
 def could_be_furniture(text: str) -> bool:
@@ -186,7 +212,7 @@ def could_be_furniture(text: str) -> bool:
     (a short unit): a trigger word of a lexical rule or a hint of a structural one."""
     lex = lexicon()
     tokens = lex.tokens_short if text.count(" ") < 15 else lex.tokens_long
-    return not tokens.isdisjoint(text.lower().split()) or _STRUCTURAL_HINT.search(text) is not None
+    return not tokens.isdisjoint(text.lower().split()) or _structural_hint(text)
 
 
 def _has_site_after_separator(line: str) -> bool:
