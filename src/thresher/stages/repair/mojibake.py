@@ -53,6 +53,17 @@ _ENCODING_FIXERS = frozenset({"decode_inconsistent_utf8", "fix_c1_controls", "re
 # in practice; cleared when full, so memory stays bounded on any input)
 _RUN_CACHE = 200_000
 _ASCII = "".join(map(chr, range(128)))
+# the fixers ftfy's fix_and_explain applies after fix_encoding, in its order
+_FIXER_ORDER = (
+    "fix_c1_controls",
+    "fix_latin_ligatures",
+    "fix_character_width",
+    "uncurl_quotes",
+    "fix_line_breaks",
+    "fix_surrogates",
+    "remove_terminal_escapes",
+    "remove_control_chars",
+)
 
 
 class FixMojibakeParams(Params):
@@ -107,6 +118,18 @@ class FixMojibake(Transformer):
         self._mask = _ascii_mask(self._trigger)
         self._runs: dict[bytes, _Run] = {}
         self._nfc_start: dict[str, bool] = {}
+        # the characters each translate-table fixer maps (a fixer is the identity on a
+        # text with none of them, and a regex finds them faster than translate runs)
+        tables = {
+            "fix_latin_ligatures": chardata.LIGATURES,
+            "fix_character_width": chardata.WIDTH_MAP,
+            "remove_control_chars": chardata.CONTROL_CHARS,
+        }
+        self._maps = {name: _char_class(table) for name, table in tables.items()}
+        self._any_map = _char_class(set().union(*tables.values()))
+        # our replay of ftfy's fix_and_explain is checked against ftfy 6.3 (tests);
+        # another version runs ftfy's own
+        self._replay = ftfy.__version__.startswith("6.3.")
 
     def _config(self, html: bool) -> Any:
         p = self.params
@@ -147,7 +170,7 @@ class FixMojibake(Transformer):
                 # decides (with no other trigger, ftfy changes nothing unless it says bad)
                 if need is None or (need is False and not self._is_bad(seg)):
                     continue
-            fixed, explanation = self._ftfy.fix_and_explain(seg, config)
+            fixed, explanation = self._fix_and_explain(seg, config)
             if fixed == seg:
                 continue
             steps = _describe(explanation)
@@ -159,6 +182,59 @@ class FixMojibake(Transformer):
         self.signal(doc, "segments_checked", len(todo))
         self.signal(doc, "edits", len(edits))
         return edits
+
+    def _fix_and_explain(self, text: str, config: Any) -> tuple[str, list[Any]]:
+        """``ftfy.fix_and_explain(text, config)``, same text and same steps, without the
+        passes that provably change nothing.
+
+        ftfy applies its fixers in a fixed order until the text stops changing, and most
+        of its time goes to two passes that find nothing: ``is_bad`` (the start of
+        ``fix_encoding``; it never says bad of a text with no bad run, see
+        :func:`_bad_run_regex`) and ``str.translate`` with the ligature, width and
+        control-character tables (the identity on a text with none of their keys). Those
+        two are skipped when so; everything else runs as ftfy runs it.
+        """
+        ftfy = self._ftfy
+        if not self._replay:
+            return ftfy.fix_and_explain(text, config)  # type: ignore[no-any-return]
+        fixes = ftfy.fixes
+        step = ftfy.ExplanationStep
+        steps: list[Any] = []
+        while True:
+            origtext = text
+            if config.unescape_html and "&" in text:
+                fixed = fixes.unescape_html(text)
+                if fixed != text:
+                    steps.append(step("apply", "unescape_html"))
+                    text = fixed
+            if config.fix_encoding and self._may_be_bad(text):
+                text, encoding_steps = ftfy.fix_encoding_and_explain(text, config)
+                steps.extend(encoding_steps or [])
+            mapped = self._any_map.search(text) is not None
+            for name in _FIXER_ORDER:
+                if not getattr(config, name):
+                    continue
+                rx = self._maps.get(name)
+                if rx is not None and (not mapped or rx.search(text) is None):
+                    continue
+                fixed = ftfy.FIXERS[name](text)
+                if fixed != text:
+                    steps.append(step("apply", name))
+                    text = fixed
+            if config.normalization is not None:
+                fixed = unicodedata.normalize(config.normalization, text)
+                if fixed != text:
+                    steps.append(step("normalize", config.normalization))
+                    text = fixed
+            if text == origtext:
+                return text, steps
+
+    def _may_be_bad(self, text: str) -> bool:
+        """False only if ftfy's ``is_bad`` is false on ``text`` (ASCII, or no bad run)."""
+        if text.isascii():
+            return False
+        masked = text.encode("utf-8", "surrogatepass").translate(self._mask).replace(b"\x01", b" ")
+        return any(self._run(tok).bad for tok in set(masked.split()))
 
     def _plan(
         self, text: str, html: bool, norm: Literal["NFC", "NFKC"] | None
@@ -317,6 +393,12 @@ class _Run:
     trigger: bool  # holds a character a non-encoding fixer changes
     nfc: bool  # might not be normalized after an ASCII character
     ends_a: bool  # ends with "Â" or "Ã" (the suspect pattern's "Â " needs the next char)
+
+
+def _char_class(chars: Any) -> re.Pattern[str]:
+    """A pattern matching any one of ``chars`` (code points or characters)."""
+    cps = sorted({c if isinstance(c, int) else ord(c) for c in chars})
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in cps) + "]")
 
 
 def _ascii_mask(trigger: re.Pattern[str]) -> bytes:
