@@ -125,6 +125,9 @@ def score_deleted(step: Any, stripped_pages: list[tuple[str, dict[int, tuple[str
     ascii_pages = ascii_changed = damaged_pages = detected = 0
     fp_examples: list[str] = []
     missed: Counter[str] = Counter()
+    form_gold: Counter[str] = Counter()
+    form_tp: Counter[str] = Counter()
+    flagged_here = 0
     cpu = 0.0
     nbytes = 0
     for k, (stripped, sites) in enumerate(stripped_pages):
@@ -172,12 +175,23 @@ def score_deleted(step: Any, stripped_pages: list[tuple[str, dict[int, tuple[str
         ascii_changed += was_ascii and changed_here
         detected_sites += len(covered)
         restored = {pos for pos, _ in all_ins}
+        page_damaged = bool(doc.signals.get(f"{step.label}.damaged"))
+        flagged_here += was_ascii and any(e.action == "flag" for g in doc.edits for e in g.edits)
         for pos, (run, cls) in sites.items():
-            if cls == "apostrophe" and pos not in restored:
-                left = re.search(r"[A-Za-z]*$", stripped[max(0, pos - 30) : pos])
-                right = re.match(r"[A-Za-z]*", stripped[pos : pos + 30])
-                missed[f"{left.group() if left else ''}|{right.group() if right else ''}".lower()] += 1
+            if cls != "apostrophe":
+                continue
+            left = re.search(r"[A-Za-z]*$", stripped[max(0, pos - 30) : pos])
+            right = re.match(r"[A-Za-z]*", stripped[pos : pos + 30])
+            lw, rw = (left.group() if left else ""), (right.group() if right else "")
+            form = apostrophe_form(lw.lower(), rw.lower()) if page_damaged else "page not called damaged"
+            form_gold[form] += 1
+            form_tp[form] += pos in restored
+            if pos not in restored:
+                missed[f"{lw}|{rw}".lower()] += 1
     return {
+        "form_gold": form_gold,
+        "form_tp": form_tp,
+        "ascii_flagged": flagged_here,
         "missed": missed,
         "gold": gold,
         "tp": tp,
@@ -193,6 +207,42 @@ def score_deleted(step: Any, stripped_pages: list[tuple[str, dict[int, tuple[str
         "mb_s": nbytes / 1e6 / max(cpu, 1e-9),
         "mb": nbytes / 1e6,
     }
+
+
+# Forms of a word-internal apostrophe, by how recoverable they are in principle (see
+# apostrophe_form); the order of the table.
+FORMS = (
+    "contraction, bare form rare",
+    "possessive, plural rare or unlisted",
+    "both readings words: its/were/well...",
+    "possessive of a listed plural",
+    "other: names, elisions, after digits",
+    "page not called damaged",
+)
+
+
+def apostrophe_form(left: str, right: str) -> str:
+    """The form of the word whose apostrophe was deleted between ``left`` and ``right``
+    (lower-cased letters either side): whether the word without it is itself a common
+    word, which only the context can then decide (the contractions of
+    ``context_model.AMBIGUOUS``; a possessive whose plural has Zipf 3 or more: "years",
+    "users"), or not ("dont", "trotskys")."""
+    from thresher.stages.repair.context_model import AMBIGUOUS
+    from thresher.stages.repair.lexicon import load_lexicon
+
+    lex = load_lexicon("en")
+    bare = left + right
+    if bare in AMBIGUOUS:
+        return "both readings words: its/were/well..."
+    if right == "s" and left:
+        return (
+            "possessive of a listed plural"
+            if lex.zipf(bare) >= 3.0
+            else "possessive, plural rare or unlisted"
+        )
+    if right in ("t", "re", "ve", "ll", "d", "m") and left:
+        return "contraction, bare form rare"
+    return "other: names, elisions, after digits"
 
 
 def _ratio(a: int, b: int) -> str:
@@ -269,6 +319,16 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
             f"throughput on the stripped pages (all pure ASCII, the slow path): {r['mb_s']:.1f} MB/s per core "
             f"({r['mb']:.1f} MB, CPU time)"
         )
+        print(
+            "false positives on undamaged pages (the pure-ASCII ones: nothing was deleted from them): "
+            f"{r['ascii_changed']} of {r['ascii_pages']} changed "
+            f"({_ratio(r['ascii_changed'], r['ascii_pages'])}), {r['ascii_flagged']} with a flag; pages that "
+            "kept a non-ASCII character are never touched"
+        )
+        fg, ft = r["form_gold"], r["form_tp"]
+        print(f"{'word-internal apostrophes by form':<40}{'sites':>8}{'restored':>10}{'recall':>8}")
+        for form in FORMS:
+            print(f"{form:<40}{fg[form]:>8}{ft[form]:>10}{_ratio(ft[form], fg[form]):>8}")
         top = ", ".join(f"{w.replace('|', chr(8217))} {n}" for w, n in r["missed"].most_common(12))
         print(
             f"word-internal apostrophes not restored, by form (top 12 of {sum(r['missed'].values())}): {top}"
@@ -301,7 +361,11 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
 def corpus_docs(n_docs: int) -> tuple[list[str], list[Document], float]:
     """The first ``n_docs`` corpus pages as texts and as documents, and their size in MB."""
     texts = evaluation.corpus_texts(CORPUS, n_docs)
-    return texts, [Document(str(i), t) for i, t in enumerate(texts)], sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    return (
+        texts,
+        [Document(str(i), t) for i, t in enumerate(texts)],
+        sum(len(t.encode("utf-8")) for t in texts) / 1e6,
+    )
 
 
 def timed(step: Any, docs: list[Document]) -> float:

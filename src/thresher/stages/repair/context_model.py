@@ -163,7 +163,7 @@ def token_features(
 
 
 # the name prefixes of the features :func:`context_features` makes
-CONTEXT_FAMILIES = frozenset({"n", "p", "nc", "pc", "nn", "nx", "pn", "pz", "nz"})
+CONTEXT_FAMILIES = frozenset({"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz"})
 
 
 def context_features(
@@ -185,6 +185,7 @@ def context_features(
         (f"nc|{kind}|{ns}", 1.0),
         (f"pc|{kind}|{ps}", 1.0),
         (f"nn|{group}|{nw}|{nxt2}", 1.0),
+        (f"n2|{kind}|{nxt2}", 1.0),
     ]
     if ns != "p" and len(nw) >= 4:
         out.append((f"nx|{group}|{nw[-2:]}", 1.0))
@@ -270,6 +271,7 @@ class ContextModel:
             + get(f"nc|{kind}|{ns}", 0.0)
             + get(f"pc|{kind}|{ps}", 0.0)
             + get(f"nn|{group}|{nw}|{nxt2}", 0.0)
+            + get(f"n2|{kind}|{nxt2}", 0.0)
         )
         if ns != "p" and len(nw) >= 4:
             total += get(f"nx|{group}|{nw[-2:]}", 0.0)
