@@ -92,6 +92,8 @@ plain_kind(PyObject *s)
 
 static PyObject *specials = NULL;  /* _words._SPECIALS (a dict; a new reference) */
 static PyObject *wholes = NULL;    /* _words._WHOLE: the one-token special cases */
+static PyObject *letter_units = NULL;  /* _words._LETTER_UNITS (a frozenset) */
+static Py_ssize_t max_unit_len = 0;
 static Py_UCS4 simple_prefix[32], simple_suffix[32];
 static Py_ssize_t n_simple_prefix = 0, n_simple_suffix = 0;
 /* A Bloom filter of the special cases made only of letters or digits: a plain chunk
@@ -132,17 +134,31 @@ copy_chars(PyObject *s, Py_UCS4 *out, Py_ssize_t *n)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(specials, wholes, simple_prefix, simple_suffix, odd_plain, period_after)\n\n"
+"configure(specials, wholes, simple_prefix, simple_suffix, odd_plain, period_after, units)\n\n"
 "Hand over the special-case tables (dicts, read at every call, never changed), the\n"
 "characters that _words._chunk_tokens strips as simple prefixes and suffixes, the\n"
 "letters and digits that count as punctuation for the Gopher rules, and the characters\n"
-"of the Basic Multilingual Plane after which a final period splits off.");
+"of the Basic Multilingual Plane after which a final period splits off, and the\n"
+"letters-only units (a frozenset) that split off after a digit.");
 
 static PyObject *
 configure(PyObject *self, PyObject *args)
 {
-    PyObject *sp, *wh, *pre, *suf, *odd, *per;
-    if (!PyArg_ParseTuple(args, "O!O!UUUU", &PyDict_Type, &sp, &PyDict_Type, &wh, &pre, &suf, &odd, &per))
+    PyObject *sp, *wh, *pre, *suf, *odd, *per, *units;
+    if (!PyArg_ParseTuple(args, "O!O!UUUUO!", &PyDict_Type, &sp, &PyDict_Type, &wh, &pre, &suf, &odd, &per,
+                          &PyFrozenSet_Type, &units))
+        return NULL;
+    Py_ssize_t longest = 0;
+    PyObject *it = PyObject_GetIter(units), *u;
+    if (it == NULL)
+        return NULL;
+    while ((u = PyIter_Next(it)) != NULL) {
+        if (PyUnicode_Check(u) && PyUnicode_GET_LENGTH(u) > longest)
+            longest = PyUnicode_GET_LENGTH(u);
+        Py_DECREF(u);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
         return NULL;
     if (copy_chars(pre, simple_prefix, &n_simple_prefix) < 0 ||
         copy_chars(suf, simple_suffix, &n_simple_suffix) < 0 ||
@@ -170,6 +186,9 @@ configure(PyObject *self, PyObject *args)
     Py_XSETREF(specials, sp);
     Py_INCREF(wh);
     Py_XSETREF(wholes, wh);
+    Py_INCREF(units);
+    Py_XSETREF(letter_units, units);
+    max_unit_len = longest;
     Py_RETURN_NONE;
 }
 
@@ -313,32 +332,100 @@ all_digits(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
     return b > a;
 }
 
-/* _words._inert_core, but for the special-case check: the full algorithm keeps
- * text[a:b] whole (no prefix, no suffix, no infix, no URL) */
 static int
-inert_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+is_ascii_digit(Py_UCS4 c)
 {
-    Py_UCS4 first = PyUnicode_READ(kind, data, a), last = PyUnicode_READ(kind, data, b - 1);
-    if (!(Py_UNICODE_ISALPHA(first) || (first >= '0' && first <= '9')))
+    return c >= '0' && c <= '9';
+}
+
+static int
+is_ascii_letter(Py_UCS4 c)
+{
+    return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+
+/* _words._inert_symbol: 1 if the infix character text[i] (inside the core text[a:b]) is
+ * no infix where it stands, judged on ASCII neighbours only; 0 if it is, or may be. */
+static int
+inert_symbol(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t i)
+{
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    int has_prev = i > a, has_next = i + 1 < b;
+    Py_UCS4 prev = has_prev ? PyUnicode_READ(kind, data, i - 1) : 0;
+    Py_UCS4 next = has_next ? PyUnicode_READ(kind, data, i + 1) : 0;
+    int prev_no_letter = !has_prev || (prev < 128 && !is_ascii_letter(prev));
+    int next_no_letter = !has_next || (next < 128 && !is_ascii_letter(next));
+    switch (c) {
+    case ',':
+        return prev_no_letter || next_no_letter;
+    case '+': case '*': case '^':
+        return !has_prev || !is_ascii_digit(prev) || !has_next ||
+               (next < 128 && !is_ascii_digit(next) && next != '-');
+    case '-':
+        if (!has_prev || prev == '-' || !has_next)
+            return 1;
+        if (is_ascii_digit(prev))
+            return next < 128 && !is_ascii_letter(next) && !is_ascii_digit(next) && next != '-';
+        return next_no_letter && next != '-';
+    default:  /* : < > = / ~ */
+        return next_no_letter || !has_prev || (prev < 128 && !is_ascii_letter(prev) && !is_ascii_digit(prev));
+    }
+}
+
+/* 1 if text[a:b] is one of the letters-only units, 0 if not, -1 on error. */
+static int
+is_letter_unit(PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    if (b - a > max_unit_len)
         return 0;
-    if (!(last >= '0' && last <= '9')) {
-        if (!Py_UNICODE_ISALPHA(last))
-            return 0;
-        for (Py_ssize_t i = b - 6 > a ? b - 6 : a; i < b; i++) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, i);
-            if (c >= '0' && c <= '9')
-                return 0;  /* a unit after a digit may be a suffix */
-        }
+    PyObject *sub = PyUnicode_Substring(text, a, b);
+    if (sub == NULL)
+        return -1;
+    int r = PySet_Contains(letter_units, sub);
+    Py_DECREF(sub);
+    return r;
+}
+
+/* _words._inert_core, but for the special-case check: 1 if the full algorithm keeps
+ * text[a:b] whole (no prefix, no suffix, no infix, no URL), 0 if not, -1 on error */
+static int
+inert_core(PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 first = PyUnicode_READ(kind, data, a), last = PyUnicode_READ(kind, data, b - 1);
+    if (!(Py_UNICODE_ISALPHA(first) || is_ascii_digit(first) || first == '-'))
+        return 0;
+    if (Py_UNICODE_ISALPHA(last)) {
         if ((last == 's' || last == 'S') && b - 2 >= a && is_apostrophe(PyUnicode_READ(kind, data, b - 2)))
             return 0;
+        int digit = 0;
+        for (Py_ssize_t i = b - 6 > a ? b - 6 : a; i < b; i++)
+            digit |= is_ascii_digit(PyUnicode_READ(kind, data, i));
+        if (digit) {  /* a letters-only unit right after a digit is a suffix */
+            Py_ssize_t k = b - 1;
+            while (k > a && Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, k - 1)))
+                k--;
+            if (k > a && is_ascii_digit(PyUnicode_READ(kind, data, k - 1))) {
+                int u = is_letter_unit(text, k, b);
+                if (u != 0)
+                    return u < 0 ? -1 : 0;
+            }
+        }
+    } else if (!is_ascii_digit(last) && last != '-') {
+        return 0;
     }
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c < 128) {
             switch (c) {
-            case '.': case ',': case '-': case '~': case ':': case '<': case '>': case '=':
-            case '/': case '+': case '*': case '^': case '$':
+            case '.': case '$':
                 return 0;
+            case ',': case '-': case '~': case ':': case '<': case '>': case '=':
+            case '/': case '+': case '*': case '^':
+                if (!inert_symbol(kind, data, a, b, i))
+                    return 0;
+                continue;
             default:
                 continue;
             }
@@ -350,11 +437,13 @@ inert_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 }
 
 /* _words._dotted_core, but for the special-case checks: 0 if text[a:b] is not a kept-whole
- * core followed by dots; 1 if it stays one token; 2 if it splits at *cut. *cut is the
- * end of the core without its dots either way. */
+ * core followed by dots; 1 if it stays one token; 2 if it splits at *cut; -1 on error.
+ * *cut is the end of the core without its dots either way. */
 static int
-dotted_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *cut)
+dotted_core(PyObject *text, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *cut)
 {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
     Py_ssize_t x = b;
     int whole = 0;
     while (x > a && PyUnicode_READ(kind, data, x - 1) == '.')
@@ -378,10 +467,32 @@ dotted_core(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *
             whole = 1;
         }
     }
-    if (x == a || !inert_core(kind, data, a, x))
+    if (x == a)
         return 0;
+    int r = inert_core(text, a, x);
+    if (r <= 0)
+        return r;
     *cut = x;
     return whole ? 1 : 2;
+}
+
+/* _words._DIGIT_OPS: ASCII digit runs joined by single + - * ^ (at least one) */
+static int
+digit_ops(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    int ops = 0, in_digits = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (is_ascii_digit(c)) {
+            in_digits = 1;
+        } else if ((c == '+' || c == '-' || c == '*' || c == '^') && in_digits) {
+            in_digits = 0;
+            ops++;
+        } else {
+            return 0;
+        }
+    }
+    return in_digits && ops > 0;
 }
 
 /* the infixes of _words._SEPARATOR: hyphen, en dash, em dash, slash */
@@ -429,7 +540,7 @@ fast_bounds(PyObject *text, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t *bnd, Py_ss
         if ((sp = is_special(text, a, b)) != 0)
             return sp < 0 ? -1 : 0;
     }
-    int alpha = 1, digit = 1, dotted;
+    int alpha = 1, digit = 1, dotted, inert;
     Py_ssize_t cut = b;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
@@ -453,11 +564,25 @@ fast_bounds(PyObject *text, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t *bnd, Py_ss
             return sp < 0 ? -1 : 0;
         bnd[nt++] = a;
         bnd[nt++] = a + 1;
-    } else if (inert_core(kind, data, a, b)) {
+    } else if (digit_ops(kind, data, a, b)) {
+        /* each sign is an infix */
         if ((sp = is_special(text, a, b)) != 0)
             return sp < 0 ? -1 : 0;
         bnd[nt++] = a;
-    } else if ((dotted = dotted_core(kind, data, a, b, &cut)) != 0) {
+        for (Py_ssize_t i = a + 1; i < b; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (!is_ascii_digit(c)) {
+                bnd[nt++] = i;
+                bnd[nt++] = i + 1;
+            }
+        }
+    } else if ((inert = inert_core(text, a, b)) != 0) {
+        if (inert < 0 || (sp = is_special(text, a, b)) != 0)
+            return inert < 0 || sp < 0 ? -1 : 0;
+        bnd[nt++] = a;
+    } else if ((dotted = dotted_core(text, a, b, &cut)) != 0) {
+        if (dotted < 0)
+            return -1;
         if ((sp = is_special(text, a, b)) != 0 || (sp = is_special(text, a, cut)) != 0)
             return sp < 0 ? -1 : 0;
         bnd[nt++] = a;

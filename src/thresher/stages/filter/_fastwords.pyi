@@ -3,7 +3,8 @@
 from collections.abc import Callable, Sequence
 
 def configure(specials: dict[str, tuple[str, ...]], wholes: dict[str, bool], simple_prefix: str,
-              simple_suffix: str, odd_plain: str, period_after: str) -> None: ...
+              simple_suffix: str, odd_plain: str, period_after: str,
+              units: frozenset[str]) -> None: ...
 def scan(
     text: str,
     cache: dict[str, tuple[str, ...]],

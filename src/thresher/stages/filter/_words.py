@@ -385,6 +385,9 @@ def _merge_specials(toks: list[str]) -> list[str]:
 _SIMPLE_SUFFIX = frozenset(",:;!?)]}\"”’»“«")
 _SIMPLE_PREFIX = frozenset("([{\"“‘«„»#")
 _NUMBER = regex.compile(r"\d+(?:[.,:]\d+)+")  # 1,000 3.5 12:30 1.2.3: one token each
+# ASCII digits joined by arithmetic signs: each sign is an infix (2018-08-25, 10-15, 2+2)
+_DIGIT_OPS = regex.compile(r"[0-9]+(?:[+\-*^][0-9]+)+")
+_OPS = regex.compile(r"([+\-*^])")
 # the one-character currency signs of _CURRENCY (a prefix before a number)
 _CURRENCY_SIGNS = frozenset("$£€¥฿₽﷼" + "".join(map(chr, range(0x20A0, 0x20C0))))
 
@@ -451,6 +454,8 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
         if len(head) + len(tail) == 1:  # two tokens: joined they are the chunk, not special
             return (head[0], s) if head else (s, tail[0])
         return tuple(_merge_specials([*head, s, *reversed(tail)]))  # "8)" or "):" re-joined
+    if _DIGIT_OPS.fullmatch(s) and s not in _SPECIALS:
+        return tuple(_merge_specials([*head, *_OPS.split(s), *reversed(tail)]))
     if s[0] in _CURRENCY_SIGNS and s not in _SPECIALS:
         num = s[1:]  # "$5", "€1,000": the sign is a prefix, the number one token
         if (num.isdigit() or _NUMBER.fullmatch(num)) and num not in _SPECIALS:
@@ -469,26 +474,71 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
 # ASCII characters that no rule of the affix loop, the infixes or the URL pattern looks
 # at inside a chunk: everything but the infix characters, the dot and "$" ("US$" prefix)
 _INERT_ASCII = frozenset(map(chr, range(128))) - frozenset(".,-~:<>=/+*^$")
+# infix characters that are infixes only between certain neighbours (see _inert_symbol)
+_NEIGHBOURED = frozenset(",-~:<>=/+*^")
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
+# the units that are letters only (a unit suffix needs a digit just before it; "km/h",
+# "km²" and "%" end in no letter, or hold a "/" that is then an infix)
+_LETTER_UNITS = frozenset(u for u in _UNITS.split("|") if u.isalpha())
+
+
+def _inert_symbol(s: str, i: int) -> bool:
+    """True if the infix character ``s[i]`` is no infix where it stands.
+
+    The infix rules need a letter or digit before and a letter (or, between digits, a
+    digit) after: ``,`` between letters; ``:<>=/~`` and ``-`` after a letter or digit
+    and before a letter; ``+-*^`` between ASCII digits (or before a ``-``). A neighbour
+    that is ASCII is judged here; one that is not sends the chunk to the full algorithm
+    (whose letter classes are the regex module's).
+    """
+    c = s[i]
+    prev = s[i - 1] if i else ""
+    nxt = s[i + 1] if i + 1 < len(s) else ""
+    prev_no_letter = not prev or (prev.isascii() and not prev.isalpha())
+    next_no_letter = not nxt or (nxt.isascii() and not nxt.isalpha())
+    if c == ",":
+        return prev_no_letter or next_no_letter
+    if c in "+*^":
+        return not prev or prev not in _DIGITS or (nxt.isascii() and nxt not in _DIGITS and nxt != "-")
+    if c == "-":
+        if not prev or prev == "-" or not nxt:
+            return True
+        if prev in _DIGITS:
+            return nxt.isascii() and nxt not in _ASCII_ALNUM and nxt != "-"
+        return next_no_letter and nxt != "-"
+    # ":<>=/~"
+    return next_no_letter or (prev.isascii() and prev not in _ASCII_ALNUM)
 
 
 def _inert_core(s: str) -> bool:
     """True if the full algorithm keeps ``s`` whole: no affix at either end, no infix.
 
-    It starts with a letter or digit (no prefix: only "US$", "C$", "A$" start so, and
-    "$" is excluded), ends where :func:`_suffix` finds no suffix, and holds only letters,
-    ASCII digits, apostrophes, soft hyphens and ASCII characters no infix uses, without a
-    dot (no URL). ``word[1`` (of ``word[1]``), ``snake_case``, ``mp3``, ``AT&T``.
+    It starts with a letter, a digit or ``-`` (no prefix: only "US$", "C$", "A$" start
+    with a letter, and "$" is excluded), ends in a letter, a digit or ``-`` where
+    :func:`_suffix` finds no suffix (no letters-only unit right after a digit, no
+    ``'s``), and holds only letters, ASCII digits, apostrophes, soft hyphens and ASCII
+    characters no infix uses, or infix characters whose neighbours make no infix
+    (:func:`_inert_symbol`), without a dot (no URL). ``word[1`` (of ``word[1]``),
+    ``snake_case``, ``mp3``, ``AT&T``, ``5th``, ``11/19/2019``, ``mid-2019``, ``--user``.
     """
     first, last = s[0], s[-1]
-    if not (first.isalpha() or first in _DIGITS):
+    if not (first.isalpha() or first in _DIGITS or first == "-"):
         return False
-    if last not in _DIGITS and not (
-        last.isalpha() and _DIGITS.isdisjoint(s[-6:]) and not (last in "sS" and s[-2:-1] in ("'", "’"))
-    ):
-        return False
-    for c in s:
-        if not (c in _INERT_ASCII or c.isalpha() or c == "’" or c == "\xad"):
+    if last.isalpha():
+        if last in "sS" and s[-2:-1] in ("'", "’"):
             return False
+        if not _DIGITS.isdisjoint(s[-6:]):  # a letters-only unit right after a digit?
+            k = len(s) - 1
+            while k > 0 and s[k - 1].isalpha():
+                k -= 1
+            if k > 0 and s[k - 1] in _DIGITS and s[k:] in _LETTER_UNITS:
+                return False
+    elif last not in _DIGITS and last != "-":
+        return False
+    for i, c in enumerate(s):
+        if not (c in _INERT_ASCII or c.isalpha() or c == "’" or c == "\xad"):
+            if c not in _NEIGHBOURED or not _inert_symbol(s, i):
+                return False
     return s not in _SPECIALS
 
 
@@ -822,7 +872,7 @@ def configure_accelerator(module: ModuleType) -> None:
     # spares computing it here): a token of them is a symbol word, not a plain one
     odd = "".join(sorted({c for c in string.punctuation + _EXTRA_PUNCT + _CONTROLS if c.isalpha() or c.isdigit()}))
     module.configure(_SPECIALS, _WHOLE, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd,
-                     _period_after_bmp())
+                     _period_after_bmp(), _LETTER_UNITS)
 
 
 _fast = _load_accelerator()
