@@ -24,6 +24,7 @@ document is dropped as ``empty`` instead.
 
 from __future__ import annotations
 
+from operator import itemgetter, methodcaller
 from typing import ClassVar
 
 from pydantic import Field
@@ -66,21 +67,21 @@ class FineWebQuality(Filter):
     def decide(self, doc: Document) -> Decision:
         p = self.params
         text = doc.text
-        lines = [line for line in text.split("\n") if line.strip()]
+        # the per-line tests run as C-level map/filter calls, not a Python loop per line
+        lines = list(filter(str.strip, text.split("\n")))
         if not lines:
             return Decision.drop("empty")
         n = len(lines)
         if self._stop_set is not None:
-            stop_set = self._stop_set
-            ending = sum(1 for line in lines if line[-1] in stop_set)
+            ending = sum(map(self._stop_set.__contains__, map(itemgetter(-1), lines)))
         else:
-            ending = sum(1 for line in lines if line.endswith(self._stop))
+            ending = sum(map(methodcaller("endswith", self._stop), lines))
         ratio = ending / n
         self.signal(doc, "line_punct_ratio", ratio)
         if ratio < p.line_punct_thr and not (ratio == 0 and p.line_punct_exclude_zero):
             return Decision.drop("line_punct_ratio")
 
-        ratio = sum(1 for line in lines if len(line) <= p.short_line_length) / n
+        ratio = sum(map(p.short_line_length.__ge__, map(len, lines))) / n
         self.signal(doc, "short_line_ratio", ratio)
         if ratio > p.short_line_thr:
             return Decision.drop("short_line_ratio")

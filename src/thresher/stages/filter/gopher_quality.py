@@ -31,6 +31,7 @@ words is dropped as ``gopher_short_doc`` whatever the parameters (no division by
 
 from __future__ import annotations
 
+from operator import methodcaller
 from typing import ClassVar
 
 from pydantic import Field
@@ -43,6 +44,10 @@ from ._words import analyse
 STOP_WORDS: tuple[str, ...] = ("the", "be", "to", "of", "and", "that", "have", "with")
 
 REASON_ALIASES: dict[str, str] = {"gopher_too_few_stop_words": "gopher_enough_stop_words"}
+
+# the per-line tests, as C-level calls that map() runs without a Python loop per line
+_starts_bullet = methodcaller("startswith", ("•", "-"))
+_ends_ellipsis = methodcaller("endswith", ("...", "…"))
 
 
 class GopherQualityParams(Params):
@@ -103,12 +108,12 @@ class GopherQuality(Filter):
 
         lines = text.splitlines() or [""]
         if p.max_bullet_lines_ratio:
-            bullets = sum(1 for s in lines if s.lstrip().startswith(("•", "-"))) / len(lines)
+            bullets = sum(map(_starts_bullet, map(str.lstrip, lines))) / len(lines)
             self.signal(doc, "bullet_lines_ratio", bullets)
             if bullets > p.max_bullet_lines_ratio:
                 return Decision.drop("gopher_too_many_bullets")
         if p.max_ellipsis_lines_ratio:
-            ends = sum(1 for s in lines if s.rstrip().endswith(("...", "…"))) / len(lines)
+            ends = sum(map(_ends_ellipsis, map(str.rstrip, lines))) / len(lines)
             self.signal(doc, "end_ellipsis_lines_ratio", ends)
             if ends > p.max_ellipsis_lines_ratio:
                 return Decision.drop("gopher_too_many_end_ellipsis")

@@ -29,12 +29,12 @@ datatrove compares duplicate 5..10-grams as words joined *without* a separator, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from types import ModuleType
 from typing import ClassVar
 
 import numpy as np
+import regex
 from pydantic import Field
 
 from thresher.document import Document
@@ -45,8 +45,9 @@ from ._words import analyse
 
 REASON_ALIASES: dict[str, str] = {}  # every reason is datatrove's own name
 
-_PARAGRAPHS = re.compile(r"\n{2,}")
-_LINES = re.compile(r"\n+")
+# the regex module splits on this pattern several times faster than re (measured on the
+# shared web corpus); the pieces are the same
+_PARAGRAPHS = regex.compile(r"\n{2,}")
 
 
 class GopherRepetitionParams(Params):
@@ -76,7 +77,7 @@ def split_lines(text: str) -> list[str]:
     parts = text.split("\n")
     if len(parts) < 3:
         return parts
-    return [parts[0], *[x for x in parts[1:-1] if x], parts[-1]]
+    return [parts[0], *filter(None, parts[1:-1]), parts[-1]]
 
 
 def find_duplicates(items: list[str]) -> tuple[int, int]:
