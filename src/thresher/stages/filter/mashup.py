@@ -44,7 +44,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -417,12 +416,12 @@ def coherence_z(bags: list[frozenset[str]]) -> float | None:
     n = len(bags)
     if n < 4:
         return 0.0
-    df = Counter(itertools.chain.from_iterable(bags))
-    # only words found in two sentences or more can make two sentences similar
-    vocab = {w: i for i, w in enumerate(w for w, c in df.items() if c >= 2)}
-    if not vocab:
+    words = list(itertools.chain.from_iterable(bags))
+    vocab = dict(zip(dict.fromkeys(words), itertools.count()))  # word -> id, in C
+    # only a word found in two sentences can make two sentences similar: none, no order
+    if len(vocab) == len(words):
         return 0.0
-    sim = _cosine_matrix(bags, vocab)
+    sim = _cosine_matrix(bags, words, vocab)
     np.fill_diagonal(sim, 0.0)
     observed = 0.0
     for d in range(1, min(_REACH, n - 1) + 1):
@@ -470,20 +469,20 @@ def _null_moments(n: int, t1b: float, t2b: float, t3b: float, reach: int = _REAC
     return mean, max(0.0, second - mean * mean)
 
 
-def _cosine_matrix(bags: list[frozenset[str]], vocab: dict[str, int]) -> np.ndarray:
+def _cosine_matrix(bags: list[frozenset[str]], words: list[str], vocab: dict[str, int]) -> np.ndarray:
     """Cosine similarities of the word sets, through the words they share.
 
+    ``words``: the words of every set, set after set; ``vocab``: an id per word.
     Sparse on purpose: every pair of sentences sharing a word gets its weight through
     one ``bincount``. A dense matrix product would call BLAS, whose threads fight the
     worker processes of a pipeline (measured: 50 ms instead of 2 ms per page here).
+    A word of one set only adds to the diagonal, which the caller clears; all the
+    weights of one pair of sets are equal, so their sum is the same in any order.
     """
     n = len(bags)
-    lens = np.array([len(b) for b in bags], dtype=np.int64)
-    get = vocab.get
-    cols = np.array([get(w, -1) for b in bags for w in b], dtype=np.int64)
-    sents = np.repeat(np.arange(n), lens)
-    known = cols >= 0
-    s_arr, c_arr = sents[known], cols[known]
+    lens = np.fromiter(map(len, bags), dtype=np.int64, count=n)
+    c_arr = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
+    s_arr = np.repeat(np.arange(n), lens)
     weight = np.where(lens > 0, 1.0 / np.sqrt(np.maximum(lens, 1)), 0.0)
     order = np.argsort(c_arr, kind="stable")
     s_arr, c_arr = s_arr[order], c_arr[order]
