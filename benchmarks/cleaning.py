@@ -23,9 +23,11 @@ Run from the project root (needs ../shared/data):
    pages sharing three or more of its most distinctive words), so that a change of
    topic alone cannot give a salad away. The corpus is split in two halves by
    document hash: the weights of ``mashup_filter`` were fitted on the "tune" half
-   and the "held-out" half is reported beside it. Recall and precision are given on
-   the pages long enough to judge and counting all (a salad too short to judge is a
-   miss). Peers (C4, FineWeb, Gopher rules) have no such signal: they keep every
+   and the "held-out" half is reported beside it (scripts/fit_mashup_weights.py fits
+   them). A page counts as flagged when the step dropped it as a mash-up (pages of
+   fewer than ``min_sentences`` prose sentences are judged at ``short_threshold``).
+   Recall and precision are given on the pages long enough to judge and counting all
+   (a salad too short to judge is a miss). Peers (C4, FineWeb, Gopher rules) have no such signal: they keep every
    salad that passes their line and word rules.
 3. Throughput of the segmenter and of each step of the cleaning stage on the
    corpus's main text (57 MB): ``fix_mojibake``, ``restore_deleted_chars``,
@@ -235,37 +237,46 @@ REAL_KINDS = ("real page", "real page, flattened")
 def mashup_rows(threshold: float, n: int) -> list[str]:
     """Precision and recall per half and salad kind, judged-only and counting all.
 
-    Judged: pages and salads with a score. All: a salad too short to judge counts as
-    missed; a real page too short to judge counts as neither right nor wrong (it is
-    left out of the false-alarm rate; how many were judged is printed).
-    Precision is for equal numbers of salads and real pages, from the two rates.
+    Judged: pages and salads with a score (a short page, fewer than ``min_sentences``
+    prose sentences, is judged at ``short_threshold``). Flagged: dropped as
+    ``multi_source_mashup``. All: a salad too short to judge counts as missed; a real
+    page too short to judge counts as neither right nor wrong (it is left out of the
+    false-alarm rate; how many were judged is printed). Precision is for equal
+    numbers of salads and real pages, from the two rates.
     """
     rows = []
     for half in ("tune", "held-out"):
         docs = score_sets(mashup_sets(half, n))
-        scores = {k: [d.signals.get("mashup_filter.score") for d in v] for k, v in docs.items()}
-        for kind, values in scores.items():
+        # per page: None (not judged), True (flagged) or False (judged and kept)
+        flags = {
+            k: [
+                None if d.signals.get("mashup_filter.score") is None else "multi_source_mashup" in d.verdict.reasons
+                for d in v
+            ]
+            for k, v in docs.items()
+        }
+        for kind, values in flags.items():
             judged = [v for v in values if v is not None]
-            hit = sum(1 for v in judged if v >= threshold)
+            hit = sum(judged)
             rows.append(
                 f"| mash-up flagged at {threshold} ({half}) | {kind} | {len(values)} ({len(judged)} judged) | "
                 f"{hit} ({hit / max(1, len(judged)):.3f} of judged, {hit / max(1, len(values)):.3f} of all) |"
             )
         for salad_kind in SALAD_KINDS:
             for real_kind in REAL_KINDS:
-                r_judged = [v for v in scores[real_kind] if v is not None]
-                false_rate = sum(1 for v in r_judged if v >= threshold) / max(1, len(r_judged))
+                r_judged = [v for v in flags[real_kind] if v is not None]
+                false_rate = sum(r_judged) / max(1, len(r_judged))
                 cells = []
                 for name, salads in (
-                    ("judged", [v for v in scores[salad_kind] if v is not None]),
-                    ("all", scores[salad_kind]),
+                    ("judged", [v for v in flags[salad_kind] if v is not None]),
+                    ("all", flags[salad_kind]),
                 ):
-                    recall = sum(1 for v in salads if v is not None and v >= threshold) / max(1, len(salads))
+                    recall = sum(1 for v in salads if v) / max(1, len(salads))
                     precision = recall / (recall + false_rate) if recall + false_rate else 0.0
                     cells.append(f"{name}: P {precision:.3f} R {recall:.3f}")
                 rows.append(
                     f"| mash-up P / R at {threshold} ({half}) | {salad_kind} vs {real_kind} (1:1) | "
-                    f"{len(scores[salad_kind])} + {len(scores[real_kind])} | {'; '.join(cells)} |"
+                    f"{len(flags[salad_kind])} + {len(flags[real_kind])} | {'; '.join(cells)} |"
                 )
     return rows
 
