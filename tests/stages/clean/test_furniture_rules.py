@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,34 @@ def test_glued_title_is_only_the_title(text: str, title: str, site: str) -> None
 )
 def test_dash_in_prose_is_not_a_title(text: str) -> None:
     assert glued_title(text) is None
+
+
+def test_patterns_are_written_in_lower_case() -> None:
+    # lexical() runs the patterns without IGNORECASE on the lower-cased unit when the
+    # unit is ASCII; that gives the same answer only for patterns in lower case
+    # (escapes such as \S or \W aside) and without inline flags
+    raw = json.loads(resources.files("thresher.stages.clean").joinpath("furniture.json").read_text("utf-8"))
+    for rule in raw["rules"]:
+        for pattern in rule["patterns"]:
+            bare = re.sub(r"\\.", "", pattern)
+            assert not any(c.isupper() for c in bare), pattern
+            assert not re.search(r"\(\?[aiLmsux-]", pattern), pattern
+
+
+@pytest.mark.parametrize("case", CASES["furniture"], ids=[c["text"][:40] for c in CASES["furniture"]])
+def test_lower_case_patterns_agree_with_case_insensitive_ones(case: dict[str, str]) -> None:
+    # the same verdict from both compilations, on the golden text and on its upper-
+    # and title-cased forms (ASCII ones go through the lower-case patterns)
+    for text in (case["text"], case["text"].upper(), case["text"].title()):
+        for rule in lexicon().rules:
+            if not text.isascii():
+                continue
+            folded = bool(
+                (rule.anchored is not None and rule.anchored.match(text))
+                or (rule.floating is not None and rule.floating.search(text))
+            )
+            lowered = bool(
+                (rule.anchored_lower is not None and rule.anchored_lower.match(text.lower()))
+                or (rule.floating_lower is not None and rule.floating_lower.search(text.lower()))
+            )
+            assert folded == lowered, (rule.label, text)

@@ -39,6 +39,14 @@ class _Rule:
     # others with search(): mixing them in one alternation makes every position pay
     anchored: re.Pattern[str] | None
     floating: re.Pattern[str] | None
+    # the same patterns without IGNORECASE, run on the lower-cased unit when it is
+    # ASCII: the same answer there (the patterns are written in lower case, and on
+    # ASCII text lower-casing maps one character to one and case-insensitive matching
+    # folds nothing else), and about 1.6x faster, as the engine compares characters as
+    # they are instead of folding each one (measured on the 87,282 rule runs of the
+    # corpus's main text: 0.41 s -> 0.26 s, same answers)
+    anchored_lower: re.Pattern[str] | None
+    floating_lower: re.Pattern[str] | None
     triggers: tuple[frozenset[str], ...]  # the rule runs if all words of one are present
 
 
@@ -60,8 +68,12 @@ class Lexicon:
     # words of rules that allow such long units
     tokens_short: frozenset[str]
     tokens_long: frozenset[str]
-    # trigger word -> (rule index, trigger) pairs that contain it
-    index: dict[str, tuple[tuple[int, frozenset[str]], ...]]
+    # the rarest word of a trigger -> (rule index, trigger, the rule's max_words) of the
+    # triggers it is the rarest word of: a trigger is looked at only when that word
+    # is in the unit, and once (indexing every word made a unit holding "the" or "to"
+    # test every trigger that contains them)
+    index: dict[str, tuple[tuple[int, frozenset[str], int], ...]]
+    index_words: frozenset[str]
     sites: frozenset[str]
     site_regex: re.Pattern[str]
 
@@ -111,8 +123,8 @@ _CLINGING_AFTER = (
 _CLINGING_BEFORE = ("(", '"', "'", "\u201c", "\u2018")
 
 
-def _union(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+def _union(patterns: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags) if patterns else None
 
 
 def _key(trigger: frozenset[str], common: frozenset[str]) -> str:
@@ -242,6 +254,8 @@ def lexicon() -> Lexicon:
             int(r["max_words"]),
             _union([p for p in r["patterns"] if p.startswith("^")]),
             _union([p for p in r["patterns"] if not p.startswith("^")]),
+            _union([p for p in r["patterns"] if p.startswith("^")], 0),
+            _union([p for p in r["patterns"] if not p.startswith("^")], 0),
             tuple(frozenset(t.lower().translate(_PUNCT).split() or [t]) for t in r["triggers"]),
         )
         for r in raw["rules"]
@@ -252,11 +266,10 @@ def lexicon() -> Lexicon:
     trigger_words = frozenset(w for r in rules for t in r.triggers for w in t)
     common = frozenset(raw["common_trigger_words"]["words"])
     strong = {k for r in rules for t in r.triggers if (k := _key(t, common)) not in common}
-    index: dict[str, list[tuple[int, frozenset[str]]]] = {}
+    index: dict[str, list[tuple[int, frozenset[str], int]]] = {}
     for i, r in enumerate(rules):
         for t in r.triggers:
-            for w in t:
-                index.setdefault(w, []).append((i, t))
+            index.setdefault(_key(t, common), []).append((i, t, r.max_words))
     return Lexicon(
         rules=rules,
         trigger_words=trigger_words,
@@ -265,6 +278,7 @@ def lexicon() -> Lexicon:
         tokens_short=_with_clinging({_key(t, common) for r in rules for t in r.triggers}),
         tokens_long=_with_clinging({_key(t, common) for r in rules if r.max_words > 15 for t in r.triggers}),
         index={w: tuple(v) for w, v in index.items()},
+        index_words=frozenset(index),
         sites=sites,
         site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.IGNORECASE),
     )
@@ -305,15 +319,19 @@ def lexical(text: str, n_words: int) -> Verdict | None:
     if "@" in text or "\u00a9" in text:
         words = words | {c for c in _SYMBOL_TRIGGERS if c in text}
     hit: set[int] = set()
-    for w in lex.trigger_words.intersection(words):
-        for i, t in lex.index[w]:
-            if i not in hit and t <= words:
+    for w in lex.index_words.intersection(words):
+        for i, t, max_words in lex.index[w]:
+            if n_words <= max_words and i not in hit and t <= words:
                 hit.add(i)
+    ascii_unit = text.isascii()
     for i in sorted(hit):
         rule = lex.rules[i]
-        if n_words <= rule.max_words and (
-            (rule.anchored is not None and rule.anchored.match(text))
-            or (rule.floating is not None and rule.floating.search(text))
+        if ascii_unit:
+            anchored, floating, subject = rule.anchored_lower, rule.floating_lower, low
+        else:
+            anchored, floating, subject = rule.anchored, rule.floating, text
+        if (anchored is not None and anchored.match(subject)) or (
+            floating is not None and floating.search(subject)
         ):
             return Verdict(rule.label, rule.reason)
     return None
@@ -399,34 +417,8 @@ _ROLES = re.compile(
 _BIO_VERBS = frozenset({"writes", "covers", "teaches"})
 
 
-# Verdicts of classify() by unit text. Furniture repeats from page to page of a crawl
-# ("Reply", "Advertisement", "All rights reserved."): on the 6,955 pages of
-# ../shared/data/corpus/web-text.jsonl.gz a quarter of the units the cleaner judges are
-# a repeat of one judged before, and 2**15 entries catch nearly all of those
-# (measured: 24% of short lines found with 4,096 entries, 26% with 16,384, 27% with
-# 65,536). Cleared when full rather than evicted one by one: a repeat of a common unit
-# is back in the cache a few pages later. Only short units are kept, so the cache
-# stays under a few MB; the verdicts are immutable named tuples.
-_CACHE_ENTRIES = 1 << 15
-_CACHE_MAX_CHARS = 160
-_cache: dict[str, Verdict | None] = {}
-_MISS = object()
-
-
 def classify(text: str) -> Verdict | None:
     """The kind of furniture ``text`` (one sentence or one line) is, or ``None``."""
-    v = _cache.get(text, _MISS)
-    if v is not _MISS:
-        return v  # type: ignore[return-value]
-    verdict = _classify(text)
-    if len(text) <= _CACHE_MAX_CHARS:
-        if len(_cache) >= _CACHE_ENTRIES:
-            _cache.clear()
-        _cache[text] = verdict
-    return verdict
-
-
-def _classify(text: str) -> Verdict | None:
     n_words = text.count(" ") + 1
     if n_words <= 60:
         v = lexical(text, n_words)
