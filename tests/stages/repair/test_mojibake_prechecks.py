@@ -21,10 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from thresher.document import Document
+from thresher.stages.repair import mojibake as mojibake_module
 from thresher.stages.repair.mojibake import FixMojibake, _segments
 
 ftfy = pytest.importorskip("ftfy")
-from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad  # noqa: E402
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 
 
 def _alphabet() -> list[str]:
@@ -55,7 +56,11 @@ def mojibake(draw: st.DrawFn) -> str:
 
 
 ANY_TEXT = st.one_of(TEXT, mojibake(), st.lists(TEXT, max_size=4).map("\n".join))
-CONFIGS = [{}, {"uncurl_quotes": True, "normalization": "NFKC", "unescape_html": "yes"}, {"normalization": "none"}]
+CONFIGS = [
+    {},
+    {"uncurl_quotes": True, "normalization": "NFKC", "unescape_html": "yes"},
+    {"normalization": "none"},
+]
 
 
 @pytest.fixture(scope="module", params=range(len(CONFIGS)), ids=["default", "nfkc-uncurl", "no-norm"])
@@ -169,3 +174,31 @@ def test_real_pages_plan_and_replay(shared_dir: Path) -> None:
             assert (got[0], [tuple(x) for x in got[1]]) == (want.text, [tuple(x) for x in want.explanation])
             replayed += 1
     assert replayed > 50  # the sample does hold segments ftfy changes or inspects
+
+
+@FAST
+@given(text=ANY_TEXT)
+def test_line_by_line_plan_is_the_same(step: FixMojibake, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # past _MAX_FIND_RUNS distinct runs the lines are gone through instead of searched
+    monkeypatch.setattr(mojibake_module, "_MAX_FIND_RUNS", 0)
+    _check_plan(step, text)
+
+
+def test_many_distinct_runs_stay_linear() -> None:
+    # a long page where every word is a distinct run that may be mojibake (Ukrainian
+    # "і" after a Cyrillic letter is such a pair): one pass over the lines, not a
+    # search per word
+    import random
+    import time
+
+    rng = random.Random(0)
+    letters = "абвгдежзиклмнопрстуфхцчшщюяіїє"
+    words = ["".join(rng.choice(letters) for _ in range(6)) + "ії" for _ in range(40_000)]
+    text = "\n".join(" ".join(words[i : i + 12]) for i in range(0, len(words), 12))
+    s = FixMojibake()
+    s.ensure_setup()
+    t0 = time.process_time()
+    todo, _ = s._plan(text, True, "NFC")
+    took = time.process_time() - t0
+    assert todo == s._candidates(text, True, "NFC")
+    assert took < 1.0  # one str.find per distinct word: about 10 s here

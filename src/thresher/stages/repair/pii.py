@@ -20,6 +20,12 @@ Candidates are rejected when they read as a date, a year range, a version ("v1.2
 "version", "update", "section"...), an ISBN or ISSN, a price or a decimal. IP addresses are
 validated with :mod:`ipaddress`; by default only globally routable ones are redacted:
 "192.168.0.1" in a router manual is not anyone's address.
+
+Speed: the patterns start with a character class, so a plain scan tests every
+character of the text (about 24 MB/s for the three kinds on ../shared/data/corpus).
+Each kind is looked for only inside the runs ("islands") of the characters its matches
+are made of, found on a one-byte-per-character class string with substring searches
+(about 90 MB/s, same matches in the same order; the tests compare with full scans).
 """
 
 from __future__ import annotations
