@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thresher.stages.segment import Span, segment_lines, segment_sentences
+from thresher.stages.segment import Span, line_bounds, segment_lines, segment_sentences
 
 CASES = json.loads((Path(__file__).parent / "sentence_cases.json").read_text("utf-8"))["cases"]
 
@@ -51,6 +51,16 @@ def test_lines_are_trimmed_and_skip_blank_lines() -> None:
 )
 def test_degenerate_text(text: str, expected: list[str]) -> None:
     assert [s.of(text) for s in segment_sentences(text)] == expected
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r\u2028\u2029\u00a0\x0b.")), max_size=120))
+def test_line_bounds_are_the_lines_as_pairs(text: str) -> None:
+    assert line_bounds(text) == [(s.start, s.end) for s in segment_lines(text)]
+    for start, end in line_bounds(text):
+        assert text[start:end] == text[start:end].strip()
+        assert not any(c in text[start:end] for c in "\r\n\u2028\u2029")
 
 
 @settings(max_examples=200, deadline=None)

@@ -31,7 +31,7 @@ from thresher.stages.clean.rules import (
     is_title_case,
     worth_inspecting,
 )
-from thresher.stages.segment import Span, segment_lines, segment_sentences
+from thresher.stages.segment import Span, line_bounds, segment_sentences
 from thresher.step import Params, Transformer
 
 # Lines longer than this are paragraphs: segmented only if worth_inspecting() says so.
@@ -87,7 +87,7 @@ class CleanFurniture(Transformer):
         text = doc.text
         if len(text) > self.params.max_chars:
             raise ValueError(f"text of {len(text):,} characters exceeds max_chars={self.params.max_chars:,}")
-        lines = segment_lines(text)
+        lines = line_bounds(text)
         if not lines:
             return []
         sents, verdicts = self._judge(text, lines)
@@ -100,7 +100,7 @@ class CleanFurniture(Transformer):
     # ---- judging ---------------------------------------------------------------------
 
     def _judge(
-        self, text: str, lines: list[Span]
+        self, text: str, lines: list[tuple[int, int]]
     ) -> tuple[list[Span], list[Verdict | tuple[int, str] | None]]:
         """Sentences worth judging, and per sentence: a Verdict (remove it), (end, site)
         (remove a glued title), or None (keep)."""
@@ -109,7 +109,7 @@ class CleanFurniture(Transformer):
         out: list[Verdict | tuple[int, str] | None] = []
         nav = self._navigation_lines(text, lines)
         questions = self._question_runs(text, lines)
-        for li, (start, end, _) in enumerate(lines):
+        for li, (start, end) in enumerate(lines):
             if end - start > _SHORT_LINE:
                 if not worth_inspecting(text[start:end]):
                     continue  # a paragraph no rule could match: skip segmenting it
@@ -143,10 +143,10 @@ class CleanFurniture(Transformer):
                     out.append(result)
         return sents, out
 
-    def _navigation_lines(self, text: str, lines: list[Span]) -> list[bool]:
+    def _navigation_lines(self, text: str, lines: list[tuple[int, int]]) -> list[bool]:
         """Lines that belong to a run of at least ``nav_run`` short link-like lines."""
         link_like = self._link_like
-        short = [e - s <= 32 and link_like(text[s:e].lstrip(_BULLETS)) for s, e, _ in lines]
+        short = [e - s <= 32 and link_like(text[s:e].lstrip(_BULLETS)) for s, e in lines]
         return _runs(short, self.params.nav_run)
 
     def _link_like(self, line: str) -> bool:
@@ -161,12 +161,12 @@ class CleanFurniture(Transformer):
         )
 
     @staticmethod
-    def _question_runs(text: str, lines: list[Span]) -> list[bool]:
+    def _question_runs(text: str, lines: list[tuple[int, int]]) -> list[bool]:
         """Lines in a run of two or more title-case questions: a list of related links."""
         if "?" not in text:
             return [False] * len(lines)  # no line can end with one (most pages)
         flags = [
-            text[e - 1] == "?" and e - s < 150 and is_title_case(text[s:e]) for s, e, _ in lines
+            text[e - 1] == "?" and e - s < 150 and is_title_case(text[s:e]) for s, e in lines
         ]
         return _runs(flags, 2)
 

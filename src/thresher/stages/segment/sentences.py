@@ -98,6 +98,16 @@ def segment_lines(text: str) -> list[Span]:
     return [new(Span, (m.start(), m.end(), "line")) for m in _LINE.finditer(text)]
 
 
+def line_bounds(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the lines :func:`segment_lines` returns, as plain pairs.
+
+    For callers that visit every line of every page and keep few of them (the
+    furniture cleaner): building a :class:`Span` per line cost about 40% of
+    ``segment_lines`` on the corpus's main text.
+    """
+    return [m.span() for m in _LINE.finditer(text)]
+
+
 def segment_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Sentences of ``text[start:end]`` with offsets into ``text``, trimmed.
 
