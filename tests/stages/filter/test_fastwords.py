@@ -186,3 +186,44 @@ def test_every_chunk_of_real_pages_splits_alike(shared_dir: Path) -> None:
     assert [_words._chunk_tokens(c) for c in chunks] == got
     for t in texts[:100]:
         assert_same_split(t)
+
+
+# pieces of lines for c4_quality: words, sentence ends, an ellipsis, a curly bracket, long
+# words, and every line separator and blank str.splitlines() and str.strip() know
+C4_PIECES = [
+    "The", "cat", "sat.", "Is", "it?", "Yes!", "said \"no\"", "it's '", "wait...", "{x}", "a" * 12,
+    "e.g.", " ", "  ", "\t", "\u3000", "\n", "\n", "\n\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x85",
+    "\u2028", "\u2029", "\x1f",
+]
+
+
+def c4_outcome(text: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    doc = Document(id="x", text=text)
+    step_class("c4_quality")(**params)([doc])
+    edits = [e.to_dict() for g in doc.edits for e in g.edits]
+    return doc.verdict.status, doc.verdict.reasons, doc.text, dict(doc.signals), edits
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(C4_PIECES), max_size=60),
+    st.sampled_from([-1, 0, 1, 3]),
+    st.sampled_from([-1, 2, 5]),
+    st.sampled_from([-1, 4, 1000]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_c4_line_pass_is_identical_on_both_paths(
+    pieces: list[str], min_words: int, min_sentences: int, max_word: int, punct: bool, curly: bool
+) -> None:
+    """The compiled c4 line pass gives the decision, signals, text and edits of the Python one."""
+    text = " ".join(pieces) if len(pieces) % 3 else "".join(pieces)
+    params = {"min_words_per_line": min_words, "min_num_sentences": min_sentences, "max_word_length": max_word,
+              "filter_no_terminal_punct": punct, "filter_curly_bracket": curly}
+    with_c = c4_outcome(text, params)
+    fast_module = _words._fast
+    _words._fast = None
+    try:
+        assert c4_outcome(text, params) == with_c
+    finally:
+        _words._fast = fast_module

@@ -798,28 +798,22 @@ PyDoc_STRVAR(scan_doc,
 "_words._count_sentences_py compute them, and the words' ngram_profile(); words and\n"
 "profile are None unless want_words.");
 
-static PyObject *
-scan(PyObject *self, PyObject *args)
-{
-    PyObject *text, *cache, *flags, *split_miss, *flags_miss;
-    int want_words;
+/* The look-up tables and callbacks of one scan (see scan()). */
+typedef struct {
+    PyObject *cache, *flags, *split_miss, *flags_miss;
     Py_ssize_t max_cache;
-    if (!PyArg_ParseTuple(args, "UO!O!OOpn", &text, &PyDict_Type, &cache, &PyDict_Type, &flags,
-                          &split_miss, &flags_miss, &want_words, &max_cache))
-        return NULL;
-    if (check_configured() < 0)
-        return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+} Tables;
+
+/* The word split of text[i:n] (whitespace-separated chunks, split into tokens), appended
+ * to words (unless NULL) and counted into *t. 0, or -1 with an exception set. */
+static int
+scan_span(PyObject *text, Py_ssize_t i, Py_ssize_t n, PyObject *words, Totals *tp, const Tables *tb)
+{
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    PyObject *words = NULL;
-    if (want_words) {
-        words = PyList_New(0);
-        if (words == NULL)
-            return NULL;
-    }
-    Totals t = {0, 0, 0, 0, 0, 0};
-    Py_ssize_t i = 0;
+    PyObject *cache = tb->cache, *flags = tb->flags, *split_miss = tb->split_miss, *flags_miss = tb->flags_miss;
+    Py_ssize_t max_cache = tb->max_cache;
+    Totals t = *tp;
     while (i < n) {
         while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
             i++;
@@ -916,6 +910,34 @@ scan(PyObject *self, PyObject *args)
         Py_DECREF(toks);
         i = j;
     }
+    *tp = t;
+    return 0;
+error:
+    return -1;
+}
+
+static PyObject *
+scan(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Tables tb;
+    int want_words;
+    if (!PyArg_ParseTuple(args, "UO!O!OOpn", &text, &PyDict_Type, &tb.cache, &PyDict_Type, &tb.flags,
+                          &tb.split_miss, &tb.flags_miss, &want_words, &tb.max_cache))
+        return NULL;
+    if (check_configured() < 0)
+        return NULL;
+    PyObject *words = NULL;
+    if (want_words) {
+        words = PyList_New(0);
+        if (words == NULL)
+            return NULL;
+    }
+    Totals t = {0, 0, 0, 0, 0, 0};
+    if (scan_span(text, 0, PyUnicode_GET_LENGTH(text), words, &t, &tb) < 0) {
+        Py_XDECREF(words);
+        return NULL;
+    }
     PyObject *out, *profile;
     if (words == NULL) {
         Py_INCREF(Py_None);
@@ -933,9 +955,260 @@ scan(PyObject *self, PyObject *args)
         }
     }
     return Py_BuildValue("NLLLLLN", out, t.n_words, t.n_symbol, t.n_alpha, t.chars, t.n_sent, profile);
-error:
-    Py_XDECREF(words);
-    return NULL;
+}
+
+/* ---- c4_quality's line pass ------------------------------------------------------------ */
+
+/* Labels of the edits c4_lines makes: indices into c4_quality._C_LABELS. */
+enum { C4_TOO_LONG = 1, C4_NO_PUNCT, C4_FEW_WORDS, C4_WHITESPACE, C4_LINE_BREAK };
+enum { A_KEEP, A_REMOVE, A_REPLACE };  /* a REPLACE atom's replacement is "\n" */
+
+typedef struct {
+    Py_ssize_t start, end;
+    int kind, label;
+} Atom;
+
+typedef struct {
+    Atom *a;
+    Py_ssize_t n, cap;
+} Atoms;
+
+static int
+atoms_push(Atoms *v, Py_ssize_t start, Py_ssize_t end, int kind, int label)
+{
+    if (v->n == v->cap) {
+        Py_ssize_t cap = v->cap ? 2 * v->cap : 64;
+        Atom *a = PyMem_Realloc(v->a, (size_t)cap * sizeof(Atom));
+        if (a == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        v->a = a;
+        v->cap = cap;
+    }
+    v->a[v->n++] = (Atom){start, end, kind, label};
+    return 0;
+}
+
+/* Insert x before index i. */
+static int
+atoms_insert(Atoms *v, Py_ssize_t i, Atom x)
+{
+    if (atoms_push(v, 0, 0, A_KEEP, 0) < 0)
+        return -1;
+    memmove(v->a + i + 1, v->a + i, (size_t)(v->n - 1 - i) * sizeof(Atom));
+    v->a[i] = x;
+    return 0;
+}
+
+/* One direction of c4_quality._strip: leading (forward) or trailing whitespace of the
+ * joined text, taken off the atoms. 0, or -1 with an exception set. */
+static int
+atoms_strip_one(Atoms *v, int kind, const void *data, int forward)
+{
+    for (Py_ssize_t k = 0; k < v->n; k++) {
+        Py_ssize_t i = forward ? k : v->n - 1 - k;
+        Atom *x = &v->a[i];
+        Py_ssize_t len, cut = 0;
+        if (x->kind == A_KEEP) {
+            len = x->end - x->start;
+            if (forward)
+                while (cut < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, x->start + cut)))
+                    cut++;
+            else
+                while (cut < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, x->end - 1 - cut)))
+                    cut++;
+        } else if (x->kind == A_REPLACE) {
+            len = cut = 1;  /* "\n" */
+        } else {
+            continue;  /* a removal writes nothing */
+        }
+        if (len == 0)
+            continue;
+        if (cut == 0)
+            return 0;
+        if (cut == len) {  /* all whitespace: the whole atom goes */
+            if (x->kind == A_KEEP)
+                x->label = C4_WHITESPACE;
+            x->kind = A_REMOVE;
+            continue;
+        }
+        /* only kept text can be partly whitespace */
+        if (forward) {
+            Atom ws = {x->start, x->start + cut, A_REMOVE, C4_WHITESPACE};
+            x->start += cut;
+            return atoms_insert(v, i, ws);
+        }
+        Atom ws = {x->end - cut, x->end, A_REMOVE, C4_WHITESPACE};
+        x->end -= cut;
+        return atoms_insert(v, i + 1, ws);
+    }
+    return 0;
+}
+
+static Py_ssize_t
+count_words_upto(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t most)
+{
+    Py_ssize_t n = 0;
+    int in_word = 0;
+    for (Py_ssize_t i = a; i < b && n < most; i++) {
+        int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i));
+        if (!space && !in_word)
+            n++;
+        in_word = !space;
+    }
+    return n;
+}
+
+static int
+has_word_longer(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t most)
+{
+    Py_ssize_t run = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            run = 0;
+        else if (++run > most)
+            return 1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(c4_lines_doc,
+"c4_lines(text, max_word_length, min_words, check_punct, check_curly, count, max_sentences,\n"
+"         cache, flags, split_miss, flags_miss, max_cache)\n"
+"-> None | (n_lines, n_kept, n_sentences, edits)\n\n"
+"c4_quality's pass over the lines of text (str.splitlines) for a text with no citation\n"
+"and no phrase to look for: None when a kept line holds '{' (check_curly), else the\n"
+"counts and the edits of the rewrite, each (start, end, is_replacement, label index).\n"
+"The last five arguments are scan()'s, for the sentence count of the kept lines.");
+
+static PyObject *
+c4_lines(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t max_len, min_words, max_sentences;
+    int check_punct, check_curly, count;
+    Tables tb;
+    if (!PyArg_ParseTuple(args, "UnnpppnO!O!OOn", &text, &max_len, &min_words, &check_punct, &check_curly,
+                          &count, &max_sentences, &PyDict_Type, &tb.cache, &PyDict_Type, &tb.flags,
+                          &tb.split_miss, &tb.flags_miss, &tb.max_cache))
+        return NULL;
+    if (check_configured() < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Atoms v = {NULL, 0, 0};
+    Py_ssize_t n_lines = 0, n_kept = 0, last_kept_sep = -1;
+    long long n_sent = 0;
+    Py_ssize_t pos = 0;
+    PyObject *result = NULL;
+    while (pos < n) {
+        Py_ssize_t start = pos, end = pos, sep_end;
+        while (end < n && !Py_UNICODE_ISLINEBREAK(PyUnicode_READ(kind, data, end)))
+            end++;
+        sep_end = end;
+        if (end < n) {
+            sep_end = end + 1;
+            if (PyUnicode_READ(kind, data, end) == '\r' && end + 1 < n && PyUnicode_READ(kind, data, end + 1) == '\n')
+                sep_end = end + 2;
+        }
+        pos = sep_end;
+        n_lines++;
+        Py_ssize_t s0 = start, s1 = end;
+        while (s0 < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s0)))
+            s0++;
+        while (s1 > s0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s1 - 1)))
+            s1--;
+        int label = 0;
+        if (max_len != -1 && s1 - s0 > max_len && has_word_longer(kind, data, s0, s1, max_len)) {
+            label = C4_TOO_LONG;
+        } else if (check_punct) {
+            Py_UCS4 last = s1 > s0 ? PyUnicode_READ(kind, data, s1 - 1) : 0;
+            int ends = last == '.' || last == '?' || last == '!' || last == '"' || last == '\'';
+            if (ends && last == '.' && s1 - s0 >= 3 && PyUnicode_READ(kind, data, s1 - 2) == '.' &&
+                PyUnicode_READ(kind, data, s1 - 3) == '.')
+                ends = 0;  /* an ellipsis */
+            if (!ends)
+                label = C4_NO_PUNCT;
+        }
+        if (!label && min_words > 0 && count_words_upto(kind, data, s0, s1, min_words) < min_words)
+            label = C4_FEW_WORDS;
+        if (!label && check_curly) {
+            for (Py_ssize_t i = s0; i < s1; i++)
+                if (PyUnicode_READ(kind, data, i) == '{') {
+                    Py_INCREF(Py_None);
+                    result = Py_None;
+                    goto done;
+                }
+        }
+        if (label) {
+            Atom *prev = v.n ? &v.a[v.n - 1] : NULL;
+            if (prev != NULL && prev->kind == A_REMOVE && prev->label == label && prev->end == start)
+                prev->end = sep_end;
+            else if (atoms_push(&v, start, sep_end, A_REMOVE, label) < 0)
+                goto done;
+            continue;
+        }
+        n_kept++;
+        if (count && n_sent < max_sentences) {
+            Totals t = {0, 0, 0, 0, 0, 0};
+            if (scan_span(text, s0, s1, NULL, &t, &tb) < 0)
+                goto done;
+            n_sent += t.n_sent;
+        }
+        if ((s0 > start && atoms_push(&v, start, s0, A_REMOVE, C4_WHITESPACE) < 0) ||
+            atoms_push(&v, s0, s1, A_KEEP, 0) < 0 ||
+            (s1 < end && atoms_push(&v, s1, end, A_REMOVE, C4_WHITESPACE) < 0))
+            goto done;
+        /* the separator after a kept line: the joiner of "\n".join */
+        int sep_kept = sep_end - end == 1 && PyUnicode_READ(kind, data, end) == '\n';
+        if (atoms_push(&v, end, sep_end, sep_kept ? A_KEEP : A_REPLACE, sep_kept ? 0 : C4_LINE_BREAK) < 0)
+            goto done;
+        last_kept_sep = v.n - 1;
+    }
+    if (count && n_sent < max_sentences) {
+        /* rejected for too few sentences by the caller: no edits needed */
+        result = Py_BuildValue("(nnLO)", n_lines, n_kept, n_sent, Py_None);
+        goto done;
+    }
+    if (last_kept_sep >= 0) {  /* "\n".join puts no separator after the last kept line */
+        v.a[last_kept_sep].kind = A_REMOVE;
+        v.a[last_kept_sep].label = C4_LINE_BREAK;
+    }
+    if (atoms_strip_one(&v, kind, data, 1) < 0 || atoms_strip_one(&v, kind, data, 0) < 0)
+        goto done;
+    PyObject *edits = PyList_New(0);
+    if (edits == NULL)
+        goto done;
+    Py_ssize_t out = 0;  /* c4_quality._merge: neighbouring removals with one label join */
+    for (Py_ssize_t i = 0; i < v.n; i++) {
+        Atom x = v.a[i];
+        if (out && x.kind == A_REMOVE) {
+            Atom *prev = &v.a[out - 1];
+            if (prev->kind == A_REMOVE && prev->label == x.label && prev->end == x.start) {
+                prev->end = x.end;
+                continue;
+            }
+        }
+        v.a[out++] = x;
+    }
+    for (Py_ssize_t i = 0; i < out; i++) {
+        Atom x = v.a[i];
+        if (x.kind == A_KEEP || (x.end == x.start && x.kind != A_REPLACE))
+            continue;
+        PyObject *e = Py_BuildValue("(nnOi)", x.start, x.end, x.kind == A_REPLACE ? Py_True : Py_False, x.label);
+        if (e == NULL || PyList_Append(edits, e) < 0) {
+            Py_XDECREF(e);
+            Py_DECREF(edits);
+            goto done;
+        }
+        Py_DECREF(e);
+    }
+    result = Py_BuildValue("(nnLN)", n_lines, n_kept, n_sent, edits);
+done:
+    PyMem_Free(v.a);
+    return result;
 }
 
 /* ---- n-grams ------------------------------------------------------------------------ */
@@ -1205,6 +1478,7 @@ ngram_max_chars(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, configure_doc},
     {"scan", scan, METH_VARARGS, scan_doc},
+    {"c4_lines", c4_lines, METH_VARARGS, c4_lines_doc},
     {"ngram_profile", ngram_profile, METH_O, ngram_profile_doc},
     {"ngram_top", ngram_top, METH_VARARGS, ngram_top_doc},
     {"ngram_dup", ngram_dup, METH_VARARGS, ngram_dup_doc},

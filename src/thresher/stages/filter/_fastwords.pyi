@@ -14,6 +14,20 @@ def scan(
     want_words: bool,
     max_cache: int,
 ) -> tuple[tuple[str, ...] | None, int, int, int, int, int, bytes | None]: ...
+def c4_lines(
+    text: str,
+    max_word_length: int,
+    min_words: int,
+    check_punct: bool,
+    check_curly: bool,
+    count: bool,
+    max_sentences: int,
+    cache: dict[str, tuple[str, ...]],
+    flags: dict[str, int],
+    split_miss: Callable[[str], tuple[str, ...]],
+    flags_miss: Callable[[str], int],
+    max_cache: int,
+) -> tuple[int, int, int, list[tuple[int, int, bool, int]] | None] | None: ...
 def ngram_profile(words: Sequence[str]) -> bytes: ...
 def ngram_top(profile: bytes, n: int) -> tuple[int, int]: ...
 def ngram_dup(profile: bytes, n: int) -> tuple[int, bool]: ...
