@@ -92,6 +92,7 @@ plain_kind(PyObject *s)
 
 static PyObject *specials = NULL;  /* _words._SPECIALS (a dict; a new reference) */
 static PyObject *wholes = NULL;    /* _words._WHOLE: the one-token special cases */
+static Py_ssize_t max_special_len = 0;  /* characters of the longest special case */
 static PyObject *letter_units = NULL;  /* _words._LETTER_UNITS (a frozenset) */
 static Py_ssize_t max_unit_len = 0;
 static Py_UCS4 simple_prefix[32], simple_suffix[32];
@@ -171,12 +172,15 @@ configure(PyObject *self, PyObject *args)
             period_after[c >> 3] |= (uint8_t)(1 << (c & 7));
     }
     memset(bloom, 0, sizeof(bloom));
+    Py_ssize_t longest_special = 0;
     memset(one_char_flags, -1, sizeof(one_char_flags));
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(sp, &pos, &key, &value)) {
         if (!PyUnicode_Check(key))
             continue;
+        if (PyUnicode_GET_LENGTH(key) > longest_special)
+            longest_special = PyUnicode_GET_LENGTH(key);
         uint32_t h = fnv1a(PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key));
         uint32_t a = h & (BLOOM_BITS - 1), b = (h >> 16) & (BLOOM_BITS - 1);
         bloom[a >> 6] |= (uint64_t)1 << (a & 63);
@@ -189,6 +193,7 @@ configure(PyObject *self, PyObject *args)
     Py_INCREF(units);
     Py_XSETREF(letter_units, units);
     max_unit_len = longest;
+    max_special_len = longest_special;
     Py_RETURN_NONE;
 }
 
@@ -208,6 +213,8 @@ check_configured(void)
 static int
 in_table(PyObject *table, PyObject *text, Py_ssize_t a, Py_ssize_t b)
 {
+    if (b - a > max_special_len)
+        return 0;
     if (!bloom_maybe(fnv1a(PyUnicode_KIND(text), PyUnicode_DATA(text), a, b)))
         return 0;
     PyObject *s = PyUnicode_Substring(text, a, b);
