@@ -53,7 +53,6 @@ def test_degenerate_text(text: str, expected: list[str]) -> None:
     assert [s.of(text) for s in segment_sentences(text)] == expected
 
 
-
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab \t\n\r\u2028\u2029\u00a0\x0b.")), max_size=120))
 def test_line_bounds_are_the_lines_as_pairs(text: str) -> None:

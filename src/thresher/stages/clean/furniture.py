@@ -25,7 +25,7 @@ from thresher.document import Document, Edit
 from thresher.stages.clean.rules import (
     Verdict,
     classify,
-    could_be_furniture,
+    classify_line,
     glued_title,
     has_title_separator,
     is_title_case,
@@ -117,27 +117,25 @@ class CleanFurniture(Transformer):
             else:
                 s = text[start:end]
                 if not _INNER_STOP.search(s):
-                    # one sentence: no need to segment, and most such lines fail a cheap test
-                    if not (nav[li] or questions[li] or could_be_furniture(s)):
-                        continue
-                    line_sents = [_tuple_new(Span, (start, end, "sentence"))]
-                else:
-                    line_sents = segment_sentences(text, start, end)
+                    # one sentence: no need to segment, and most such lines fail a cheap
+                    # test (could_be_furniture, which classify_line does with classify)
+                    if nav[li] or questions[li]:
+                        v = classify(s)
+                    else:
+                        admitted, v = classify_line(s)
+                        if not admitted:
+                            continue
+                    span = _tuple_new(Span, (start, end, "sentence"))
+                    result = _result(span, s, v, True, nav[li], questions[li], disabled)
+                    if result is not None:
+                        sents.append(span)
+                        out.append(result)
+                    continue
+                line_sents = segment_sentences(text, start, end)
             single = len(line_sents) == 1
             for span in line_sents:
                 unit = text[span.start : span.end]
-                v = classify(unit)
-                if v is not None and v.label == "related_question" and single and not questions[li]:
-                    v = None  # a lone title-case question on its own line is a heading
-                if v is None and nav[li]:
-                    v = Verdict("navigation", "one of a run of short link-like lines (a menu or a link list)")
-                result: Verdict | tuple[int, str] | None = None
-                if v is not None and v.label not in disabled:
-                    result = v
-                elif "page_title" not in disabled and has_title_separator(unit):
-                    g = glued_title(unit)
-                    if g is not None:
-                        result = (span.start + g.end, g.site)
+                result = _result(span, unit, classify(unit), single, nav[li], questions[li], disabled)
                 if result is not None:
                     sents.append(span)
                     out.append(result)
@@ -206,6 +204,30 @@ class CleanFurniture(Transformer):
             prev_end = edits[-1].end
         _trim_trailing_run(text, edits)
         return edits
+
+
+def _result(
+    span: Span,
+    unit: str,
+    v: Verdict | None,
+    single: bool,
+    nav_line: bool,
+    question_line: bool,
+    disabled: set[str],
+) -> Verdict | tuple[int, str] | None:
+    """What to do with one sentence, given its verdict from :func:`classify` and its
+    line's context: a Verdict (remove it), (end, site) (remove a glued title), or None."""
+    if v is not None and v.label == "related_question" and single and not question_line:
+        v = None  # a lone title-case question on its own line is a heading
+    if v is None and nav_line:
+        v = Verdict("navigation", "one of a run of short link-like lines (a menu or a link list)")
+    if v is not None and v.label not in disabled:
+        return v
+    if "page_title" not in disabled and has_title_separator(unit):
+        g = glued_title(unit)
+        if g is not None:
+            return (span.start + g.end, g.site)
+    return None
 
 
 def _trim_trailing_run(text: str, edits: list[Edit]) -> None:
