@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 from thresher.document import Document
 from thresher.registry import step_class
 from thresher.stages.filter import _words
-from thresher.stages.filter.gopher_repetition import CNGramIndex, NGramIndex
+from thresher.stages.filter.gopher_repetition import (
+    CNGramIndex,
+    NGramIndex,
+    find_duplicates,
+    split_lines,
+    split_paragraphs,
+)
 
 fast = pytest.importorskip(
     "thresher.stages.filter._fastwords", reason="the C accelerator is not built (no compiler at install)"
@@ -227,3 +233,12 @@ def test_c4_line_pass_is_identical_on_both_paths(
         assert c4_outcome(text, params) == with_c
     finally:
         _words._fast = fast_module
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab \t\n\r\u3000", max_size=40))
+def test_repeated_paragraphs_and_lines_count_alike(text: str) -> None:
+    """dup_pieces counts what splitting into paragraphs / lines and find_duplicates count."""
+    paragraphs, lines = split_paragraphs(text), split_lines(text)
+    assert fast.dup_pieces(text, True, 2) == (len(paragraphs), *find_duplicates(paragraphs))
+    assert fast.dup_pieces(text, False, 1) == (len(lines), *find_duplicates(lines))

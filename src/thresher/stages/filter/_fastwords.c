@@ -964,6 +964,114 @@ scan(PyObject *self, PyObject *args)
     return Py_BuildValue("NLLLLLN", out, t.n_words, t.n_symbol, t.n_alpha, t.chars, t.n_sent, profile);
 }
 
+/* ---- repeated paragraphs and lines ---------------------------------------------------- */
+
+PyDoc_STRVAR(dup_pieces_doc,
+"dup_pieces(text, strip, min_run) -> (n_pieces, n_dup, dup_chars)\n\n"
+"The pieces of text (stripped first if strip) between runs of at least min_run newlines,\n"
+"as re.split(r'\\n{min_run,}', ...) gives them: how many, how many equal an earlier piece,\n"
+"and the characters of those (gopher_repetition.find_duplicates).");
+
+static PyObject *
+dup_pieces(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    int strip;
+    Py_ssize_t min_run;
+    if (!PyArg_ParseTuple(args, "Upn", &text, &strip, &min_run))
+        return NULL;
+    if (min_run < 1) {
+        PyErr_SetString(PyExc_ValueError, "min_run must be at least 1");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const char *bytes = (const char *)data;
+    Py_ssize_t a = 0, b = PyUnicode_GET_LENGTH(text);
+    if (strip) {
+        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a)))
+            a++;
+        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1)))
+            b--;
+    }
+    /* pass 1: count the pieces, to size the table */
+    Py_ssize_t n_pieces = 1;
+    for (Py_ssize_t i = a; i < b;) {
+        if (PyUnicode_READ(kind, data, i) != '\n') {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        while (j < b && PyUnicode_READ(kind, data, j) == '\n')
+            j++;
+        if (j - i >= min_run)
+            n_pieces++;
+        i = j;
+    }
+    size_t size = 16;
+    while (size < (size_t)n_pieces * 2)
+        size <<= 1;
+    typedef struct {
+        uint64_t h;
+        Py_ssize_t start, len;  /* len -1: empty slot */
+    } Slot;
+    Slot *table = PyMem_Malloc(size * sizeof(Slot));
+    if (table == NULL)
+        return PyErr_NoMemory();
+    for (size_t k = 0; k < size; k++)
+        table[k].len = -1;
+    /* pass 2: hash each piece, compare with the pieces of the same hash */
+    long long n_dup = 0, dup_chars = 0;
+    Py_ssize_t start = a, i = a;
+    for (;;) {
+        Py_ssize_t end = i, next = -1;
+        while (end < b) {
+            if (PyUnicode_READ(kind, data, end) == '\n') {
+                Py_ssize_t j = end;
+                while (j < b && PyUnicode_READ(kind, data, j) == '\n')
+                    j++;
+                if (j - end >= min_run) {
+                    next = j;
+                    break;
+                }
+                end = j;
+            } else {
+                end++;
+            }
+        }
+        /* the piece text[start:end] */
+        uint64_t h = 14695981039346656037ULL;
+        for (Py_ssize_t k = start; k < end; k++) {
+            h ^= (uint64_t)PyUnicode_READ(kind, data, k);
+            h *= 1099511628211ULL;
+        }
+        Py_ssize_t len = end - start;
+        size_t slot = (size_t)(h ^ (h >> 31)) & (size - 1);
+        int seen = 0;
+        while (table[slot].len >= 0) {
+            if (table[slot].h == h && table[slot].len == len &&
+                memcmp(bytes + table[slot].start * kind, bytes + start * kind, (size_t)(len * kind)) == 0) {
+                seen = 1;
+                break;
+            }
+            slot = (slot + 1) & (size - 1);
+        }
+        if (seen) {
+            n_dup++;
+            dup_chars += len;
+        } else {
+            table[slot].h = h;
+            table[slot].start = start;
+            table[slot].len = len;
+        }
+        if (next < 0)
+            break;
+        start = i = next;
+    }
+    PyMem_Free(table);
+    return Py_BuildValue("(nLL)", n_pieces, n_dup, dup_chars);
+}
+
 /* ---- c4_quality's line pass ------------------------------------------------------------ */
 
 /* Labels of the edits c4_lines makes: indices into c4_quality._C_LABELS. */
@@ -1486,6 +1594,7 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, configure_doc},
     {"scan", scan, METH_VARARGS, scan_doc},
     {"c4_lines", c4_lines, METH_VARARGS, c4_lines_doc},
+    {"dup_pieces", dup_pieces, METH_VARARGS, dup_pieces_doc},
     {"ngram_profile", ngram_profile, METH_O, ngram_profile_doc},
     {"ngram_top", ngram_top, METH_VARARGS, ngram_top_doc},
     {"ngram_dup", ngram_dup, METH_VARARGS, ngram_dup_doc},

@@ -275,19 +275,28 @@ class GopherRepetition(Filter):
             return Decision.drop("empty")
         n_chars = len(text)
 
-        paragraphs = split_paragraphs(text)
-        n_dup, dup_chars = find_duplicates(paragraphs)
-        self.signal(doc, "dup_para_frac", n_dup / len(paragraphs))
-        if p.dup_para_frac and n_dup / len(paragraphs) > p.dup_para_frac:
+        fast = _words._fast
+        if fast is not None:  # the same counts, without a string per paragraph and line
+            n_paragraphs, n_dup, dup_chars = fast.dup_pieces(text, True, 2)
+        else:
+            paragraphs = split_paragraphs(text)
+            n_paragraphs = len(paragraphs)
+            n_dup, dup_chars = find_duplicates(paragraphs)
+        self.signal(doc, "dup_para_frac", n_dup / n_paragraphs)
+        if p.dup_para_frac and n_dup / n_paragraphs > p.dup_para_frac:
             return Decision.drop("dup_para_frac")
         self.signal(doc, "dup_para_char_frac", dup_chars / n_chars)
         if p.dup_para_char_frac and dup_chars / n_chars > p.dup_para_char_frac:
             return Decision.drop("dup_para_char_frac")
 
-        lines = split_lines(text)
-        n_dup, dup_chars = find_duplicates(lines)
-        self.signal(doc, "dup_line_frac", n_dup / len(lines))
-        if p.dup_line_frac and n_dup / len(lines) > p.dup_line_frac:
+        if fast is not None:
+            n_lines, n_dup, dup_chars = fast.dup_pieces(text, False, 1)
+        else:
+            lines = split_lines(text)
+            n_lines = len(lines)
+            n_dup, dup_chars = find_duplicates(lines)
+        self.signal(doc, "dup_line_frac", n_dup / n_lines)
+        if p.dup_line_frac and n_dup / n_lines > p.dup_line_frac:
             return Decision.drop("dup_line_frac")
         self.signal(doc, "dup_line_char_frac", dup_chars / n_chars)
         if p.dup_line_char_frac and dup_chars / n_chars > p.dup_line_char_frac:
