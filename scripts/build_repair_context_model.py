@@ -35,7 +35,12 @@ from pathlib import Path
 import numpy as np
 
 from thresher.stages.repair import evaluation
-from thresher.stages.repair.context_model import MODEL_PATH
+from thresher.stages.repair.context_model import (
+    DETERMINERS,
+    MODEL_PATH,
+    WORD_CLASS_BOUNDS,
+    WORD_CLASS_MIN_COUNT,
+)
 from thresher.stages.repair.deleted_chars import RestoreDeletedChars
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,15 +51,40 @@ L2 = 2e-5  # per-example penalty: most validation sites at the target precision 
 STEPS = 400
 TARGET_PRECISION = 0.982
 _ASCII_APOSTROPHE = re.compile(r"([A-Za-z])'([A-Za-z])")
+_TOKEN = re.compile(r"[a-z]+|[^\sa-z]")
 
 
 def _is_val(page_id: str) -> bool:
     return hashlib.sha1(page_id.encode("utf-8")).digest()[1] % 5 == 0
 
 
-def collect() -> dict[str, list]:
+def word_classes() -> dict[str, str]:
+    """Each word's class by its share of occurrences after a determiner
+    (``context_model.WORD_CLASS_BOUNDS``), counted on the original text of the train
+    pages of the fit half (not the validation ones)."""
+    total: Counter[str] = Counter()
+    after_det: Counter[str] = Counter()
+    for page_id, original in evaluation.english_records(CORPUS, "fit"):
+        if _is_val(page_id):
+            continue
+        prev = ""
+        for tok in _TOKEN.findall(original.lower()):
+            if tok.isalpha():
+                total[tok] += 1
+                after_det[tok] += prev in DETERMINERS
+            prev = tok
+    out: dict[str, str] = {}
+    for w, n in total.items():
+        if n >= WORD_CLASS_MIN_COUNT:
+            share = after_det[w] / n
+            out[w] = str(sum(share >= b for b in WORD_CLASS_BOUNDS))
+    return out
+
+
+def collect(classes: dict[str, str]) -> dict[str, list]:
     step = RestoreDeletedChars(context_model=False)
     step.ensure_setup()
+    step._classes = classes
     data: dict[str, list] = {"feats": [], "y": [], "val": []}
     for page_id, original in evaluation.english_records(CORPUS, "fit"):
         val = _is_val(page_id)
@@ -116,7 +146,9 @@ def fit(feats: list[list[tuple[str, float]]], y: np.ndarray) -> dict[str, float]
 
 def main() -> None:
     t0 = time.time()
-    data = collect()
+    classes = word_classes()
+    print(f"{len(classes)} word classes; {time.time() - t0:.0f} s")
+    data = collect(classes)
     y = np.array(data["y"], dtype=float)
     val = np.array(data["val"], dtype=bool)
     feats = data["feats"]
@@ -175,6 +207,10 @@ def main() -> None:
         "threshold_new": t_new,
         "meta": meta,
         "weights": weights,
+        "word_classes": {
+            c: " ".join(sorted(w for w, k in classes.items() if k == c))
+            for c in sorted(set(classes.values()))
+        },
     }
     with gzip.GzipFile(MODEL_PATH, "wb", mtime=0) as fh:
         fh.write(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8"))

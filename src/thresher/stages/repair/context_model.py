@@ -10,6 +10,9 @@ can. The model is a logistic regression over sparse features of one occurrence:
   there), alone and as a pair, the token after the next, the next word's last two
   letters (a crude part of speech: "-ly", "-ng", "-ed"), the case of both neighbours and
   their lexicon frequency (whole Zipf units: function words, common and rare words);
+- for an ambiguous contraction, the class of the next two words by how often they follow
+  a determiner on the fit pages (:data:`WORD_CLASS_BOUNDS`, a crude part of speech:
+  "its revenue" is a determiner before a noun, "its heading" a contraction);
 - for a possessive, the lexicon's evidence: Zipf of "word's" against "words", whether
   either is listed, whether the bare form occurs in the document, and the word itself
   when it was frequent enough in the fitting pages;
@@ -22,7 +25,8 @@ The weights (``context_model.json.gz`` beside this module) are fitted by
 ../shared/data/corpus (split by a hash of the page id, see
 :func:`thresher.stages.repair.evaluation.split_of`) with their non-ASCII characters
 deleted, the way ``benchmarks/repair.py`` deletes them; the benchmark reports the other
-half. The file holds feature weights only, no text of any page.
+half. The file holds feature weights and the word classes (words of 20 or more
+occurrences on the fit pages, by class), no text of any page.
 """
 
 from __future__ import annotations
@@ -163,14 +167,57 @@ def token_features(
 
 
 # the name prefixes of the features :func:`context_features` makes
-CONTEXT_FAMILIES = frozenset({"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz"})
+CONTEXT_FAMILIES = frozenset({"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz", "wc", "wc2"})
+
+# How often a word follows a determiner ("the", "a", "his", "this"...) on the fit pages:
+# nouns and attributive adjectives often, verbs, adverbs and function words seldom. The
+# class of the next two words is a crude part of speech that reaches words the fitting
+# pages hardly paired with a candidate ("its revenue" / "its heading"). Bounds of the
+# share of occurrences after a determiner, for words seen at least WORD_CLASS_MIN_COUNT
+# times; class "u" for other words, "p" for punctuation.
+WORD_CLASS_BOUNDS = (0.02, 0.08, 0.2, 0.4)
+WORD_CLASS_MIN_COUNT = 20
+DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "this",
+        "these",
+        "those",
+        "that",
+        "every",
+        "each",
+        "no",
+    ]
+)
+
+
+def word_class(classes: dict[str, str], tok: str) -> str:
+    """The class of ``tok`` (see :data:`WORD_CLASS_BOUNDS`)."""
+    c = classes.get(tok)
+    if c is not None:
+        return c
+    return "u" if tok.isalpha() else "p"
 
 
 def context_features(
-    kind: str, prev: tuple[str, str], nxt: tuple[str, str], nxt2: str, zipfs: tuple[float, float]
+    kind: str,
+    prev: tuple[str, str],
+    nxt: tuple[str, str],
+    nxt2: str,
+    zipfs: tuple[float, float],
+    classes: tuple[str, str],
 ) -> list[tuple[str, float]]:
     """The features of the neighbouring tokens (see the module docstring); ``zipfs`` are
-    the lexicon's Zipf values of the previous and the next word (0 for punctuation)."""
+    the lexicon's Zipf values of the previous and the next word (0 for punctuation),
+    ``classes`` the :func:`word_class` of the next two tokens."""
     group = group_of(kind)
     pw, ps = prev
     nw, ns = nxt
@@ -187,6 +234,8 @@ def context_features(
         (f"nn|{group}|{nw}|{nxt2}", 1.0),
         (f"n2|{kind}|{nxt2}", 1.0),
     ]
+    if group == "A":
+        out += [(f"wc|{kind}|{classes[0]}", 1.0), (f"wc2|{kind}|{classes[0]}|{classes[1]}", 1.0)]
     if ns != "p" and len(nw) >= 4:
         out.append((f"nx|{group}|{nw[-2:]}", 1.0))
     return out
@@ -198,13 +247,16 @@ def features(
     nxt: tuple[str, str],
     nxt2: str,
     zipfs: tuple[float, float],
+    classes: tuple[str, str],
     lex: tuple[float, float] | None,
     word: str,
     base_in_doc: bool,
     doc: tuple[str, ...],
 ) -> list[tuple[str, float]]:
     """All the sparse features of one occurrence (name, value)."""
-    return token_features(kind, lex, word, base_in_doc, doc) + context_features(kind, prev, nxt, nxt2, zipfs)
+    return token_features(kind, lex, word, base_in_doc, doc) + context_features(
+        kind, prev, nxt, nxt2, zipfs, classes
+    )
 
 
 @dataclass(frozen=True)
@@ -228,6 +280,7 @@ class ContextModel:
     threshold_new: float
     meta: dict[str, Any]
     token_floor: dict[str, float]
+    word_classes: dict[str, str] = field(default_factory=dict)  # see WORD_CLASS_BOUNDS
     _doc_bounds: dict[str, float] = field(default_factory=dict)
 
     def score(self, feats: list[tuple[str, float]]) -> float:
@@ -252,7 +305,13 @@ class ContextModel:
         return bound
 
     def context_score(
-        self, kind: str, prev: tuple[str, str], nxt: tuple[str, str], nxt2: str, zipfs: tuple[float, float]
+        self,
+        kind: str,
+        prev: tuple[str, str],
+        nxt: tuple[str, str],
+        nxt2: str,
+        zipfs: tuple[float, float],
+        classes: tuple[str, str],
     ) -> float:
         """``score(context_features(...))`` without building the list: the step's hot
         loop (every candidate occurrence of a damaged page)."""
@@ -272,6 +331,8 @@ class ContextModel:
             + get(f"pc|{kind}|{ps}", 0.0)
             + get(f"nn|{group}|{nw}|{nxt2}", 0.0)
             + get(f"n2|{kind}|{nxt2}", 0.0)
+            + get(f"wc|{kind}|{classes[0]}", 0.0)
+            + get(f"wc2|{kind}|{classes[0]}|{classes[1]}", 0.0)
         )
         if ns != "p" and len(nw) >= 4:
             total += get(f"nx|{group}|{nw[-2:]}", 0.0)
@@ -295,4 +356,5 @@ def load_context_model(path: str = str(MODEL_PATH)) -> ContextModel:
         threshold_new=float(raw["threshold_new"]),
         token_floor={k: float(v) for k, v in raw["token_floor"].items()},
         meta=raw["meta"],
+        word_classes={w: c for c, words in raw.get("word_classes", {}).items() for w in words.split()},
     )

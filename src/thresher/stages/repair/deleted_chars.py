@@ -59,6 +59,7 @@ from thresher.stages.repair.context_model import (
     next_token,
     prev_token,
     token_features,
+    word_class,
 )
 from thresher.stages.repair.lexicon import Lexicon, load_lexicon
 from thresher.step import Params, Transformer
@@ -424,6 +425,8 @@ class RestoreDeletedChars(Transformer):
     def setup(self) -> None:
         self._lex: Lexicon = load_lexicon("en")
         self._model: ContextModel | None = load_context_model() if self.params.context_model else None
+        # the word classes of the model's features (the fitting script sets its own)
+        self._classes: dict[str, str] = self._model.word_classes if self._model is not None else {}
         # decisions that depend on the word alone, shared across documents (bounded)
         self._cache: dict[Any, Any] = {}
 
@@ -658,12 +661,13 @@ class RestoreDeletedChars(Transformer):
 
     def _context(
         self, text: str, start: int, end: int
-    ) -> tuple[tuple[str, str], tuple[str, str], str, tuple[float, float]]:
+    ) -> tuple[tuple[str, str], tuple[str, str], str, tuple[float, float], tuple[str, str]]:
         """The neighbours of ``text[start:end]`` as :func:`context_features` takes them."""
         nw, ns, nend = next_token(text, end)
         nxt2 = next_token(text, nend)[0] if ns != "p" else ""
         prev = prev_token(text, start)
-        return prev, (nw, ns), nxt2, (self._lex.zipf(prev[0]), self._lex.zipf(nw))
+        classes = (word_class(self._classes, nw), word_class(self._classes, nxt2) if nxt2 else "p")
+        return prev, (nw, ns), nxt2, (self._lex.zipf(prev[0]), self._lex.zipf(nw)), classes
 
     def _static(
         self, tok: str, model: ContextModel | None
