@@ -236,7 +236,11 @@ def test_c4_line_pass_is_identical_on_both_paths(
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="ab \t\n\r\u3000", max_size=40))
+@given(st.one_of(
+    st.text(alphabet="ab \t\n\r\u3000😀", max_size=40),  # one, two and four bytes a character
+    # hundreds of short pieces, many repeated: the table grows
+    st.lists(st.sampled_from(["a", "b", "ab", "", "a😀", "\u3000b"]), max_size=400).map("\n".join),
+))
 def test_repeated_paragraphs_and_lines_count_alike(text: str) -> None:
     """dup_pieces counts what splitting into paragraphs / lines and find_duplicates count."""
     paragraphs, lines = split_paragraphs(text), split_lines(text)

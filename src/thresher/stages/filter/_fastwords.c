@@ -972,6 +972,56 @@ PyDoc_STRVAR(dup_pieces_doc,
 "as re.split(r'\\n{min_run,}', ...) gives them: how many, how many equal an earlier piece,\n"
 "and the characters of those (gopher_repetition.find_duplicates).");
 
+/* The first "\n" of text[i:b], or b. */
+static Py_ssize_t
+find_newline(int kind, const void *data, Py_ssize_t i, Py_ssize_t b)
+{
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *p = memchr((const char *)data + i, '\n', (size_t)(b - i));
+        return p == NULL ? b : p - (const char *)data;
+    }
+    if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *d = data;
+        while (i + 4 <= b) {  /* four characters at a time: is one of them "\n"? */
+            uint64_t w;
+            memcpy(&w, d + i, 8);
+            w ^= 0x000A000A000A000AULL;
+            if ((w - 0x0001000100010001ULL) & ~w & 0x8000800080008000ULL)
+                break;
+            i += 4;
+        }
+        while (i < b && d[i] != '\n')
+            i++;
+        return i;
+    }
+    const Py_UCS4 *d = data;
+    while (i < b && d[i] != '\n')
+        i++;
+    return i;
+}
+
+/* A fast hash of n bytes, 8 at a time: equal pieces are then compared byte by byte, so
+ * its quality only matters for speed. */
+static uint64_t
+hash_bytes(const char *p, Py_ssize_t n)
+{
+    uint64_t h = 0x243F6A8885A308D3ULL ^ (uint64_t)n, w;
+    while (n >= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * MIX;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        w = 0;
+        memcpy(&w, p, (size_t)n);
+        h = (h ^ w) * MIX;
+        h ^= h >> 29;
+    }
+    return h * MIX;
+}
+
 static PyObject *
 dup_pieces(PyObject *self, PyObject *args)
 {
@@ -994,59 +1044,36 @@ dup_pieces(PyObject *self, PyObject *args)
         while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1)))
             b--;
     }
-    /* pass 1: count the pieces, to size the table */
-    Py_ssize_t n_pieces = 1;
-    for (Py_ssize_t i = a; i < b;) {
-        if (PyUnicode_READ(kind, data, i) != '\n') {
-            i++;
-            continue;
-        }
-        Py_ssize_t j = i;
-        while (j < b && PyUnicode_READ(kind, data, j) == '\n')
-            j++;
-        if (j - i >= min_run)
-            n_pieces++;
-        i = j;
-    }
-    size_t size = 16;
-    while (size < (size_t)n_pieces * 2)
-        size <<= 1;
     typedef struct {
         uint64_t h;
         Py_ssize_t start, len;  /* len -1: empty slot */
     } Slot;
+    size_t size = 64, used = 0;  /* doubled when half full */
     Slot *table = PyMem_Malloc(size * sizeof(Slot));
     if (table == NULL)
         return PyErr_NoMemory();
     for (size_t k = 0; k < size; k++)
         table[k].len = -1;
-    /* pass 2: hash each piece, compare with the pieces of the same hash */
+    /* each piece is hashed over its bytes (every piece has the text's kind) and compared
+     * with the earlier pieces of the same hash */
+    Py_ssize_t n_pieces = 0;
     long long n_dup = 0, dup_chars = 0;
-    Py_ssize_t start = a, i = a;
+    Py_ssize_t start = a;
     for (;;) {
-        Py_ssize_t end = i, next = -1;
+        Py_ssize_t end = find_newline(kind, data, start, b), next = -1;
         while (end < b) {
-            if (PyUnicode_READ(kind, data, end) == '\n') {
-                Py_ssize_t j = end;
-                while (j < b && PyUnicode_READ(kind, data, j) == '\n')
-                    j++;
-                if (j - end >= min_run) {
-                    next = j;
-                    break;
-                }
-                end = j;
-            } else {
-                end++;
+            Py_ssize_t j = end;
+            while (j < b && PyUnicode_READ(kind, data, j) == '\n')
+                j++;
+            if (j - end >= min_run) {
+                next = j;
+                break;
             }
-        }
-        /* the piece text[start:end] */
-        uint64_t h = 14695981039346656037ULL;
-        for (Py_ssize_t k = start; k < end; k++) {
-            h ^= (uint64_t)PyUnicode_READ(kind, data, k);
-            h *= 1099511628211ULL;
+            end = find_newline(kind, data, j, b);
         }
         Py_ssize_t len = end - start;
-        size_t slot = (size_t)(h ^ (h >> 31)) & (size - 1);
+        uint64_t h = hash_bytes(bytes + start * kind, len * kind);
+        size_t slot = (size_t)(h >> 32) & (size - 1);
         int seen = 0;
         while (table[slot].len >= 0) {
             if (table[slot].h == h && table[slot].len == len &&
@@ -1056,6 +1083,7 @@ dup_pieces(PyObject *self, PyObject *args)
             }
             slot = (slot + 1) & (size - 1);
         }
+        n_pieces++;
         if (seen) {
             n_dup++;
             dup_chars += len;
@@ -1063,10 +1091,30 @@ dup_pieces(PyObject *self, PyObject *args)
             table[slot].h = h;
             table[slot].start = start;
             table[slot].len = len;
+            if (++used * 2 > size) {
+                Slot *bigger = PyMem_Malloc(2 * size * sizeof(Slot));
+                if (bigger == NULL) {
+                    PyMem_Free(table);
+                    return PyErr_NoMemory();
+                }
+                for (size_t k = 0; k < 2 * size; k++)
+                    bigger[k].len = -1;
+                for (size_t k = 0; k < size; k++) {
+                    if (table[k].len < 0)
+                        continue;
+                    size_t t = (size_t)(table[k].h >> 32) & (2 * size - 1);
+                    while (bigger[t].len >= 0)
+                        t = (t + 1) & (2 * size - 1);
+                    bigger[t] = table[k];
+                }
+                PyMem_Free(table);
+                table = bigger;
+                size *= 2;
+            }
         }
         if (next < 0)
             break;
-        start = i = next;
+        start = next;
     }
     PyMem_Free(table);
     return Py_BuildValue("(nLL)", n_pieces, n_dup, dup_chars);
