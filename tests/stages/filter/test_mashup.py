@@ -215,8 +215,8 @@ def _corpus(shared_dir: Path, n: int) -> list[str]:
 @pytest.mark.shared
 def test_real_pages_and_salads(shared_dir: Path) -> None:
     """On corpus lines 3000-3399: at most 10% of the real pages judged are flagged and
-    at least 80% of salads of 3-12 of them are (the benchmark measures about 5% and
-    95% on each half of the corpus). benchmarks/cleaning.py prints the full numbers."""
+    at least 80% of salads of 3-12 of them are (the benchmark measures 1-5% and 98-99%
+    on each half of the corpus). benchmarks/cleaning.py prints the full numbers."""
     texts = _corpus(shared_dir, 3400)[-300:]
     rng = random.Random(2)
     clean, mash = CleanFurniture(), MashupFilter()
