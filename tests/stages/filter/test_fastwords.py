@@ -246,3 +246,17 @@ def test_repeated_paragraphs_and_lines_count_alike(text: str) -> None:
     paragraphs, lines = split_paragraphs(text), split_lines(text)
     assert fast.dup_pieces(text, True, 2) == (len(paragraphs), *find_duplicates(paragraphs))
     assert fast.dup_pieces(text, False, 1) == (len(lines), *find_duplicates(lines))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="a#.…•- \t\n\r\x0b\x85\u2028\u3000", max_size=50))
+def test_gopher_marks_and_chunk_counts_agree(text: str) -> None:
+    lines = text.splitlines()
+    assert fast.gopher_marks(text) == (
+        text.count("#"),
+        text.count("...") + text.count("…"),
+        len(lines),
+        sum(1 for s in lines if s.lstrip().startswith(("•", "-"))),
+        sum(1 for s in lines if s.rstrip().endswith(("...", "…"))),
+    )
+    assert fast.count_chunks(text) == len(text.split())

@@ -964,6 +964,92 @@ scan(PyObject *self, PyObject *args)
     return Py_BuildValue("NLLLLLN", out, t.n_words, t.n_symbol, t.n_alpha, t.chars, t.n_sent, profile);
 }
 
+/* ---- per-line marks of the Gopher quality rules, and chunk counts ---------------------- */
+
+PyDoc_STRVAR(gopher_marks_doc,
+"gopher_marks(text) -> (hashes, ellipses, lines, bullet_lines, ellipsis_lines)\n\n"
+"text.count('#'), text.count('...') + text.count('\\u2026'), len(text.splitlines()), and\n"
+"how many of those lines start with '\\u2022' or '-' after str.lstrip() and end with\n"
+"'...' or '\\u2026' after str.rstrip().");
+
+static PyObject *
+gopher_marks(PyObject *self, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    Py_ssize_t hashes = 0, ellipses = 0, lines = 0, bullets = 0, ends = 0, dots = 0;
+    Py_ssize_t pos = 0;
+    while (pos < n) {
+        Py_ssize_t start = pos, end = pos;
+        /* the line, and the characters counted over the whole text ("..." without overlap:
+         * a run of k dots holds k // 3) */
+        for (; end < n; end++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, end);
+            if (c == '.') {
+                dots++;
+                continue;
+            }
+            ellipses += dots / 3;
+            dots = 0;
+            if (c == '#')
+                hashes++;
+            else if (c == 0x2026)
+                ellipses++;
+            else if (Py_UNICODE_ISLINEBREAK(c))
+                break;
+        }
+        pos = end;
+        if (end < n) {
+            pos = end + 1;
+            if (PyUnicode_READ(kind, data, end) == '\r' && end + 1 < n && PyUnicode_READ(kind, data, end + 1) == '\n')
+                pos = end + 2;
+        }
+        lines++;
+        Py_ssize_t a = start, b = end;
+        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a)))
+            a++;
+        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1)))
+            b--;
+        if (a < b) {
+            Py_UCS4 first = PyUnicode_READ(kind, data, a), last = PyUnicode_READ(kind, data, b - 1);
+            if (first == 0x2022 || first == '-')
+                bullets++;
+            if (last == 0x2026 || (last == '.' && b - a >= 3 && PyUnicode_READ(kind, data, b - 2) == '.' &&
+                                   PyUnicode_READ(kind, data, b - 3) == '.'))
+                ends++;
+        }
+    }
+    ellipses += dots / 3;
+    return Py_BuildValue("(nnnnn)", hashes, ellipses, lines, bullets, ends);
+}
+
+PyDoc_STRVAR(count_chunks_doc,
+"count_chunks(text) -> int\n\nlen(text.split()), without making the chunks.");
+
+static PyObject *
+count_chunks(PyObject *self, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg), chunks = 0;
+    int in_chunk = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i));
+        chunks += !space && !in_chunk;
+        in_chunk = !space;
+    }
+    return PyLong_FromSsize_t(chunks);
+}
+
 /* ---- repeated paragraphs and lines ---------------------------------------------------- */
 
 PyDoc_STRVAR(dup_pieces_doc,
@@ -1643,6 +1729,8 @@ static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS, scan_doc},
     {"c4_lines", c4_lines, METH_VARARGS, c4_lines_doc},
     {"dup_pieces", dup_pieces, METH_VARARGS, dup_pieces_doc},
+    {"gopher_marks", gopher_marks, METH_O, gopher_marks_doc},
+    {"count_chunks", count_chunks, METH_O, count_chunks_doc},
     {"ngram_profile", ngram_profile, METH_O, ngram_profile_doc},
     {"ngram_top", ngram_top, METH_VARARGS, ngram_top_doc},
     {"ngram_dup", ngram_dup, METH_VARARGS, ngram_dup_doc},

@@ -32,6 +32,7 @@ from pydantic import Field
 from thresher.document import Document
 from thresher.step import KEEP, Decision, Filter, Params
 
+from . import _words
 from ._words import analyse, terminal_punctuation
 from .gopher_repetition import find_duplicates
 
@@ -95,7 +96,8 @@ class FineWebQuality(Filter):
         newlines = text.count("\n")
         # every whitespace-separated chunk holds at least one word: when the ratio over
         # chunks already passes, the exact word split is not needed
-        n_chunks = len(text.split())
+        fast = _words._fast
+        n_chunks = fast.count_chunks(text) if fast is not None else len(text.split())
         if n_chunks and newlines / n_chunks <= p.new_line_ratio:
             self.signal(doc, "list_ratio_bound", newlines / n_chunks)
             return KEEP

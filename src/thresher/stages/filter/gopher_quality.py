@@ -39,6 +39,7 @@ from pydantic import Field
 from thresher.document import Document
 from thresher.step import KEEP, Decision, Filter, Params
 
+from . import _words
 from ._words import analyse
 
 STOP_WORDS: tuple[str, ...] = ("the", "be", "to", "of", "and", "that", "have", "with")
@@ -48,6 +49,23 @@ REASON_ALIASES: dict[str, str] = {"gopher_too_few_stop_words": "gopher_enough_st
 # the per-line tests, as C-level calls that map() runs without a Python loop per line
 _starts_bullet = methodcaller("startswith", ("•", "-"))
 _ends_ellipsis = methodcaller("endswith", ("...", "…"))
+
+
+def _marks(text: str) -> tuple[int, int, int, int, int]:
+    """``#`` and ellipses in ``text``; its lines (at least one, as ``splitlines() or [""]``),
+    those that start with a bullet and those that end with an ellipsis."""
+    fast = _words._fast
+    if fast is not None:  # one pass, the same counts
+        n_hashes, n_ellipses, n_lines, n_bullets, n_ends = fast.gopher_marks(text)
+        return n_hashes, n_ellipses, max(n_lines, 1), n_bullets, n_ends
+    lines = text.splitlines() or [""]
+    return (
+        text.count("#"),
+        text.count("...") + text.count("…"),
+        len(lines),
+        sum(map(_starts_bullet, map(str.lstrip, lines))),
+        sum(map(_ends_ellipsis, map(str.rstrip, lines))),
+    )
 
 
 class GopherQualityParams(Params):
@@ -97,8 +115,9 @@ class GopherQuality(Filter):
         if p.max_avg_word_length and mean_len > p.max_avg_word_length:
             return Decision.drop("gopher_above_avg_threshold")
 
-        hash_ratio = text.count("#") / n_words
-        ellipsis_ratio = (text.count("...") + text.count("…")) / n_words
+        n_hashes, n_ellipses, n_lines, n_bullets, n_end_ellipses = _marks(text)
+        hash_ratio = n_hashes / n_words
+        ellipsis_ratio = n_ellipses / n_words
         self.signal(doc, "hash_word_ratio", hash_ratio)
         self.signal(doc, "ellipsis_word_ratio", ellipsis_ratio)
         if p.max_symbol_word_ratio and hash_ratio > p.max_symbol_word_ratio:
@@ -106,14 +125,13 @@ class GopherQuality(Filter):
         if p.max_symbol_word_ratio and ellipsis_ratio > p.max_symbol_word_ratio:
             return Decision.drop("gopher_too_many_ellipsis")
 
-        lines = text.splitlines() or [""]
         if p.max_bullet_lines_ratio:
-            bullets = sum(map(_starts_bullet, map(str.lstrip, lines))) / len(lines)
+            bullets = n_bullets / n_lines
             self.signal(doc, "bullet_lines_ratio", bullets)
             if bullets > p.max_bullet_lines_ratio:
                 return Decision.drop("gopher_too_many_bullets")
         if p.max_ellipsis_lines_ratio:
-            ends = sum(map(_ends_ellipsis, map(str.rstrip, lines))) / len(lines)
+            ends = n_end_ellipses / n_lines
             self.signal(doc, "end_ellipsis_lines_ratio", ends)
             if ends > p.max_ellipsis_lines_ratio:
                 return Decision.drop("gopher_too_many_end_ellipsis")
