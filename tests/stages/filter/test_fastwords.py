@@ -260,3 +260,18 @@ def test_gopher_marks_and_chunk_counts_agree(text: str) -> None:
         sum(1 for s in lines if s.rstrip().endswith(("...", "…"))),
     )
     assert fast.count_chunks(text) == len(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "bb", "ccc", "dd", "e", "ab", "c"]), max_size=80),
+    st.lists(st.integers(1, 12), max_size=7),
+)
+def test_duplicate_ngrams_of_many_n_agree(words: list[str], ns: list[int]) -> None:
+    """One call for several n gives what one call per n gives, stopping as the filter does."""
+    np_index, c_index = NGramIndex(words), CNGramIndex(words, fast)
+    expected, repeats = [], True
+    for n in ns:
+        expected.append(c_index.dup(n) if repeats else (0, False))
+        repeats = expected[-1][1]
+    assert list(c_index.dup_many(ns)) == expected == list(np_index.dup_many(ns))

@@ -1700,6 +1700,99 @@ ngram_dup(PyObject *self, PyObject *args)
     return Py_BuildValue("(LO)", total, repeats ? Py_True : Py_False);
 }
 
+PyDoc_STRVAR(ngram_dup_many_doc,
+"ngram_dup_many(profile, ns) -> [(chars, repeats), ...]\n\n"
+"ngram_dup(profile, n) for each n of ns in order, until one finds no repeat: from there\n"
+"on (0, False) without computing (no longer n-gram repeats either). The hashes of one n\n"
+"are extended to the next and the table is reused.");
+
+static PyObject *
+ngram_dup_many(PyObject *self, PyObject *args)
+{
+    PyObject *profile, *ns;
+    if (!PyArg_ParseTuple(args, "OO", &profile, &ns))
+        return NULL;
+    NGrams g;
+    if (ngrams_build(profile, 1, &g, 0) < 0)
+        return NULL;
+    PyObject *seq = PySequence_Fast(ns, "ns must be a sequence of int");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    const int64_t *buf = (const int64_t *)PyBytes_AS_STRING(profile);
+    Py_ssize_t nw = (Py_ssize_t)buf[0];
+    const uint64_t *h1 = (const uint64_t *)(g.cum + nw + 1);
+    PyObject *out = PyList_New(count);
+    uint64_t *h = nw > 0 ? PyMem_Malloc((size_t)nw * sizeof(uint64_t)) : NULL;
+    Table t = {0, NULL, NULL, NULL, NULL};
+    int have_table = 0;
+    if (out == NULL || (nw > 0 && h == NULL))
+        goto fail;
+    if (nw > 0) {
+        if (table_init(&t, nw, 0) < 0)
+            goto fail;
+        have_table = 1;
+    }
+    Py_ssize_t cur = 0;  /* the n whose hashes h holds (0: none) */
+    int stop = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_ssize_t n = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, k));
+        if (n == -1 && PyErr_Occurred())
+            goto fail;
+        if (n < 1) {
+            PyErr_SetString(PyExc_ValueError, "n must be at least 1");
+            goto fail;
+        }
+        long long total = 0;
+        int repeats = 0;
+        Py_ssize_t m = nw - n + 1;
+        if (!stop && m > 0) {
+            /* h_n[i] = h_{n-1}[i] * M + h1[i + n - 1], as ngrams_build computes it */
+            if (cur == 0 || n < cur) {
+                for (Py_ssize_t i = 0; i < nw; i++)
+                    h[i] = h1[i];
+                cur = 1;
+            }
+            for (; cur < n; cur++)
+                for (Py_ssize_t i = 0; i + cur < nw; i++)
+                    h[i] = h[i] * MIX + h1[i + cur];
+            memset(t.used, 0, t.mask + 1);
+            Py_ssize_t i = 0;
+            while (i < m) {
+                uint64_t x = h[i];
+                size_t s = table_find(&t, x);
+                if (t.used[s]) {
+                    total += g.cum[i + n] - g.cum[i];
+                    repeats = 1;
+                    i += n;
+                } else {
+                    t.used[s] = 1;
+                    t.key[s] = x;
+                    i += 1;
+                }
+            }
+        }
+        if (!repeats)
+            stop = 1;
+        PyObject *r = Py_BuildValue("(LO)", total, repeats ? Py_True : Py_False);
+        if (r == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, k, r);
+    }
+    if (have_table)
+        table_free(&t);
+    PyMem_Free(h);
+    Py_DECREF(seq);
+    return out;
+fail:
+    if (have_table)
+        table_free(&t);
+    PyMem_Free(h);
+    Py_DECREF(seq);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 PyDoc_STRVAR(ngram_max_chars_doc,
 "ngram_max_chars(profile, n) -> int\n\n"
 "Length of the longest n-gram joined with spaces (0 when there are fewer than n words).");
@@ -1734,6 +1827,7 @@ static PyMethodDef methods[] = {
     {"ngram_profile", ngram_profile, METH_O, ngram_profile_doc},
     {"ngram_top", ngram_top, METH_VARARGS, ngram_top_doc},
     {"ngram_dup", ngram_dup, METH_VARARGS, ngram_dup_doc},
+    {"ngram_dup_many", ngram_dup_many, METH_VARARGS, ngram_dup_many_doc},
     {"ngram_max_chars", ngram_max_chars, METH_VARARGS, ngram_max_chars_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -29,7 +29,7 @@ datatrove compares duplicate 5..10-grams as words joined *without* a separator, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import ClassVar
 
@@ -161,6 +161,14 @@ class NGramIndex:
         """See :func:`duplicate_ngram_chars`."""
         return _duplicate_ngram_chars_np(self, n)
 
+    def dup_many(self, ns: Sequence[int]) -> Iterator[tuple[int, bool]]:
+        """:meth:`dup` for each n in order, until one finds no repeat; then (0, False)."""
+        repeats = True
+        for n in ns:
+            result = self.dup(n) if repeats else (0, False)
+            repeats = result[1]
+            yield result
+
 
 class CNGramIndex:
     """The same statistics as :class:`NGramIndex`, from the compiled accelerator.
@@ -188,6 +196,13 @@ class CNGramIndex:
         """See :func:`duplicate_ngram_chars`."""
         chars, repeats = self._c.ngram_dup(self._profile, n)
         return int(chars), bool(repeats)
+
+    def dup_many(self, ns: Sequence[int]) -> Iterator[tuple[int, bool]]:
+        """:meth:`dup` for each n in order, until one finds no repeat; then (0, False).
+
+        One C call: each n's hashes extend the previous n's, and one table serves all.
+        """
+        return iter(self._c.ngram_dup_many(self._profile, ns))
 
 
 def ngram_index(words: Sequence[str], profile: bytes | None = None) -> NGramIndex | CNGramIndex:
@@ -322,11 +337,12 @@ class GopherRepetition(Filter):
                 return Decision.drop(f"top_{n}_gram")
 
         no_repeat = max_count == 1  # no n-gram repeats, so no longer one does either
+        dups = None if no_repeat else index.dup_many([n for n, _ in p.dup_n_grams])
         for n, frac in p.dup_n_grams:
-            if no_repeat:
+            if no_repeat or dups is None:
                 share = 0.0
             else:
-                dup, repeats = duplicate_ngram_chars(index, n)
+                dup, repeats = next(dups)
                 no_repeat = not repeats
                 share = dup / n_chars
             self.signal(doc, f"duplicated_{n}_n_grams", share)
