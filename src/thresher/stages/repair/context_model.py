@@ -10,9 +10,10 @@ can. The model is a logistic regression over sparse features of one occurrence:
   there), alone and as a pair, the token after the next, the next word's last two
   letters (a crude part of speech: "-ly", "-ng", "-ed"), the case of both neighbours and
   their lexicon frequency (whole Zipf units: function words, common and rare words);
-- for an ambiguous contraction, the class of the next two words by how often they follow
-  a determiner on the fit pages (:data:`WORD_CLASS_BOUNDS`, a crude part of speech:
-  "its revenue" is a determiner before a noun, "its heading" a contraction);
+- the class of the next two words by how often they follow a determiner on the fit pages
+  (:data:`WORD_CLASS_BOUNDS`, a crude part of speech: "its revenue" is a determiner
+  before a noun, "its heading" a contraction; "the users data" a possessive, "the users
+  said" a plural), except for a possessive a rule proposed, which the lexicon supports;
 - for a possessive, the lexicon's evidence: Zipf of "word's" against "words", whether
   either is listed, whether the bare form occurs in the document, and the word itself
   when it was frequent enough in the fitting pages;
@@ -234,8 +235,7 @@ def context_features(
         (f"nn|{group}|{nw}|{nxt2}", 1.0),
         (f"n2|{kind}|{nxt2}", 1.0),
     ]
-    if group == "A":
-        out += [(f"wc|{kind}|{classes[0]}", 1.0), (f"wc2|{kind}|{classes[0]}|{classes[1]}", 1.0)]
+    out += [(f"wc|{kind}|{classes[0]}", 1.0), (f"wc2|{kind}|{classes[0]}|{classes[1]}", 1.0)]
     if ns != "p" and len(nw) >= 4:
         out.append((f"nx|{group}|{nw[-2:]}", 1.0))
     return out

@@ -600,7 +600,12 @@ class RestoreDeletedChars(Transformer):
             zr = (lex.zipf(lw), lex.zipf(rep.new.lower().replace(apo, "'")))
             base_in_doc = kind in ("S", "SC", "SI") and (tok[:-1] in counts or tok[:-1].lower() in counts)
             rule = _rule_key(rep.reason)
-            feats = features(kind, *self._context(text, start, end), zr, lw, base_in_doc, doc)
+            prev, nxt, nxt2, zipfs, classes = self._context(text, start, end)
+            if kind in ("S", "SC", "SI"):
+                # a rule's possessive has the lexicon's word for it: the next words'
+                # classes are read for the model's own candidates only
+                classes = ("-", "-")
+            feats = features(kind, prev, nxt, nxt2, zipfs, classes, zr, lw, base_in_doc, doc)
             feats += [(f"r|{rule}", 1.0), (f"r|{rule}|{kind}", 1.0)]
             if model is None:
                 out.append(_Candidate(start, end, rep, feats, True))
