@@ -15,6 +15,14 @@ setup(
             sources=["src/thresher/stages/filter/_fastwords.c"],
             optional=True,
             extra_compile_args=["-O2"],
-        )
+        ),
+        # mashup_filter's per-sentence features; no floating-point contraction, so that
+        # its sums are the ones the pure-Python path computes, bit for bit
+        Extension(
+            "thresher.stages.filter._mashfeat",
+            sources=["src/thresher/stages/filter/_mashfeat.c"],
+            optional=True,
+            extra_compile_args=["-O2", "-ffp-contract=off"],
+        ),
     ]
 )
