@@ -200,6 +200,10 @@ C4_PIECES = [
     "The", "cat", "sat.", "Is", "it?", "Yes!", "said \"no\"", "it's '", "wait...", "{x}", "a" * 12,
     "e.g.", " ", "  ", "\t", "\u3000", "\n", "\n", "\n\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x85",
     "\u2028", "\u2029", "\x1f",
+    # citations, and the phrases (split by a citation, in other cases, after a Kelvin sign
+    # or U+0130, whose lower case is ASCII)
+    "[1]", "[12]", "[٣]", "[edit]", "[citation needed]", "[x]", "[", "]", "java[1]script", "JavaScript",
+    "lorem ipsum", "Lorem [2]ipsum", "terms of use", "Privacy Policy", "uses coo\u212aies", "\u0130", "lorem",
 ]
 
 
@@ -210,7 +214,7 @@ def c4_outcome(text: str, params: dict[str, Any]) -> tuple[Any, ...]:
     return doc.verdict.status, doc.verdict.reasons, doc.text, dict(doc.signals), edits
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     st.lists(st.sampled_from(C4_PIECES), max_size=60),
     st.sampled_from([-1, 0, 1, 3]),
@@ -218,14 +222,17 @@ def c4_outcome(text: str, params: dict[str, Any]) -> tuple[Any, ...]:
     st.sampled_from([-1, 4, 1000]),
     st.booleans(),
     st.booleans(),
+    st.lists(st.booleans(), min_size=4, max_size=4),
 )
 def test_c4_line_pass_is_identical_on_both_paths(
-    pieces: list[str], min_words: int, min_sentences: int, max_word: int, punct: bool, curly: bool
+    pieces: list[str], min_words: int, min_sentences: int, max_word: int, punct: bool, curly: bool,
+    switches: list[bool],
 ) -> None:
     """The compiled c4 line pass gives the decision, signals, text and edits of the Python one."""
     text = " ".join(pieces) if len(pieces) % 3 else "".join(pieces)
     params = {"min_words_per_line": min_words, "min_num_sentences": min_sentences, "max_word_length": max_word,
-              "filter_no_terminal_punct": punct, "filter_curly_bracket": curly}
+              "filter_no_terminal_punct": punct, "filter_curly_bracket": curly, "remove_citations": switches[0],
+              "filter_lorem_ipsum": switches[1], "filter_javascript": switches[2], "filter_policy": switches[3]}
     with_c = c4_outcome(text, params)
     fast_module = _words._fast
     _words._fast = None

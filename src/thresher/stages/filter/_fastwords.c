@@ -1209,7 +1209,10 @@ dup_pieces(PyObject *self, PyObject *args)
 /* ---- c4_quality's line pass ------------------------------------------------------------ */
 
 /* Labels of the edits c4_lines makes: indices into c4_quality._C_LABELS. */
-enum { C4_TOO_LONG = 1, C4_NO_PUNCT, C4_FEW_WORDS, C4_WHITESPACE, C4_LINE_BREAK };
+enum { C4_TOO_LONG = 1, C4_NO_PUNCT, C4_FEW_WORDS, C4_WHITESPACE, C4_LINE_BREAK, C4_JAVASCRIPT, C4_POLICY,
+       C4_CITATION };
+/* the phrase groups of c4_lines' bit masks */
+enum { P_LOREM = 1, P_JAVASCRIPT = 2, P_POLICY = 4 };
 enum { A_KEEP, A_REMOVE, A_REPLACE };  /* a REPLACE atom's replacement is "\n" */
 
 typedef struct {
@@ -1322,28 +1325,105 @@ has_word_longer(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize
     return 0;
 }
 
+/* c: what str.lower() makes of it where that is ASCII (a letter, or U+212A KELVIN SIGN:
+ * "k"); any other character lowers to no ASCII at all (U+0130 lowers to "i" and a
+ * combining dot: c4_lines is not called on a text holding it). */
+static inline Py_UCS4
+ascii_lower(Py_UCS4 c)
+{
+    if (c < 128)
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    return c == 0x212A ? 'k' : 0x110000;
+}
+
+/* 1 if any of the phrases (a tuple of ASCII lower-case str) occurs in obj[a:b].lower(). */
+static int
+lower_contains_any(PyObject *obj, Py_ssize_t a, Py_ssize_t b, PyObject *phrases)
+{
+    int kind = PyUnicode_KIND(obj);
+    const void *data = PyUnicode_DATA(obj);
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(phrases); k++) {
+        PyObject *ph = PyTuple_GET_ITEM(phrases, k);
+        Py_ssize_t m = PyUnicode_GET_LENGTH(ph);
+        const Py_UCS1 *p = PyUnicode_1BYTE_DATA(ph);
+        for (Py_ssize_t i = a; i + m <= b; i++) {
+            Py_ssize_t j = 0;
+            while (j < m && ascii_lower(PyUnicode_READ(kind, data, i + j)) == p[j])
+                j++;
+            if (j == m)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The end of the citation (c4_quality.CITATION: "[" decimal digits "]", "[edit]",
+ * "[citation needed]") that starts at text[i] within text[:b], or -1. */
+static Py_ssize_t
+citation_at(int kind, const void *data, Py_ssize_t i, Py_ssize_t b)
+{
+    static const char *const words[] = {"edit]", "citation needed]"};
+    if (PyUnicode_READ(kind, data, i) != '[')
+        return -1;
+    Py_ssize_t j = i + 1;
+    while (j < b && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, j)))
+        j++;
+    if (j < b && PyUnicode_READ(kind, data, j) == ']')
+        return j + 1;
+    for (int w = 0; w < 2; w++) {
+        Py_ssize_t m = (Py_ssize_t)strlen(words[w]), k = 0;
+        while (k < m && i + 1 + k < b && PyUnicode_READ(kind, data, i + 1 + k) == (Py_UCS4)words[w][k])
+            k++;
+        if (k == m)
+            return i + 1 + m;
+    }
+    return -1;
+}
+
 PyDoc_STRVAR(c4_lines_doc,
 "c4_lines(text, max_word_length, min_words, check_punct, check_curly, count, max_sentences,\n"
-"         cache, flags, split_miss, flags_miss, max_cache)\n"
-"-> None | (n_lines, n_kept, n_sentences, edits)\n\n"
-"c4_quality's pass over the lines of text (str.splitlines) for a text with no citation\n"
-"and no phrase to look for: None when a kept line holds '{' (check_curly), else the\n"
-"counts and the edits of the rewrite, each (start, end, is_replacement, label index).\n"
-"The last five arguments are scan()'s, for the sentence count of the kept lines.");
+"         cite, phrases, cite_phrases, phrase_groups, cache, flags, split_miss, flags_miss,\n"
+"         max_cache) -> str | (n_lines, n_kept, n_sentences, edits | None)\n\n"
+"c4_quality's pass over the lines of text (str.splitlines), for a text without U+0130:\n"
+"the reason ('lorem_ipsum', 'curly_bracket') when a line drops the document, else the\n"
+"counts and the edits of the rewrite, each (start, end, is_replacement, label index);\n"
+"edits is None when the sentences are too few. cite: citations are removed; phrases and\n"
+"cite_phrases: bit masks (1 lorem ipsum, 2 javascript, 4 policy) of the phrase groups of\n"
+"phrase_groups (three tuples of lower-case ASCII phrases) checked on a line without and\n"
+"with a citation. The last five arguments are scan()'s, for the sentence count.");
 
 static PyObject *
 c4_lines(PyObject *self, PyObject *args)
 {
-    PyObject *text;
+    PyObject *text, *groups;
     Py_ssize_t max_len, min_words, max_sentences;
-    int check_punct, check_curly, count;
+    int check_punct, check_curly, count, cite, phrases, cite_phrases;
     Tables tb;
-    if (!PyArg_ParseTuple(args, "UnnpppnO!O!OOn", &text, &max_len, &min_words, &check_punct, &check_curly,
-                          &count, &max_sentences, &PyDict_Type, &tb.cache, &PyDict_Type, &tb.flags,
-                          &tb.split_miss, &tb.flags_miss, &tb.max_cache))
+    if (!PyArg_ParseTuple(args, "UnnpppnpiiO!O!O!OOn", &text, &max_len, &min_words, &check_punct, &check_curly,
+                          &count, &max_sentences, &cite, &phrases, &cite_phrases, &PyTuple_Type, &groups,
+                          &PyDict_Type, &tb.cache, &PyDict_Type, &tb.flags, &tb.split_miss, &tb.flags_miss,
+                          &tb.max_cache))
         return NULL;
     if (check_configured() < 0)
         return NULL;
+    if (PyTuple_GET_SIZE(groups) != 3) {
+        PyErr_SetString(PyExc_ValueError, "phrase_groups must hold three tuples");
+        return NULL;
+    }
+    for (int g = 0; g < 3; g++) {
+        PyObject *grp = PyTuple_GET_ITEM(groups, g);
+        if (!PyTuple_Check(grp)) {
+            PyErr_SetString(PyExc_TypeError, "phrase_groups must hold three tuples");
+            return NULL;
+        }
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(grp); k++) {
+            PyObject *ph = PyTuple_GET_ITEM(grp, k);
+            if (!PyUnicode_Check(ph) || !PyUnicode_IS_ASCII(ph)) {
+                PyErr_SetString(PyExc_TypeError, "phrases must be ASCII str");
+                return NULL;
+            }
+        }
+    }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -1351,8 +1431,11 @@ c4_lines(PyObject *self, PyObject *args)
     Py_ssize_t n_lines = 0, n_kept = 0, last_kept_sep = -1;
     long long n_sent = 0;
     Py_ssize_t pos = 0;
-    PyObject *result = NULL;
+    PyObject *result = NULL, *kept_obj = NULL;
+    Py_ssize_t cites_cap = 0, n_cites = 0;
+    Py_ssize_t *cites = NULL;  /* start, end of each citation of the line */
     while (pos < n) {
+        Py_CLEAR(kept_obj);
         Py_ssize_t start = pos, end = pos, sep_end;
         while (end < n && !Py_UNICODE_ISLINEBREAK(PyUnicode_READ(kind, data, end)))
             end++;
@@ -1370,26 +1453,88 @@ c4_lines(PyObject *self, PyObject *args)
         while (s1 > s0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s1 - 1)))
             s1--;
         int label = 0;
+        n_cites = 0;
+        /* the kept line: text[s0:s1], or kept_obj when citations come out of it */
+        PyObject *ko = text;
+        Py_ssize_t ka = s0, kb = s1;
         if (max_len != -1 && s1 - s0 > max_len && has_word_longer(kind, data, s0, s1, max_len)) {
             label = C4_TOO_LONG;
-        } else if (check_punct) {
-            Py_UCS4 last = s1 > s0 ? PyUnicode_READ(kind, data, s1 - 1) : 0;
-            int ends = last == '.' || last == '?' || last == '!' || last == '"' || last == '\'';
-            if (ends && last == '.' && s1 - s0 >= 3 && PyUnicode_READ(kind, data, s1 - 2) == '.' &&
-                PyUnicode_READ(kind, data, s1 - 3) == '.')
-                ends = 0;  /* an ellipsis */
-            if (!ends)
-                label = C4_NO_PUNCT;
-        }
-        if (!label && min_words > 0 && count_words_upto(kind, data, s0, s1, min_words) < min_words)
-            label = C4_FEW_WORDS;
-        if (!label && check_curly) {
-            for (Py_ssize_t i = s0; i < s1; i++)
-                if (PyUnicode_READ(kind, data, i) == '{') {
-                    Py_INCREF(Py_None);
-                    result = Py_None;
+        } else {
+            if (cite) {
+                for (Py_ssize_t i = s0; i < s1; i++) {
+                    Py_ssize_t e = citation_at(kind, data, i, s1);
+                    if (e < 0)
+                        continue;
+                    if (n_cites + 2 > cites_cap) {
+                        Py_ssize_t cap = cites_cap ? 2 * cites_cap : 16;
+                        Py_ssize_t *c = PyMem_Realloc(cites, (size_t)cap * sizeof(Py_ssize_t));
+                        if (c == NULL) {
+                            PyErr_NoMemory();
+                            goto done;
+                        }
+                        cites = c;
+                        cites_cap = cap;
+                    }
+                    cites[n_cites++] = i;
+                    cites[n_cites++] = e;
+                    i = e - 1;
+                }
+                if (n_cites) {
+                    PyObject *parts = PyList_New(0), *empty = PyUnicode_New(0, 0);
+                    Py_ssize_t from = s0;
+                    int bad = parts == NULL || empty == NULL;
+                    for (Py_ssize_t c = 0; !bad && c <= n_cites; c += 2) {
+                        Py_ssize_t to = c < n_cites ? cites[c] : s1;
+                        PyObject *piece = PyUnicode_Substring(text, from, to);
+                        bad = piece == NULL || PyList_Append(parts, piece) < 0;
+                        Py_XDECREF(piece);
+                        if (c < n_cites)
+                            from = cites[c + 1];
+                    }
+                    if (!bad)
+                        kept_obj = PyUnicode_Join(empty, parts);
+                    Py_XDECREF(parts);
+                    Py_XDECREF(empty);
+                    if (kept_obj == NULL)
+                        goto done;
+                    ko = kept_obj;
+                    ka = 0;
+                    kb = PyUnicode_GET_LENGTH(kept_obj);
+                }
+            }
+            int kkind = PyUnicode_KIND(ko);
+            const void *kdata = PyUnicode_DATA(ko);
+            if (check_punct) {
+                Py_UCS4 last = kb > ka ? PyUnicode_READ(kkind, kdata, kb - 1) : 0;
+                int ends = last == '.' || last == '?' || last == '!' || last == '"' || last == '\'';
+                if (ends && last == '.' && kb - ka >= 3 && PyUnicode_READ(kkind, kdata, kb - 2) == '.' &&
+                    PyUnicode_READ(kkind, kdata, kb - 3) == '.')
+                    ends = 0;  /* an ellipsis */
+                if (!ends)
+                    label = C4_NO_PUNCT;
+            }
+            if (!label && min_words > 0 && count_words_upto(kind, data, s0, s1, min_words) < min_words)
+                label = C4_FEW_WORDS;
+            if (!label) {
+                int ph = n_cites ? cite_phrases : phrases;
+                if ((ph & P_LOREM) && lower_contains_any(ko, ka, kb, PyTuple_GET_ITEM(groups, 0))) {
+                    result = PyUnicode_FromString("lorem_ipsum");
                     goto done;
                 }
+                if ((ph & P_JAVASCRIPT) && lower_contains_any(ko, ka, kb, PyTuple_GET_ITEM(groups, 1))) {
+                    label = C4_JAVASCRIPT;
+                } else {
+                    if (check_curly) {
+                        for (Py_ssize_t i = ka; i < kb; i++)
+                            if (PyUnicode_READ(kkind, kdata, i) == '{') {
+                                result = PyUnicode_FromString("curly_bracket");
+                                goto done;
+                            }
+                    }
+                    if ((ph & P_POLICY) && lower_contains_any(ko, ka, kb, PyTuple_GET_ITEM(groups, 2)))
+                        label = C4_POLICY;
+                }
+            }
         }
         if (label) {
             Atom *prev = v.n ? &v.a[v.n - 1] : NULL;
@@ -1402,12 +1547,20 @@ c4_lines(PyObject *self, PyObject *args)
         n_kept++;
         if (count && n_sent < max_sentences) {
             Totals t = {0, 0, 0, 0, 0, 0};
-            if (scan_span(text, s0, s1, NULL, &t, &tb) < 0)
+            if (scan_span(ko, ka, kb, NULL, &t, &tb) < 0)
                 goto done;
             n_sent += t.n_sent;
         }
-        if ((s0 > start && atoms_push(&v, start, s0, A_REMOVE, C4_WHITESPACE) < 0) ||
-            atoms_push(&v, s0, s1, A_KEEP, 0) < 0 ||
+        if (s0 > start && atoms_push(&v, start, s0, A_REMOVE, C4_WHITESPACE) < 0)
+            goto done;
+        Py_ssize_t at = s0;
+        for (Py_ssize_t c = 0; c < n_cites; c += 2) {
+            if ((at < cites[c] && atoms_push(&v, at, cites[c], A_KEEP, 0) < 0) ||
+                atoms_push(&v, cites[c], cites[c + 1], A_REMOVE, C4_CITATION) < 0)
+                goto done;
+            at = cites[c + 1];
+        }
+        if (atoms_push(&v, at, s1, A_KEEP, 0) < 0 ||
             (s1 < end && atoms_push(&v, s1, end, A_REMOVE, C4_WHITESPACE) < 0))
             goto done;
         /* the separator after a kept line: the joiner of "\n".join */
@@ -1456,6 +1609,8 @@ c4_lines(PyObject *self, PyObject *args)
     }
     result = Py_BuildValue("(nnLN)", n_lines, n_kept, n_sent, edits);
 done:
+    Py_XDECREF(kept_obj);
+    PyMem_Free(cites);
     PyMem_Free(v.a);
     return result;
 }

@@ -63,7 +63,13 @@ _BREAK_CHARS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 # The labels of the compiled line pass (_fastwords.c4_lines), by its label index.
-_C_LABELS = ("", "c4_too_long_word", "c4_no_terminal_punct", "c4_too_few_words", "c4_whitespace", "c4_line_break")
+_C_LABELS = (
+    "", "c4_too_long_word", "c4_no_terminal_punct", "c4_too_few_words", "c4_whitespace", "c4_line_break",
+    "c4_javascript", "c4_policy", "c4_citation",
+)
+# its phrase groups, and their bits in its masks
+_PHRASE_GROUPS = (("lorem ipsum",), ("javascript",), POLICY_SUBSTRINGS)
+_LOREM, _JAVASCRIPT, _POLICY_GROUP = 1, 2, 4
 
 
 class C4QualityParams(Params):
@@ -151,22 +157,33 @@ class C4Quality(Step):
         min_words = p.min_words_per_line
         joiner = "\n" if per_line else " "
         fast = _words._fast
-        if fast is not None and per_line and not (cite or doc_lorem or doc_js or doc_policy):
-            # No citation and no phrase to look for: the compiled pass does the rest,
-            # with the same rules in the same order (test_fastwords checks both agree).
+        phrases = (_LOREM if doc_lorem else 0) | (_JAVASCRIPT if doc_js else 0) | (_POLICY_GROUP if doc_policy else 0)
+        cite_phrases = 0
+        if cite:
+            cite_phrases = (
+                (_LOREM if p.filter_lorem_ipsum else 0)
+                | (_JAVASCRIPT if p.filter_javascript else 0)
+                | (_POLICY_GROUP if p.filter_policy else 0)
+            )
+        # The compiled pass applies the same rules in the same order (test_fastwords checks
+        # both agree); it lower-cases only ASCII letters and the Kelvin sign, the only
+        # characters besides U+0130 whose str.lower() is ASCII, so a text with U+0130 and
+        # a phrase to look for stays here.
+        if fast is not None and per_line and not ((phrases or cite_phrases) and "\u0130" in text):
             out = fast.c4_lines(
                 text, max_len, min_words, check_punct, check_curly, count, max_sentences,
+                cite, phrases, cite_phrases, _PHRASE_GROUPS,
                 _words._CHUNK_CACHE, _words._FLAGS, _words._cache_missed_chunk, _words._FLAGS.__getitem__,
                 _words._CHUNK_CACHE_MAX,
             )
-            if out is None:
-                doc.reject(self.label, "curly_bracket")
+            if isinstance(out, str):
+                doc.reject(self.label, out)
                 return
             n_lines, n_kept, n_sentences, c_edits = out
             self.signal(doc, "lines_kept", n_kept)
             self.signal(doc, "lines_removed", n_lines - n_kept)
             self.signal(doc, "sentences", n_sentences)
-            if n_sentences < p.min_num_sentences:
+            if n_sentences < p.min_num_sentences or c_edits is None:
                 doc.reject(self.label, "too_few_sentences")
                 return
             doc.apply_edits(self.label, [
