@@ -5,10 +5,10 @@ exact text it edits, must segment a 50 MB single line without a hang, and must r
 well over 10 MB/s per core. One regular-expression pass finds every candidate boundary
 (terminal punctuation, optional closing quotes or brackets, then horizontal space); a
 few Python checks per candidate decide it. Measured by ``benchmarks/cleaning.py`` on
-the main text of all 6,955 pages of ../shared/data/corpus/web-text.jsonl.gz: 32 MB/s
+the main text of all 6,955 pages of ../shared/data/corpus/web-text.jsonl.gz: 43 MB/s
 of CPU time on one core of the (shared, loaded) development machine. The compiled
 alternative, blingfire 0.1.8 (``text_to_sentences_and_offsets``), measured in the same
-run: 6.1 MB/s, and it misses 4 of our 24
+run: 6.5 MB/s, and it misses 4 of our 24
 golden cases (no split after "Dr." is fine, but it never splits at line breaks, before
 a digit or before a lower-case fragment). The benchmark times it too when installed.
 
