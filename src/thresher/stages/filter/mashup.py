@@ -41,11 +41,15 @@ with fewer than ``min_sentences`` are judged at the stricter ``short_threshold``
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 from pydantic import Field
@@ -344,36 +348,97 @@ class MashupFilter(Filter):
         if len(spans) < fewest:
             return None
         low_text = _lower_same_length(text[: spans[-1].end])
-        bags = _bags(low_text, spans)
-        # list items, menu entries and captions carry no continuity to measure: judge
-        # the order of the sentences that say something (three content words or more)
-        prose_at = [i for i, b in enumerate(bags) if len(b) >= 3]
-        prose = [bags[i] for i in prose_at]
-        self.signal(doc, "prose_sentences", len(prose))
-        # a sentence repeated says nothing about order (and spam that repeats itself is
-        # the repetition filters' case, not a mash-up): count each sentence once
-        distinct = len(set(prose))
-        if len(prose) < fewest or distinct < fewest:
+        prose = prose_features(low_text, text, spans, fewest)
+        self.signal(doc, "prose_sentences", prose.prose)
+        if prose.prose < fewest or prose.distinct < fewest:
             return None
-        z = coherence_z(prose)
+        z = 0.0 if prose.sim is None else _similarity_z(prose.sim)
         if z is None:
             return None
         sites, kinds = _furniture(doc)
+        page = page_features(text, low_text, spans)
         return Evidence(
             sentences=len(spans),
-            prose_sentences=len(prose),
-            short=min(len(prose), distinct) < self.params.min_sentences,
+            prose_sentences=prose.prose,
+            short=min(prose.prose, prose.distinct) < self.params.min_sentences,
             coherence_z=round(z, 3),
-            typography_mix=round(_typography_mix(text, spans), 4),
-            dash_mix=round(_dash_mix(text, spans), 4),
-            language_mix=round(_language_mix(low_text, spans), 4),
-            style_z=round(style_z(_style_markers(text, spans)), 3),
+            typography_mix=round(_typography_value(*page.typography), 4),
+            dash_mix=round(_dash_value(*page.dashes), 4),
+            language_mix=round(_mix_of_languages(page.languages), 4),
+            style_z=round(style_z(_finish_markers(page.markers)), 3),
             sites=sites,
             furniture_kinds=kinds,
             flat=len(text) >= self.params.flat_chars and "\n" not in text.strip(),
-            pronoun_orphans=round(_orphans(text, spans, bags), 4),
-            date_inversions=round(_date_inversions(text, spans), 4),
+            pronoun_orphans=round(prose.orphans / len(spans), 4),
+            date_inversions=round(_inversions(page.years), 4),
         )
+
+
+class ProseFeatures(NamedTuple):
+    """What the content-word stems of a page's sentences give (:func:`prose_features`)."""
+
+    prose: int  # sentences of three content words or more
+    distinct: int  # distinct stem sets among them
+    sim: np.ndarray | None  # their cosine matrix (zero diagonal); None: no stem shared, or too few to judge
+    orphans: int  # sentences opening with a pronoun that share no stem with the one before
+
+
+class PageFeatures(NamedTuple):
+    """The style, convention, language and date counts of a page (:func:`page_features`)."""
+
+    markers: np.ndarray  # per sentence, the raw style markers (see _raw_markers)
+    typography: tuple[int, int, int]  # (1 if two conventions in the region, curly sentences, straight ones)
+    dashes: tuple[int, int, int, int, int, int]  # (1 if two styles may be in the region, sentences per style)
+    languages: list[int]  # per sentence of the first ones with a language: its index in _LANGUAGES
+    years: list[int]  # the first year of each sentence that holds one
+
+
+def prose_features(low: str, text: str, spans: list[Span], fewest: int) -> ProseFeatures:
+    """Stems of every sentence, by the accelerator where it is built, else in Python.
+
+    ``low`` is ``text[:spans[-1].end]`` lower-cased at the same offsets. The matrix is
+    only built when the prose sentences and their distinct sets both reach ``fewest``.
+    """
+    if _fast is not None:
+        n, distinct, sim, orphans = _fast.prose(low, text, spans, fewest)
+        matrix = None if sim is None else np.frombuffer(sim, dtype=np.float64).reshape(n, n)
+        return ProseFeatures(n, distinct, matrix, orphans)
+    return _prose_features_py(low, text, spans, fewest)
+
+
+def _prose_features_py(low: str, text: str, spans: list[Span], fewest: int) -> ProseFeatures:
+    """The pure-Python twin of ``_mashfeat.prose``."""
+    bags = _bags(low, spans)
+    # list items, menu entries and captions carry no continuity to measure: judge
+    # the order of the sentences that say something (three content words or more)
+    prose = [b for b in bags if len(b) >= 3]
+    # a sentence repeated says nothing about order (and spam that repeats itself is
+    # the repetition filters' case, not a mash-up): count each sentence once
+    distinct = len(set(prose))
+    sim = None
+    if len(prose) >= fewest and distinct >= fewest:
+        words = list(itertools.chain.from_iterable(prose))
+        vocab = dict(zip(dict.fromkeys(words), itertools.count()))  # word -> id, in C
+        # only a word found in two sentences can make two sentences similar
+        if len(vocab) < len(words):
+            sim = _cosine_matrix(prose, words, vocab)
+    return ProseFeatures(len(prose), distinct, sim, _orphans(text, spans, bags))
+
+
+def page_features(text: str, low: str, spans: list[Span]) -> PageFeatures:
+    """Style markers, conventions, languages and years of the sentences, by the
+    accelerator where it is built, else in Python (``low`` as for :func:`prose_features`)."""
+    if _fast is not None:
+        markers, typography, dashes, languages, years = _fast.page(text, low, spans, _LANGUAGE_SENTENCES)
+        raw = np.frombuffer(markers, dtype=np.float64).reshape(len(spans), _N_MARKERS)
+        return PageFeatures(raw, typography, dashes, languages, years)
+    return PageFeatures(
+        _raw_markers(text, spans),
+        _typography_counts(text, spans),
+        _dash_counts(text, spans),
+        _sentence_languages(low, spans),
+        _sentence_years(text, spans),
+    )
 
 
 # The segmenter is asked first for this many characters per sentence wanted: most
@@ -421,7 +486,15 @@ def coherence_z(bags: list[frozenset[str]]) -> float | None:
     # only a word found in two sentences can make two sentences similar: none, no order
     if len(vocab) == len(words):
         return 0.0
-    sim = _cosine_matrix(bags, words, vocab)
+    return _similarity_z(_cosine_matrix(bags, words, vocab))
+
+
+def _similarity_z(sim: np.ndarray) -> float | None:
+    """The z-score of :func:`coherence_z` from the cosine matrix of its sentences
+    (its diagonal is cleared here); ``None`` when every order scores the same."""
+    n = len(sim)
+    if n < 4:
+        return 0.0
     np.fill_diagonal(sim, 0.0)
     observed = 0.0
     for d in range(1, min(_REACH, n - 1) + 1):
@@ -529,9 +602,9 @@ def _furniture(doc: Document) -> tuple[int, int]:
     return len(sites), len(kinds)
 
 
-def _orphans(text: str, spans: list[Span], bags: list[frozenset[str]]) -> float:
-    """Share of sentences opening with a third-person pronoun that share no content
-    word with the sentence before (the pronoun has no antecedent there)."""
+def _orphans(text: str, spans: list[Span], bags: list[frozenset[str]]) -> int:
+    """Sentences opening with a third-person pronoun that share no content word with
+    the sentence before (the pronoun has no antecedent there)."""
     orphans = 0
     match = _PRONOUN_START.match
     for i in range(1, len(spans)):
@@ -539,7 +612,7 @@ def _orphans(text: str, spans: list[Span], bags: list[frozenset[str]]) -> float:
         # every pronoun of the list starts with one of these letters: a cheap test first
         if text[start] in "HSTI" and match(text, start) and not (bags[i] & bags[i - 1]):
             orphans += 1
-    return orphans / len(spans)
+    return orphans
 
 
 # Style markers of a sentence (see _style_markers): capitals after a space and digits
@@ -547,6 +620,9 @@ def _orphans(text: str, spans: list[Span], bags: list[frozenset[str]]) -> float:
 _ARTICLE_START = ("The ", "A ", "An ")
 _FIRST_PERSON = ("i ", "my ", "we ", "our ")
 _ANAPHORIC_START = ("He ", "She ", "They ", "It ", "This ", "These ", "But ", "However", "And ")
+
+
+_N_MARKERS = 18
 
 
 def _style_markers(text: str, spans: list[Span]) -> np.ndarray:
@@ -566,8 +642,14 @@ def _style_markers(text: str, spans: list[Span]) -> np.ndarray:
     style runs in blocks on a real page (on the tuning half, prose sentences only
     caught 0.943 of same-topic salads at precision 0.95, all sentences 0.946).
     """
+    return _finish_markers(_raw_markers(text, spans))
+
+
+def _raw_markers(text: str, spans: list[Span]) -> np.ndarray:
+    """The markers of :func:`_style_markers` as counts: characters + 1, spaces + 1,
+    capitals after a space, digits and "ed " endings, then the seventeen 0/1 tests."""
     if not spans:
-        return np.zeros((0, 18))
+        return np.zeros((0, _N_MARKERS))
     base = spans[0].start
     region = text[base : spans[-1].end]
     low = region.lower()
@@ -612,6 +694,12 @@ def _style_markers(text: str, spans: list[Span]) -> np.ndarray:
     # a capital after a space counts when both lie in the sentence: its space at start or later
     out[:, 2] = caps[ends] - caps[np.minimum(starts + 1, ends)]
     out[:, 3] = digits[ends] - digits[starts]
+    return out
+
+
+def _finish_markers(out: np.ndarray) -> np.ndarray:
+    """The raw markers of :func:`_raw_markers` made comparable across sentences, in
+    place: log of the length, characters per word, and per word the counts."""
     chars, words = out[:, 0].copy(), out[:, 1].copy()
     out[:, 0] = np.log(chars)
     out[:, 1] = chars / words
@@ -651,6 +739,11 @@ def style_z(markers: np.ndarray) -> float:
 
 def _date_inversions(text: str, spans: list[Span]) -> float:
     """Share of consecutive year mentions (the first of each sentence) that go back."""
+    return _inversions(_sentence_years(text, spans))
+
+
+def _sentence_years(text: str, spans: list[Span]) -> list[int]:
+    """The first year mentioned in each sentence that mentions one, in order."""
     years: list[int] = []
     k, last = 0, -1
     for m in _YEAR.finditer(text, spans[0].start, spans[-1].end):
@@ -662,6 +755,11 @@ def _date_inversions(text: str, spans: list[Span]) -> float:
         if k < len(spans) and spans[k].start <= p and k != last:
             years.append(int(m.group()))
             last = k
+    return years
+
+
+def _inversions(years: list[int]) -> float:
+    """Share of consecutive years that go back; 0 below four years."""
     if len(years) < 4:
         return 0.0
     back = sum(1 for a, b in itertools.pairwise(years) if b < a)
@@ -677,18 +775,29 @@ _STRAIGHT_APOSTROPHE = re.compile("[^\\W\\d_]'[^\\W\\d_]")
 def _typography_mix(text: str, spans: list[Span]) -> float:
     """min(curly, straight) / (curly + straight), counting the sentences that hold
     each convention; 0 below four such counts (too few to call a mix)."""
+    return _typography_value(*_typography_counts(text, spans))
+
+
+def _typography_value(mixed: int, curly: int, straight: int) -> float:
+    """The mix of :func:`_typography_mix` from its counts."""
+    if not mixed or curly + straight < 4:
+        return 0.0
+    return min(curly, straight) / (curly + straight)
+
+
+def _typography_counts(text: str, spans: list[Span]) -> tuple[int, int, int]:
+    """Whether the region holds both conventions and, if so, the sentences holding
+    curly marks and those holding straight ones (0, 0 otherwise)."""
     region = text[spans[0].start : spans[-1].end]
     if not any(c in region for c in _CURLY) or ('"' not in region and "'" not in region):
-        return 0.0  # one convention at most: no mix (most pages end here)
+        return 0, 0, 0  # one convention at most: no mix (most pages end here)
     curly = straight = 0
     for sp in spans:
         s = text[sp.start : sp.end]
         # substring tests first: most sentences hold neither convention
         curly += any(c in s for c in _CURLY)
         straight += '"' in s or ("'" in s and _STRAIGHT_APOSTROPHE.search(s) is not None)
-    if curly + straight < 4:
-        return 0.0
-    return min(curly, straight) / (curly + straight)
+    return 1, curly, straight
 
 
 # Dash styles, in the order tried (the first found in a sentence is its style).
@@ -698,9 +807,21 @@ _DASHES = (" \u2014 ", "\u2014", " \u2013 ", " - ", "--")
 def _dash_mix(text: str, spans: list[Span]) -> float:
     """1 - share of the commonest dash style, over sentences holding a dash; 0 below
     three such sentences."""
+    return _dash_value(*_dash_counts(text, spans))
+
+
+def _dash_value(mixed: int, *counts: int) -> float:
+    """The mix of :func:`_dash_mix` from its counts."""
+    total = sum(counts)
+    return 0.0 if not mixed or total < 3 else 1.0 - max(counts) / total
+
+
+def _dash_counts(text: str, spans: list[Span]) -> tuple[int, int, int, int, int, int]:
+    """Whether the region may hold two dash styles and, if so, the sentences of each
+    style of _DASHES (zeros otherwise)."""
     region = text[spans[0].start : spans[-1].end]
     if "\u2014" not in region and sum(d in region for d in _DASHES[2:]) <= 1:
-        return 0.0  # one style at most (most pages end here)
+        return 0, 0, 0, 0, 0, 0  # one style at most (most pages end here)
     counts = dict.fromkeys(_DASHES, 0)
     for sp in spans:
         s = text[sp.start : sp.end]
@@ -708,8 +829,8 @@ def _dash_mix(text: str, spans: list[Span]) -> float:
             if d in s:
                 counts[d] += 1
                 break
-    total = sum(counts.values())
-    return 0.0 if total < 3 else 1.0 - max(counts.values()) / total
+    c = [counts[d] for d in _DASHES]
+    return 1, c[0], c[1], c[2], c[3], c[4]
 
 
 # The commonest function words of the languages most frequent in the corpus (listed by
@@ -744,6 +865,12 @@ def _language_mix(low: str, spans: list[Span]) -> float:
     this pass over every word was a third of the step's time (30 sentences: a
     salad of k pages shows several of them there).
     """
+    return _mix_of_languages(_sentence_languages(low, spans))
+
+
+def _sentence_languages(low: str, spans: list[Span]) -> list[int]:
+    """Per sentence of the first ``_LANGUAGE_SENTENCES`` holding two function words or
+    more of one language, the index in _LANGUAGES of the one it holds most of."""
     langs: list[int] = []
     findall = _TOKEN.findall
     of = _LANGUAGES_OF
@@ -755,7 +882,36 @@ def _language_mix(low: str, spans: list[Span]) -> float:
         hits = max(counts)
         if hits >= 2:
             langs.append(counts.index(hits))  # ties: the first language listed
+    return langs
+
+
+def _mix_of_languages(langs: list[int]) -> float:
+    """Share of the sentences whose language is not the commonest; 0 below five."""
     if len(langs) < 5:
         return 0.0
     top = max(langs.count(x) for x in set(langs))
     return 1.0 - top / len(langs)
+
+
+def _load_accelerator() -> ModuleType | None:
+    """The compiled twin of the feature passes (``_mashfeat.c``), unless absent or
+    switched off: ``THRESHER_PURE_PYTHON=1`` forces the pure-Python path (the tests
+    compare both)."""
+    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        module = importlib.import_module("._mashfeat", __package__)  # its types: _mashfeat.pyi
+    except ImportError:
+        return None
+    configure_accelerator(module)
+    return module
+
+
+def configure_accelerator(module: ModuleType) -> None:
+    """Hand the stop stems and the function words (with a bit per language) to the
+    compiled module, which only reads them."""
+    words = [(w, sum(1 << i for i in langs)) for w, langs in sorted(_LANGUAGES_OF.items())]
+    module.configure(sorted(_STOP_STEMS), words, len(_LANGUAGES))
+
+
+_fast = _load_accelerator()

@@ -1,0 +1,760 @@
+/*
+ * Optional accelerator for thresher.stages.filter.mashup (step mashup_filter).
+ *
+ * The step reads each judged page several times with regular expressions and
+ * substring tests: content-word stems per sentence (for the coherence z-score, the
+ * prose count, the distinct sentences and the pronoun orphans), eighteen style
+ * markers per sentence, the typography and dash conventions, the function words of
+ * the language mix and the years. This module does the same work in two passes over
+ * the page's sentences and hands back counts; every float the step derives from them
+ * is still computed by the Python code shared with the pure-Python path, so both
+ * paths give the same bits (tests/stages/filter/test_mashfeat.py compares them on
+ * generated Unicode and on real pages).
+ *
+ *   configure(stop_stems, function_words)  the tables the Python side owns;
+ *   prose(low, text, spans, fewest)        stems: (prose, distinct, sim, orphans);
+ *   page(text, low, spans, lang_sentences) markers, typography, dashes, languages, years.
+ *
+ * Character classes are CPython's, so that they match the regular expressions of
+ * mashup.py exactly: a letter is [^\W\d_] (alphanumeric, not a decimal digit, not
+ * "_"), a word character is \w (alphanumeric or "_"), \d is a decimal digit.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STEM 5   /* mashup._STEM: stems and function words are packed in two words */
+#define N_MARKERS 18
+#define MAX_LANGUAGES 16
+
+static inline int
+is_letter(Py_UCS4 c)
+{
+    if (c < 128)
+        return ((c | 32) - 'a') < 26u;
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int
+is_word(Py_UCS4 c)
+{
+    if (c < 128)
+        return ((c | 32) - 'a') < 26u || (c - '0') < 10u || c == '_';
+    return Py_UNICODE_ISALNUM(c);
+}
+
+/* ---- packed keys of up to STEM code points (21 bits each) and their hash table ---- */
+
+typedef struct {
+    uint64_t a, b;
+} Key;
+
+static inline Key
+pack(int kind, const void *data, Py_ssize_t at, Py_ssize_t len)
+{
+    Key k = {0, (uint64_t)len};
+    for (Py_ssize_t i = 0; i < len; i++) {
+        uint64_t c = PyUnicode_READ(kind, data, at + i);
+        if (i < 3)
+            k.a |= c << (21 * i);
+        else
+            k.b |= c << (21 * (i - 3) + 8);
+    }
+    return k;
+}
+
+static inline uint64_t
+key_hash(Key k)
+{
+    uint64_t h = k.a * 0x9E3779B97F4A7C15ULL ^ (k.b + 0x632BE59BD9B4E019ULL);
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 29);
+}
+
+typedef struct {
+    Key *keys;
+    int32_t *vals;  /* -1: empty slot */
+    size_t mask;
+    size_t used;
+} Table;
+
+static int
+table_init(Table *t, size_t want)
+{
+    size_t cap = 16;
+    while (cap < 2 * want + 16)
+        cap <<= 1;
+    t->keys = PyMem_Malloc(cap * sizeof(Key));
+    t->vals = PyMem_Malloc(cap * sizeof(int32_t));
+    if (!t->keys || !t->vals) {
+        PyMem_Free(t->keys);
+        PyMem_Free(t->vals);
+        t->keys = NULL;
+        t->vals = NULL;
+        return -1;
+    }
+    memset(t->vals, 0xff, cap * sizeof(int32_t));
+    t->mask = cap - 1;
+    t->used = 0;
+    return 0;
+}
+
+static void
+table_free(Table *t)
+{
+    PyMem_Free(t->keys);
+    PyMem_Free(t->vals);
+    t->keys = NULL;
+    t->vals = NULL;
+}
+
+/* The slot of k: where it is, or the empty slot where it belongs. The table never
+ * fills: it is sized at twice the most keys it can receive. */
+static inline size_t
+table_slot(const Table *t, Key k)
+{
+    size_t i = key_hash(k) & t->mask;
+    while (t->vals[i] >= 0 && (t->keys[i].a != k.a || t->keys[i].b != k.b))
+        i = (i + 1) & t->mask;
+    return i;
+}
+
+/* Tables handed over by configure(): stop stems (value 0) and function words (value:
+ * one bit per language). */
+static Table stop_table = {NULL, NULL, 0, 0};
+static Table word_table = {NULL, NULL, 0, 0};
+static Py_ssize_t word_max_len = 0;
+static int n_languages = 0;
+
+static int
+fill_table(Table *t, PyObject *items, int with_mask, Py_ssize_t *max_len)
+{
+    Py_ssize_t n = PyList_GET_SIZE(items);
+    if (table_init(t, (size_t)n) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        PyObject *word = with_mask ? PyTuple_GetItem(item, 0) : item;
+        long value = 0;
+        if (!word || !PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "configure: words must be str");
+            return -1;
+        }
+        if (with_mask) {
+            value = PyLong_AsLong(PyTuple_GetItem(item, 1));
+            if (value == -1 && PyErr_Occurred())
+                return -1;
+            if (value < 0 || value >= (1L << MAX_LANGUAGES)) {
+                PyErr_SetString(PyExc_ValueError, "configure: language mask out of range");
+                return -1;
+            }
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+        if (len < 1 || len > STEM) {
+            PyErr_Format(PyExc_ValueError, "configure: words of 1 to %d characters only, got %R", STEM, word);
+            return -1;
+        }
+        if (max_len && len > *max_len)
+            *max_len = len;
+        Key k = pack(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, len);
+        size_t s = table_slot(t, k);
+        if (t->vals[s] < 0)
+            t->used++;
+        t->keys[s] = k;
+        t->vals[s] = (int32_t)value;
+    }
+    return 0;
+}
+
+static PyObject *
+mf_configure(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *stops, *words;
+    int languages;
+    if (!PyArg_ParseTuple(args, "O!O!i", &PyList_Type, &stops, &PyList_Type, &words, &languages))
+        return NULL;
+    if (languages < 1 || languages > MAX_LANGUAGES) {
+        PyErr_Format(PyExc_ValueError, "configure: 1 to %d languages", MAX_LANGUAGES);
+        return NULL;
+    }
+    table_free(&stop_table);
+    table_free(&word_table);
+    word_max_len = 0;
+    n_languages = 0;
+    if (fill_table(&stop_table, stops, 0, NULL) < 0 || fill_table(&word_table, words, 1, &word_max_len) < 0) {
+        table_free(&stop_table);
+        table_free(&word_table);
+        return NULL;
+    }
+    n_languages = languages;
+    Py_RETURN_NONE;
+}
+
+/* ---- the sentences: (start, end) pairs read from a list of Span tuples ---- */
+
+static Py_ssize_t *
+read_spans(PyObject *spans, Py_ssize_t *n_out, Py_ssize_t limit)
+{
+    Py_ssize_t n = PyList_GET_SIZE(spans);
+    Py_ssize_t *se = PyMem_Malloc((2 * n + 1) * sizeof(Py_ssize_t));
+    if (!se) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    Py_ssize_t prev = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *sp = PyList_GET_ITEM(spans, i);
+        if (!PyTuple_Check(sp) || PyTuple_GET_SIZE(sp) < 2) {
+            PyErr_SetString(PyExc_TypeError, "spans must be (start, end, ...) tuples");
+            goto fail;
+        }
+        Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(sp, 0));
+        Py_ssize_t e = PyLong_AsSsize_t(PyTuple_GET_ITEM(sp, 1));
+        if ((s == -1 || e == -1) && PyErr_Occurred())
+            goto fail;
+        /* the Python path needs ordered, non-empty spans inside the text as well */
+        if (s < prev || e <= s || e > limit) {
+            PyErr_SetString(PyExc_ValueError, "spans must be ordered, non-empty and inside the text");
+            goto fail;
+        }
+        se[2 * i] = s;
+        se[2 * i + 1] = e;
+        prev = e;
+    }
+    *n_out = n;
+    return se;
+fail:
+    PyMem_Free(se);
+    return NULL;
+}
+
+/* ---- prose(): the content-word stems of every sentence ---- */
+
+/* mashup._PRONOUN_START: (?:He|She|They|It|His|Her|Their|Its|Him|Them)\b at `at`. */
+static int
+pronoun_at(int kind, const void *data, Py_ssize_t len, Py_ssize_t at)
+{
+    static const char *pronouns[] = {"He", "She", "They", "It", "His", "Her", "Their", "Its", "Him", "Them"};
+    for (size_t p = 0; p < sizeof(pronouns) / sizeof(pronouns[0]); p++) {
+        const char *w = pronouns[p];
+        Py_ssize_t L = (Py_ssize_t)strlen(w), i = 0;
+        if (at + L > len)
+            continue;
+        while (i < L && PyUnicode_READ(kind, data, at + i) == (Py_UCS4)(unsigned char)w[i])
+            i++;
+        if (i == L && (at + L == len || !is_word(PyUnicode_READ(kind, data, at + L))))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t len;
+    const int32_t *ids;
+} BagRef;
+
+static int
+cmp_int32(const void *x, const void *y)
+{
+    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int
+cmp_bag(const void *x, const void *y)
+{
+    const BagRef *p = x, *q = y;
+    if (p->hash != q->hash)
+        return p->hash < q->hash ? -1 : 1;
+    if (p->len != q->len)
+        return p->len < q->len ? -1 : 1;
+    for (Py_ssize_t i = 0; i < p->len; i++)
+        if (p->ids[i] != q->ids[i])
+            return p->ids[i] < q->ids[i] ? -1 : 1;
+    return 0;
+}
+
+static PyObject *
+mf_prose(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *low, *text, *spans, *result = NULL, *sim_obj = NULL;
+    Py_ssize_t fewest, n = 0;
+    if (!PyArg_ParseTuple(args, "UUO!n", &low, &text, &PyList_Type, &spans, &fewest))
+        return NULL;
+    if (!stop_table.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
+        return NULL;
+    }
+    int lk = PyUnicode_KIND(low), tk = PyUnicode_KIND(text);
+    const void *ld = PyUnicode_DATA(low), *td = PyUnicode_DATA(text);
+    Py_ssize_t tlen = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), tlen));
+    if (!se)
+        return NULL;
+
+    /* at most one stem per four characters of the sentences */
+    Py_ssize_t bound = 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        bound += (se[2 * i + 1] - se[2 * i]) / 4 + 1;
+    Table tab = {NULL, NULL, 0, 0};
+    int32_t *ids = PyMem_Malloc(bound * sizeof(int32_t));
+    int32_t *mark = PyMem_Malloc(bound * sizeof(int32_t));   /* per stem id: last sentence */
+    int32_t *count = PyMem_Calloc(bound, sizeof(int32_t));  /* per stem id: prose sentences */
+    Py_ssize_t *off = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *prose_at = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
+    BagRef *refs = PyMem_Malloc((n + 1) * sizeof(BagRef));
+    Py_ssize_t *lists = NULL, *heads = NULL;
+    if (!ids || !mark || !count || !off || !prose_at || !refs || table_init(&tab, (size_t)bound) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int32_t n_ids = 0;
+    Py_ssize_t cnt = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t s = se[2 * i], e = se[2 * i + 1], j = s;
+        off[i] = cnt;
+        /* _WORD_STEM on low[s:e]: a letter run not preceded by a letter (looking before
+         * s too), of four letters or more, gives its first five (fewer at e) */
+        while (j < e) {
+            if (!is_letter(PyUnicode_READ(lk, ld, j))) {
+                j++;
+                continue;
+            }
+            int behind = j > 0 && is_letter(PyUnicode_READ(lk, ld, j - 1));
+            Py_ssize_t r = j + 1;
+            while (r < e && is_letter(PyUnicode_READ(lk, ld, r)))
+                r++;
+            if (!behind && r - j >= 4) {
+                Key k = pack(lk, ld, j, Py_MIN(r - j, STEM));
+                if (stop_table.vals[table_slot(&stop_table, k)] < 0) {
+                    size_t slot = table_slot(&tab, k);
+                    int32_t id = tab.vals[slot];
+                    if (id < 0) {
+                        id = n_ids++;
+                        tab.keys[slot] = k;
+                        tab.vals[slot] = id;
+                        mark[id] = -1;
+                    }
+                    if (mark[id] != (int32_t)i) {
+                        mark[id] = (int32_t)i;
+                        ids[cnt++] = id;
+                    }
+                }
+            }
+            j = r;
+        }
+    }
+    off[n] = cnt;
+
+    /* pronoun orphans (over all sentences): mark holds, per id, the last sentence
+     * holding it, so it is reset to tell the sentence before from older ones */
+    Py_ssize_t orphans = 0;
+    for (int32_t id = 0; id < n_ids; id++)
+        mark[id] = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i > 0) {
+            Py_UCS4 c = PyUnicode_READ(tk, td, se[2 * i]);
+            if ((c == 'H' || c == 'S' || c == 'T' || c == 'I') && pronoun_at(tk, td, tlen, se[2 * i])) {
+                int shared = 0;
+                for (Py_ssize_t q = off[i]; q < off[i + 1] && !shared; q++)
+                    shared = mark[ids[q]] == (int32_t)(i - 1);
+                orphans += !shared;
+            }
+        }
+        for (Py_ssize_t q = off[i]; q < off[i + 1]; q++)
+            mark[ids[q]] = (int32_t)i;
+    }
+
+    /* prose sentences (three stems or more) and how many distinct stem sets they hold */
+    Py_ssize_t n_prose = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t len = off[i + 1] - off[i];
+        if (len < 3)
+            continue;
+        prose_at[n_prose] = i;
+        qsort(ids + off[i], (size_t)len, sizeof(int32_t), cmp_int32);
+        uint64_t h = 0x84222325CBF29CE4ULL;
+        for (Py_ssize_t q = off[i]; q < off[i + 1]; q++)
+            h = (h ^ (uint64_t)ids[q]) * 0x100000001B3ULL;
+        refs[n_prose].hash = h;
+        refs[n_prose].len = len;
+        refs[n_prose].ids = ids + off[i];
+        n_prose++;
+    }
+    qsort(refs, (size_t)n_prose, sizeof(BagRef), cmp_bag);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t p = 0; p < n_prose; p++)
+        distinct += p == 0 || cmp_bag(&refs[p - 1], &refs[p]) != 0;
+
+    /* cosine similarities of the prose sentences (mashup._cosine_matrix): every pair
+     * sharing a stem adds w[a] * w[b] once per stem shared, in a running sum, as
+     * numpy.bincount does; None when no stem is in two prose sentences */
+    if (n_prose >= fewest && distinct >= fewest && n_prose > 0) {
+        int shared_any = 0;
+        for (Py_ssize_t p = 0; p < n_prose; p++) {
+            Py_ssize_t i = prose_at[p];
+            for (Py_ssize_t q = off[i]; q < off[i + 1]; q++)
+                shared_any |= ++count[ids[q]] >= 2;
+        }
+        if (shared_any) {
+            /* lists of the prose sentences of each stem, in order */
+            heads = PyMem_Malloc(((size_t)n_ids + 1) * sizeof(Py_ssize_t));
+            Py_ssize_t total = 0;
+            for (Py_ssize_t p = 0; p < n_prose; p++)
+                total += off[prose_at[p] + 1] - off[prose_at[p]];
+            lists = PyMem_Malloc(((size_t)total + 1) * sizeof(Py_ssize_t));
+            double *w = PyMem_Malloc((size_t)n_prose * sizeof(double));
+            sim_obj = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n_prose * n_prose * sizeof(double)));
+            if (!heads || !lists || !w || !sim_obj) {
+                PyMem_Free(w);
+                if (!PyErr_Occurred())
+                    PyErr_NoMemory();
+                goto done;
+            }
+            double *sim = (double *)PyByteArray_AS_STRING(sim_obj);
+            memset(sim, 0, (size_t)n_prose * n_prose * sizeof(double));
+            heads[0] = 0;
+            for (int32_t id = 0; id < n_ids; id++)
+                heads[id + 1] = heads[id] + count[id];
+            for (int32_t id = 0; id < n_ids; id++)
+                mark[id] = 0;  /* now: entries filled per stem */
+            for (Py_ssize_t p = 0; p < n_prose; p++) {
+                Py_ssize_t i = prose_at[p];
+                w[p] = 1.0 / sqrt((double)(off[i + 1] - off[i]));
+                for (Py_ssize_t q = off[i]; q < off[i + 1]; q++)
+                    lists[heads[ids[q]] + mark[ids[q]]++] = p;
+            }
+            for (int32_t id = 0; id < n_ids; id++) {
+                Py_ssize_t a0 = heads[id], a1 = heads[id + 1];
+                if (a1 - a0 < 2)
+                    continue;
+                for (Py_ssize_t x = a0; x < a1; x++)
+                    for (Py_ssize_t y = a0; y < a1; y++) {
+                        Py_ssize_t a = lists[x], b = lists[y];
+                        if (a != b) {
+                            double v = w[a] * w[b];
+                            sim[a * n_prose + b] += v;
+                        }
+                    }
+            }
+            PyMem_Free(w);
+        }
+    }
+    if (!sim_obj) {
+        sim_obj = Py_None;
+        Py_INCREF(sim_obj);
+    }
+    result = Py_BuildValue("nnOn", n_prose, distinct, sim_obj, orphans);
+done:
+    Py_XDECREF(sim_obj);
+    table_free(&tab);
+    PyMem_Free(ids);
+    PyMem_Free(mark);
+    PyMem_Free(count);
+    PyMem_Free(off);
+    PyMem_Free(prose_at);
+    PyMem_Free(refs);
+    PyMem_Free(lists);
+    PyMem_Free(heads);
+    PyMem_Free(se);
+    return result;
+}
+
+/* ---- page(): style markers, typography, dashes, languages and years ---- */
+
+/* text[at:] starts with the ASCII string w, within [.., end) */
+static inline int
+has_at(int kind, const void *data, Py_ssize_t at, Py_ssize_t end, const char *w)
+{
+    for (Py_ssize_t i = 0; w[i]; i++, at++)
+        if (at >= end || PyUnicode_READ(kind, data, at) != (Py_UCS4)(unsigned char)w[i])
+            return 0;
+    return 1;
+}
+
+static int
+starts_any(int kind, const void *data, Py_ssize_t at, Py_ssize_t end, const char *const *ws)
+{
+    for (; *ws; ws++)
+        if (has_at(kind, data, at, end, *ws))
+            return 1;
+    return 0;
+}
+
+static const char *const FIRST_PERSON_START[] = {"i ", "my ", "we ", "our ", NULL};
+static const char *const FIRST_PERSON[] = {" i ", " my ", " we ", " our ", NULL};
+static const char *const PRESENT[] = {" is ", " are ", " has ", " have ", NULL};
+static const char *const PAST[] = {" was ", " were ", " had ", NULL};
+static const char *const ARTICLE_START[] = {"The ", "A ", "An ", NULL};
+static const char *const ANAPHORIC_START[] = {"He ", "She ", "They ", "It ", "This ", "These ",
+                                             "But ", "However", "And ", NULL};
+
+#define EM 0x2014
+#define EN 0x2013
+
+/* Markers of text[s:e] into row m (the columns of mashup._style_markers before its
+ * log and per-word ratios); low is the lower-cased text at the same offsets (only
+ * ASCII is looked for in it, where the two lower-casings of the Python path agree). */
+static void
+markers_of(int tk, const void *td, int lk, const void *ld, Py_ssize_t s, Py_ssize_t e, double *m)
+{
+    Py_ssize_t spaces = 0, caps = 0, digits = 0, ed = 0;
+    int first = 0, you = 0, present = 0, past = 0, comma = 0, paren = 0, straight = 0, curly = 0;
+    int colon = 0, dash = 0;
+    for (Py_ssize_t j = s; j < e; j++) {
+        Py_UCS4 c = PyUnicode_READ(tk, td, j);
+        switch (c) {
+        case ' ':
+            spaces++;
+            if (j + 1 < e) {
+                Py_UCS4 d = PyUnicode_READ(tk, td, j + 1);
+                caps += d >= 'A' && d <= 'Z';
+                dash |= d == '-' && has_at(tk, td, j, e, " - ");
+            }
+            first = first || starts_any(lk, ld, j, e, FIRST_PERSON);
+            present = present || starts_any(lk, ld, j, e, PRESENT);
+            past = past || starts_any(lk, ld, j, e, PAST);
+            break;
+        case ',': comma = 1; break;
+        case '(': paren = 1; break;
+        case '"': case '\'': straight = 1; break;
+        case 0x201C: case 0x2019: curly = 1; break;
+        case ';': case ':': colon = 1; break;
+        case EM: case EN: dash = 1; break;
+        default:
+            digits += c >= '0' && c <= '9';
+        }
+        Py_UCS4 l = PyUnicode_READ(lk, ld, j);
+        if (l == 'e')
+            ed += has_at(lk, ld, j, e, "ed ");
+        else if (l == 'y')
+            you = you || has_at(lk, ld, j, e, "you");
+    }
+    first = first || starts_any(lk, ld, s, e, FIRST_PERSON_START);
+    m[0] = (double)(e - s + 1);
+    m[1] = (double)(spaces + 1);
+    m[2] = (double)caps;
+    m[3] = (double)digits;
+    m[4] = (double)ed;
+    m[5] = first;
+    m[6] = you;
+    m[7] = present;
+    m[8] = past;
+    m[9] = comma;
+    m[10] = paren;
+    m[11] = straight;
+    m[12] = curly;
+    m[13] = colon;
+    m[14] = dash;
+    m[15] = PyUnicode_READ(tk, td, e - 1) == '?';
+    m[16] = starts_any(tk, td, s, e, ARTICLE_START);
+    m[17] = starts_any(tk, td, s, e, ANAPHORIC_START);
+}
+
+static inline int
+is_curly(Py_UCS4 c)
+{
+    return c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D;
+}
+
+/* mashup._DASHES, in order: " — ", "—", " – ", " - ", "--"; bit k set when text[j:]
+ * starts with style k (within [.., end)) */
+static inline int
+dashes_at(int tk, const void *td, Py_ssize_t j, Py_ssize_t end)
+{
+    Py_UCS4 c = PyUnicode_READ(tk, td, j);
+    int bits = 0;
+    if (c == EM)
+        bits |= 2;
+    else if (c == ' ' && j + 2 < end) {
+        Py_UCS4 d = PyUnicode_READ(tk, td, j + 1);
+        if ((d == EM || d == EN || d == '-') && PyUnicode_READ(tk, td, j + 2) == ' ')
+            bits |= d == EM ? 1 : d == EN ? 4 : 8;
+    } else if (c == '-' && j + 1 < end && PyUnicode_READ(tk, td, j + 1) == '-')
+        bits |= 16;
+    return bits;
+}
+
+static PyObject *
+mf_page(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *low, *text, *spans, *result = NULL, *markers = NULL, *langs = NULL, *years = NULL;
+    Py_ssize_t lang_sentences, n = 0;
+    if (!PyArg_ParseTuple(args, "UUO!n", &text, &low, &PyList_Type, &spans, &lang_sentences))
+        return NULL;
+    if (!word_table.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
+        return NULL;
+    }
+    int lk = PyUnicode_KIND(low), tk = PyUnicode_KIND(text);
+    const void *ld = PyUnicode_DATA(low), *td = PyUnicode_DATA(text);
+    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
+    if (!se)
+        return NULL;
+    if (n == 0) {
+        PyMem_Free(se);
+        PyErr_SetString(PyExc_ValueError, "page() needs at least one sentence");
+        return NULL;
+    }
+    markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
+    langs = PyList_New(0);
+    years = PyList_New(0);
+    if (!markers || !langs || !years)
+        goto done;
+    double *m = (double *)PyByteArray_AS_STRING(markers);
+    Py_ssize_t base = se[0], end = se[2 * n - 1];
+
+    /* the region's conventions: any curly mark, any straight one, which dashes */
+    int region_curly = 0, region_straight = 0, region_dashes = 0;
+    for (Py_ssize_t j = base; j < end; j++) {
+        Py_UCS4 c = PyUnicode_READ(tk, td, j);
+        if (c < 128 ? (c == ' ' || c == '-' || c == '"' || c == '\'') : (c == EM || is_curly(c))) {
+            region_curly |= is_curly(c);
+            region_straight |= c == '"' || c == '\'';
+            region_dashes |= dashes_at(tk, td, j, end);
+        }
+    }
+    int typo_pre = region_curly && region_straight;
+    int dash_pre = (region_dashes & 2) || ((region_dashes >> 2 & 1) + (region_dashes >> 3 & 1) +
+                                           (region_dashes >> 4 & 1)) > 1;
+
+    Py_ssize_t curly_n = 0, straight_n = 0, dash_n[5] = {0, 0, 0, 0, 0};
+    for (Py_ssize_t i = 0; i < n; i++)
+        markers_of(tk, td, lk, ld, se[2 * i], se[2 * i + 1], m + i * N_MARKERS);
+    /* per sentence, only where the region holds two conventions (counts 0 otherwise,
+     * as the Python path does not count then) */
+    for (Py_ssize_t i = 0; i < n && (typo_pre || dash_pre); i++) {
+        Py_ssize_t s = se[2 * i], e = se[2 * i + 1];
+        int curly = 0, dq = 0, apostrophe = 0, dashes = 0;
+        for (Py_ssize_t j = s; j < e; j++) {
+            Py_UCS4 c = PyUnicode_READ(tk, td, j);
+            if (c < 128 ? !(c == ' ' || c == '-' || c == '"' || c == '\'') : !(c == EM || is_curly(c)))
+                continue;
+            curly |= is_curly(c);
+            dq |= c == '"';
+            /* _STRAIGHT_APOSTROPHE inside the sentence: a letter on both sides */
+            if (c == '\'' && j > s && j + 1 < e && is_letter(PyUnicode_READ(tk, td, j - 1)) &&
+                is_letter(PyUnicode_READ(tk, td, j + 1)))
+                apostrophe = 1;
+            dashes |= dashes_at(tk, td, j, e);
+        }
+        curly_n += typo_pre && curly;
+        straight_n += typo_pre && (dq || apostrophe);
+        /* " — " holds "—": the first style of the list found is the sentence's */
+        for (int k = 0; k < 5 && dash_pre; k++)
+            if (dashes & (1 << k)) {
+                dash_n[k]++;
+                break;
+            }
+    }
+
+    /* the language of each of the first sentences: function words of maximal letter
+     * runs of low[s:e] (mashup._TOKEN, no look before s) */
+    for (Py_ssize_t i = 0; i < n && i < lang_sentences; i++) {
+        Py_ssize_t s = se[2 * i], e = se[2 * i + 1], j = s;
+        long counts[MAX_LANGUAGES] = {0};
+        while (j < e) {
+            if (!is_letter(PyUnicode_READ(lk, ld, j))) {
+                j++;
+                continue;
+            }
+            Py_ssize_t r = j + 1;
+            while (r < e && is_letter(PyUnicode_READ(lk, ld, r)))
+                r++;
+            if (r - j <= word_max_len) {
+                int32_t mask = word_table.vals[table_slot(&word_table, pack(lk, ld, j, r - j))];
+                for (int b = 0; mask > 0 && b < n_languages; b++)
+                    counts[b] += (mask >> b) & 1;
+            }
+            j = r;
+        }
+        int top = 0;
+        for (int b = 1; b < n_languages; b++)
+            if (counts[b] > counts[top])
+                top = b;
+        if (counts[top] >= 2) {
+            PyObject *v = PyLong_FromLong(top);
+            if (!v || PyList_Append(langs, v) < 0) {
+                Py_XDECREF(v);
+                goto done;
+            }
+            Py_DECREF(v);
+        }
+    }
+
+    /* mashup._YEAR over text[base:end] ((?:1[5-9]|20)\d\d(?!\w), the text ending at
+     * end), not inside a longer number or word, the first of each sentence */
+    Py_ssize_t k = 0, last = -1, j = base;
+    while (j + 4 <= end) {
+        Py_UCS4 c0 = PyUnicode_READ(tk, td, j), c1 = PyUnicode_READ(tk, td, j + 1);
+        Py_UCS4 c2, c3;
+        if (!((c0 == '1' && c1 >= '5' && c1 <= '9') || (c0 == '2' && c1 == '0')) ||
+            !Py_UNICODE_ISDECIMAL(c2 = PyUnicode_READ(tk, td, j + 2)) ||
+            !Py_UNICODE_ISDECIMAL(c3 = PyUnicode_READ(tk, td, j + 3)) ||
+            (j + 4 < end && is_word(PyUnicode_READ(tk, td, j + 4)))) {
+            j++;
+            continue;
+        }
+        Py_ssize_t p = j;
+        j += 4;
+        if (p > 0) {
+            Py_UCS4 b = PyUnicode_READ(tk, td, p - 1);
+            if (Py_UNICODE_ISALNUM(b) || b == '_')
+                continue;
+        }
+        while (k < n && se[2 * k + 1] <= p)
+            k++;
+        if (k < n && se[2 * k] <= p && k != last) {
+            long year = (c0 - '0') * 1000 + (c1 - '0') * 100 + Py_UNICODE_TODECIMAL(c2) * 10 +
+                        Py_UNICODE_TODECIMAL(c3);
+            PyObject *v = PyLong_FromLong(year);
+            if (!v || PyList_Append(years, v) < 0) {
+                Py_XDECREF(v);
+                goto done;
+            }
+            Py_DECREF(v);
+            last = k;
+        }
+    }
+    result = Py_BuildValue("O(inn)(innnnn)OO", markers, typo_pre, curly_n, straight_n, dash_pre, dash_n[0],
+                           dash_n[1], dash_n[2], dash_n[3], dash_n[4], langs, years);
+done:
+    Py_XDECREF(markers);
+    Py_XDECREF(langs);
+    Py_XDECREF(years);
+    PyMem_Free(se);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"configure", mf_configure, METH_VARARGS,
+     "configure(stop_stems, function_words, languages): the stop stems (list of str) and the function "
+     "words (list of (word, language bit mask)) the other functions use."},
+    {"prose", mf_prose, METH_VARARGS,
+     "prose(low, text, spans, fewest) -> (prose, distinct, sim or None, orphans)"},
+    {"page", mf_page, METH_VARARGS,
+     "page(text, low, spans, lang_sentences) -> (markers, (pre, curly, straight), (pre, 5 dash counts), "
+     "languages, years)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_mashfeat",
+    "Compiled twin of the per-sentence features of mashup_filter (see mashup.py).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__mashfeat(void)
+{
+    return PyModule_Create(&module);
+}

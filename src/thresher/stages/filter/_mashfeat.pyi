@@ -1,0 +1,17 @@
+"""Types of the compiled accelerator (``_mashfeat.c``); see ``mashup`` for its twin."""
+
+from collections.abc import Sequence
+
+def configure(stop_stems: list[str], function_words: list[tuple[str, int]], languages: int) -> None: ...
+def prose(
+    low: str, text: str, spans: list[Sequence[object]], fewest: int
+) -> tuple[int, int, bytearray | None, int]: ...
+def page(
+    text: str, low: str, spans: list[Sequence[object]], lang_sentences: int
+) -> tuple[
+    bytearray,
+    tuple[int, int, int],
+    tuple[int, int, int, int, int, int],
+    list[int],
+    list[int],
+]: ...
