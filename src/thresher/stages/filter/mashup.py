@@ -422,6 +422,7 @@ def _prose_features_py(low: str, text: str, spans: list[Span], fewest: int) -> P
         # only a word found in two sentences can make two sentences similar
         if len(vocab) < len(words):
             sim = _cosine_matrix(prose, words, vocab)
+            np.fill_diagonal(sim, 0.0)
     return ProseFeatures(len(prose), distinct, sim, _orphans(text, spans, bags))
 
 
