@@ -72,6 +72,10 @@ CHUNKS = [
     "cannot...", "(USA.)", "U.S.A.", "x1A.", "#tag", "#tag.", "#1", "##", "#.", "#", "#:)", "#Mr.",
     # a final period after the suffix rule's characters only (not every islower / isdigit)
     "café.", "中.", "x².", "①.", "٣.", "(①.)", "ʰ.", "ª.", "ⓐ.", "ⅰ.", "𝑎.", "𐐨.", "a①.",
+    # a number then a unit, and the shapes next to it
+    "10km", "3.5GB", "20%", "16.057%", "(10km),", "10%.", "1,000MB", "٣5km", "5km/h", "2.6GHz", "1am", "12pm", "5th",
+    "2018-08-25", "10-15.", "2+2", "1--2", "mid-2019", "--user", "11/19/2019", "a,b", "1,a", "x:y", "x:1", "a*b",
+    "3*4", "a-", "-a", "a~1", "a~b",
 ]
 
 

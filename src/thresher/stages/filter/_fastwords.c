@@ -483,6 +483,34 @@ dotted_core(PyObject *text, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *cut)
     return whole ? 1 : 2;
 }
 
+/* _words._number_unit: where the unit starts in text[a:b], a number (digits, or an ASCII
+ * number of _words._NUMBER's shape) then "%" or a letters-only unit; 0 if it is not of
+ * that shape, -1 on error. */
+static Py_ssize_t
+number_unit(PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
+    Py_ssize_t cut = b - 1;
+    if (last != '%') {
+        if (!Py_UNICODE_ISALPHA(last))
+            return 0;
+        while (cut > a && Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, cut - 1)))
+            cut--;
+        if (cut == a || !is_ascii_digit(PyUnicode_READ(kind, data, cut - 1)))
+            return 0;
+        int u = is_letter_unit(text, cut, b);
+        if (u <= 0)
+            return u;
+    }
+    if (cut == a || !is_ascii_digit(PyUnicode_READ(kind, data, cut - 1)))
+        return 0;
+    if (!all_digits(kind, data, a, cut) && !ascii_number(kind, data, a, cut))
+        return 0;
+    return cut;
+}
+
 /* _words._DIGIT_OPS: ASCII digit runs joined by single + - * ^ (at least one) */
 static int
 digit_ops(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
@@ -548,6 +576,7 @@ fast_bounds(PyObject *text, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t *bnd, Py_ss
             return sp < 0 ? -1 : 0;
     }
     int alpha = 1, digit = 1, dotted, inert;
+    Py_ssize_t unit;
     Py_ssize_t cut = b;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
@@ -583,6 +612,12 @@ fast_bounds(PyObject *text, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t *bnd, Py_ss
                 bnd[nt++] = i + 1;
             }
         }
+    } else if ((unit = number_unit(text, a, b)) != 0) {
+        /* a number, then a unit: two tokens */
+        if (unit < 0 || (sp = is_special(text, a, b)) != 0 || (sp = is_special(text, a, unit)) != 0)
+            return unit < 0 || sp < 0 ? -1 : 0;
+        bnd[nt++] = a;
+        bnd[nt++] = unit;
     } else if ((inert = inert_core(text, a, b)) != 0) {
         if (inert < 0 || (sp = is_special(text, a, b)) != 0)
             return inert < 0 || sp < 0 ? -1 : 0;
@@ -680,10 +715,14 @@ chunk_tokens(PyObject *chunk, PyObject *cache, PyObject *split_miss, Py_ssize_t 
     }
     if (PyErr_Occurred())
         return NULL;
-    int sp = PyDict_Contains(specials, chunk);
-    if (sp < 0)
+    toks = PyDict_GetItemWithError(specials, chunk);
+    if (toks != NULL && PyTuple_Check(toks)) {  /* a special case: its tokens, from the table */
+        Py_INCREF(toks);
+        return toks;
+    }
+    if (PyErr_Occurred())
         return NULL;
-    if (!sp) {
+    if (toks == NULL) {
         toks = fast_split(chunk);
         if (toks != NULL) {
             PyObject_GC_UnTrack(toks);  /* strings only: no cycle (see untracked_tuple) */

@@ -249,6 +249,8 @@ _SPECIALS: dict[str, tuple[str, ...]] = _special_cases()
 # specials that are one token (abbreviations, emoticons): candidates for re-joining
 _WHOLE: dict[str, bool] = {k: True for k, v in _SPECIALS.items() if len(v) == 1}
 _WHOLE_MAX = max(map(len, _WHOLE))  # characters of the longest: longer joins are no special
+# the proper prefixes of the whole-word specials (the first token of a window that re-joins)
+_WHOLE_PREFIXES = frozenset(k[:j] for k in _WHOLE for j in range(1, len(k)))
 _QUOTE_PAIRS = ("''", "’’")
 _CHUNK_CACHE: dict[str, tuple[str, ...]] = {}
 _CHUNK_CACHE_MAX = 500_000  # distinct chunks; ~100 MB at worst, then the cache restarts
@@ -360,6 +362,10 @@ def _merge_specials(toks: list[str]) -> list[str]:
     splitting tore apart (``Author(s):`` ends in the emoticon ``):``); this is its
     greedy, longest-first equivalent within one chunk.
     """
+    # a window re-joins only if its first token starts a whole-word special: most chunks
+    # have no such token, and are answered by one C-level pass
+    if not any(map(_WHOLE_PREFIXES.__contains__, toks[:-1])):
+        return toks
     out: list[str] = []
     i = 0
     n = len(toks)
@@ -414,6 +420,29 @@ def _period_after_bmp() -> str:
     return "".join(_PERIOD_AFTER.findall("".join(map(chr, range(0x10000)))))
 
 
+def _number_unit(s: str) -> int:
+    """Where the unit starts in a number followed by a unit (``10km``, ``3.5GB``, ``20%``), else 0.
+
+    The unit is a suffix right after an ASCII digit, ``%`` or a letters-only unit, and
+    the number stays whole (digits, or digit groups joined by ``.,:``); neither the chunk
+    nor the number may be a special case (``1am`` is).
+    """
+    if s[-1] == "%":
+        cut = len(s) - 1
+    elif s[-1].isalpha():
+        cut = len(s) - 1
+        while cut > 0 and s[cut - 1].isalpha():
+            cut -= 1
+        if s[cut:] not in _LETTER_UNITS:
+            return 0
+    else:
+        return 0
+    num = s[:cut]
+    if not num or num[-1] not in _DIGITS or not (num.isdigit() or _NUMBER.fullmatch(num)):
+        return 0
+    return 0 if s in _SPECIALS or num in _SPECIALS else cut
+
+
 def _plain(s: str) -> bool:
     """A run that spaCy keeps as one token: letters only or digits only, not special."""
     return (s.isalpha() or s.isdigit()) and s not in _SPECIALS
@@ -456,6 +485,9 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
         return tuple(_merge_specials([*head, s, *reversed(tail)]))  # "8)" or "):" re-joined
     if _DIGIT_OPS.fullmatch(s) and s not in _SPECIALS:
         return tuple(_merge_specials([*head, *_OPS.split(s), *reversed(tail)]))
+    cut = _number_unit(s)
+    if cut:
+        return tuple(_merge_specials([*head, s[:cut], s[cut:], *reversed(tail)]))
     if s[0] in _CURRENCY_SIGNS and s not in _SPECIALS:
         num = s[1:]  # "$5", "€1,000": the sign is a prefix, the number one token
         if (num.isdigit() or _NUMBER.fullmatch(num)) and num not in _SPECIALS:
