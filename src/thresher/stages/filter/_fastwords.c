@@ -8,11 +8,17 @@
  * module only reads, and fills through the Python callbacks it is handed on a miss.
  * What moves to C is the loop that costs per character or per word:
  *
- *   scan()         whitespace chunking (str.split() semantics), the chunk-cache look-up,
- *                  the one-token shape (letters only / digits only) on a miss, and the
- *                  per-document word statistics and sentencizer count;
+ *   scan()         whitespace chunking (str.split() semantics), the chunk shapes of
+ *                  _words._chunk_tokens' fast paths split in place, the chunk-cache
+ *                  look-up for the others, and the per-document word statistics and
+ *                  sentencizer count;
+ *   c4_lines()     c4_quality's pass over the lines (its Python twin: C4Quality.process);
+ *   dup_pieces()   repeated paragraphs and lines (gopher_repetition.find_duplicates);
+ *   gopher_marks() the '#', ellipsis, bullet-line and ellipsis-line counts of gopher_quality;
+ *   count_chunks() len(text.split()) without the chunks (fineweb_quality's bound);
  *   ngram_top()    the most frequent n-gram and its count (Gopher top n-gram rule);
- *   ngram_dup()    the duplicate n-gram characters walk (Gopher duplicate n-gram rule);
+ *   ngram_dup(), ngram_dup_many()  the duplicate n-gram characters walk (Gopher duplicate
+ *                  n-gram rule), for one n or several;
  *   ngram_max_chars()  the longest n-gram window, joined with spaces.
  *
  * The n-gram functions compare n-grams by the same 64-bit hash the numpy path uses

@@ -31,9 +31,10 @@ naturally gets a fresh split.
 
 The loop that costs per character and per word has a compiled twin,
 ``_fastwords`` (``_fastwords.c``, built at install where a C compiler exists, skipped
-where not): whitespace chunking, the chunk-cache look-up, the chunk shapes of
-:func:`_chunk_tokens`' fast paths, the per-token flags and the per-document totals and
-sentence count. It reads the rules' tables from this module and asks this module (the
+where not): whitespace chunking, the chunk shapes of :func:`_chunk_tokens`' fast paths
+(split in place, without a chunk string or a chunk-cache look-up), the cache look-up
+for the other chunks, the per-token flags and the per-document totals and sentence
+count. It reads the rules' tables from this module and asks this module (the
 ``_cache_missed_chunk`` and ``_FLAGS`` callbacks) about any chunk or token it does not handle,
 so the rules live in one place. Both paths give the same results
 (``tests/stages/filter/test_fastwords.py``); ``THRESHER_PURE_PYTHON=1`` forces the

@@ -20,8 +20,10 @@ datatrove 0.10.1's ``GopherRepetitionFilter`` so that decisions match FineWeb's:
 
 Speed: words come from the shared split (:mod:`._words`) and n-grams are compared as
 64-bit hashes instead of joined strings: with the compiled accelerator, one hash-table
-pass per n over a profile of word lengths and hashes (:class:`CNGramIndex`); without
-it, one sort per n in numpy (:class:`NGramIndex`), with the same results. Known difference:
+pass per n over a profile of word lengths and hashes (:class:`CNGramIndex`; the
+duplicate n-grams of all n in one call), and repeated paragraphs and lines counted over
+spans of the text without a string per piece (``_fastwords.dup_pieces``); without it,
+one sort per n in numpy (:class:`NGramIndex`) and Python sets, with the same results. Known difference:
 datatrove compares duplicate 5..10-grams as words joined *without* a separator, so
 ``["ab", "c"]`` equals ``["a", "bc"]`` there and not here (measured in
 ``benchmarks/filters.py``).
