@@ -569,9 +569,10 @@ def _inert_core(s: str) -> bool:
     elif last not in _DIGITS and last != "-":
         return False
     for i, c in enumerate(s):
-        if not (c in _INERT_ASCII or c.isalpha() or c == "’" or c == "\xad"):
-            if c not in _NEIGHBOURED or not _inert_symbol(s, i):
-                return False
+        if not (c in _INERT_ASCII or c.isalpha() or c == "’" or c == "\xad") and (
+            c not in _NEIGHBOURED or not _inert_symbol(s, i)
+        ):
+            return False
     return s not in _SPECIALS
 
 
