@@ -53,11 +53,11 @@ typedef struct {
 } Key;
 
 static inline Key
-pack(int kind, const void *data, Py_ssize_t at, Py_ssize_t len)
+pack(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t len)
 {
     Key k = {0, (uint64_t)len};
     for (Py_ssize_t i = 0; i < len; i++) {
-        uint64_t c = PyUnicode_READ(kind, data, at + i);
+        uint64_t c = str[at + i];
         if (i < 3)
             k.a |= c << (21 * i);
         else
@@ -162,7 +162,10 @@ fill_table(Table *t, PyObject *items, int with_mask, Py_ssize_t *max_len)
         }
         if (max_len && len > *max_len)
             *max_len = len;
-        Key k = pack(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, len);
+        Py_UCS4 chars[STEM];
+        for (Py_ssize_t c = 0; c < len; c++)
+            chars[c] = PyUnicode_READ_CHAR(word, c);
+        Key k = pack(chars, 0, len);
         size_t s = table_slot(t, k);
         if (t->vals[s] < 0)
             t->used++;
@@ -235,6 +238,33 @@ fail:
     return NULL;
 }
 
+/* The first n characters of s as an array of code points (the loops below read each
+ * character several times: one conversion beats a kind switch at every read). */
+static Py_UCS4 *
+widen(PyObject *s, Py_ssize_t n)
+{
+    Py_UCS4 *buf = PyMem_Malloc(((size_t)n + 1) * sizeof(Py_UCS4));
+    if (!buf) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    const void *data = PyUnicode_DATA(s);
+    switch (PyUnicode_KIND(s)) {
+    case PyUnicode_1BYTE_KIND:
+        for (Py_ssize_t i = 0; i < n; i++)
+            buf[i] = ((const Py_UCS1 *)data)[i];
+        break;
+    case PyUnicode_2BYTE_KIND:
+        for (Py_ssize_t i = 0; i < n; i++)
+            buf[i] = ((const Py_UCS2 *)data)[i];
+        break;
+    default:
+        memcpy(buf, data, (size_t)n * sizeof(Py_UCS4));
+    }
+    buf[n] = 0;
+    return buf;
+}
+
 /* ---- prose(): the content-word stems of every sentence ---- */
 
 /* mashup._PRONOUN_START: (?:He|She|They|It|His|Her|Their|Its|Him|Them)\b at `at`. */
@@ -294,12 +324,17 @@ mf_prose(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
         return NULL;
     }
-    int lk = PyUnicode_KIND(low), tk = PyUnicode_KIND(text);
-    const void *ld = PyUnicode_DATA(low), *td = PyUnicode_DATA(text);
+    int tk = PyUnicode_KIND(text);
+    const void *td = PyUnicode_DATA(text);
     Py_ssize_t tlen = PyUnicode_GET_LENGTH(text);
     Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), tlen));
     if (!se)
         return NULL;
+    Py_UCS4 *L = widen(low, n ? se[2 * n - 1] : 0);  /* every read of low is before the last end */
+    if (!L) {
+        PyMem_Free(se);
+        return NULL;
+    }
 
     /* at most one stem per four characters of the sentences */
     Py_ssize_t bound = 1;
@@ -325,16 +360,16 @@ mf_prose(PyObject *self, PyObject *args)
         /* _WORD_STEM on low[s:e]: a letter run not preceded by a letter (looking before
          * s too), of four letters or more, gives its first five (fewer at e) */
         while (j < e) {
-            if (!is_letter(PyUnicode_READ(lk, ld, j))) {
+            if (!is_letter(L[j])) {
                 j++;
                 continue;
             }
-            int behind = j > 0 && is_letter(PyUnicode_READ(lk, ld, j - 1));
+            int behind = j > 0 && is_letter(L[j - 1]);
             Py_ssize_t r = j + 1;
-            while (r < e && is_letter(PyUnicode_READ(lk, ld, r)))
+            while (r < e && is_letter(L[r]))
                 r++;
             if (!behind && r - j >= 4) {
-                Key k = pack(lk, ld, j, Py_MIN(r - j, STEM));
+                Key k = pack(L, j, Py_MIN(r - j, STEM));
                 if (stop_table.vals[table_slot(&stop_table, k)] < 0) {
                     size_t slot = table_slot(&tab, k);
                     int32_t id = tab.vals[slot];
@@ -466,34 +501,32 @@ done:
     PyMem_Free(lists);
     PyMem_Free(heads);
     PyMem_Free(se);
+    PyMem_Free(L);
     return result;
 }
 
 /* ---- page(): style markers, typography, dashes, languages and years ---- */
 
-/* text[at:] starts with the ASCII string w, within [.., end) */
+/* str[at:] starts with the ASCII string w, within [.., end) */
 static inline int
-has_at(int kind, const void *data, Py_ssize_t at, Py_ssize_t end, const char *w)
+has_at(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t end, const char *w)
 {
     for (Py_ssize_t i = 0; w[i]; i++, at++)
-        if (at >= end || PyUnicode_READ(kind, data, at) != (Py_UCS4)(unsigned char)w[i])
+        if (at >= end || str[at] != (Py_UCS4)(unsigned char)w[i])
             return 0;
     return 1;
 }
 
 static int
-starts_any(int kind, const void *data, Py_ssize_t at, Py_ssize_t end, const char *const *ws)
+starts_any(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t end, const char *const *ws)
 {
     for (; *ws; ws++)
-        if (has_at(kind, data, at, end, *ws))
+        if (has_at(str, at, end, *ws))
             return 1;
     return 0;
 }
 
 static const char *const FIRST_PERSON_START[] = {"i ", "my ", "we ", "our ", NULL};
-static const char *const FIRST_PERSON[] = {" i ", " my ", " we ", " our ", NULL};
-static const char *const PRESENT[] = {" is ", " are ", " has ", " have ", NULL};
-static const char *const PAST[] = {" was ", " were ", " had ", NULL};
 static const char *const ARTICLE_START[] = {"The ", "A ", "An ", NULL};
 static const char *const ANAPHORIC_START[] = {"He ", "She ", "They ", "It ", "This ", "These ",
                                              "But ", "However", "And ", NULL};
@@ -501,45 +534,69 @@ static const char *const ANAPHORIC_START[] = {"He ", "She ", "They ", "It ", "Th
 #define EM 0x2014
 #define EN 0x2013
 
-/* Markers of text[s:e] into row m (the columns of mashup._style_markers before its
- * log and per-word ratios); low is the lower-cased text at the same offsets (only
- * ASCII is looked for in it, where the two lower-casings of the Python path agree). */
+/* Markers of T[s:e] into row m (the columns of mashup._style_markers before its log
+ * and per-word ratios); L is the lower-cased text at the same offsets (only ASCII is
+ * looked for in it, where the two lower-casings of the Python path agree). */
 static void
-markers_of(int tk, const void *td, int lk, const void *ld, Py_ssize_t s, Py_ssize_t e, double *m)
+markers_of(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, double *m)
 {
     Py_ssize_t spaces = 0, caps = 0, digits = 0, ed = 0;
     int first = 0, you = 0, present = 0, past = 0, comma = 0, paren = 0, straight = 0, curly = 0;
     int colon = 0, dash = 0;
     for (Py_ssize_t j = s; j < e; j++) {
-        Py_UCS4 c = PyUnicode_READ(tk, td, j);
-        switch (c) {
-        case ' ':
+        Py_UCS4 c = T[j];
+        if (c == ' ') {
             spaces++;
-            if (j + 1 < e) {
-                Py_UCS4 d = PyUnicode_READ(tk, td, j + 1);
-                caps += d >= 'A' && d <= 'Z';
-                dash |= d == '-' && has_at(tk, td, j, e, " - ");
+            if (j + 1 >= e)
+                continue;
+            Py_UCS4 d = T[j + 1];
+            caps += d >= 'A' && d <= 'Z';
+            /* the words after a space that the markers look for, by their first letter */
+            switch (L[j + 1]) {
+            case '-': dash |= has_at(T, j, e, " - "); break;
+            case 'i': first |= has_at(L, j, e, " i "); present |= has_at(L, j, e, " is "); break;
+            case 'm': first |= has_at(L, j, e, " my "); break;
+            case 'o': first |= has_at(L, j, e, " our "); break;
+            case 'w':
+                first |= has_at(L, j, e, " we ");
+                past |= has_at(L, j, e, " was ") || has_at(L, j, e, " were ");
+                break;
+            case 'a': present |= has_at(L, j, e, " are "); break;
+            case 'h':
+                present |= has_at(L, j, e, " has ") || has_at(L, j, e, " have ");
+                past |= has_at(L, j, e, " had ");
+                break;
+            default: break;
             }
-            first = first || starts_any(lk, ld, j, e, FIRST_PERSON);
-            present = present || starts_any(lk, ld, j, e, PRESENT);
-            past = past || starts_any(lk, ld, j, e, PAST);
-            break;
-        case ',': comma = 1; break;
-        case '(': paren = 1; break;
-        case '"': case '\'': straight = 1; break;
-        case 0x201C: case 0x2019: curly = 1; break;
-        case ';': case ':': colon = 1; break;
-        case EM: case EN: dash = 1; break;
-        default:
-            digits += c >= '0' && c <= '9';
+            continue;
         }
-        Py_UCS4 l = PyUnicode_READ(lk, ld, j);
-        if (l == 'e')
-            ed += has_at(lk, ld, j, e, "ed ");
-        else if (l == 'y')
-            you = you || has_at(lk, ld, j, e, "you");
+        if (c < 128) {
+            if (c - '0' < 10u)
+                digits++;
+            else if (c == ',')
+                comma = 1;
+            else if (c == '(')
+                paren = 1;
+            else if (c == '"' || c == '\'')
+                straight = 1;
+            else if (c == ';' || c == ':')
+                colon = 1;
+            else if ((c | 32) == 'e' && (j + 2 < e) && L[j + 1] == 'd' && L[j + 2] == ' ')
+                ed++;
+            else if ((c | 32) == 'y' && (j + 2 < e) && L[j + 1] == 'o' && L[j + 2] == 'u')
+                you = 1;
+            continue;
+        }
+        if (c == 0x201C || c == 0x2019)
+            curly = 1;
+        else if (c == EM || c == EN)
+            dash = 1;
+        else if (L[j] == 'e' && (j + 2 < e) && L[j + 1] == 'd' && L[j + 2] == ' ')
+            ed++;  /* not a letter that lower-cases to ASCII today, but the Python path reads low */
+        else if (L[j] == 'y' && (j + 2 < e) && L[j + 1] == 'o' && L[j + 2] == 'u')
+            you = 1;
     }
-    first = first || starts_any(lk, ld, s, e, FIRST_PERSON_START);
+    first = first || starts_any(L, s, e, FIRST_PERSON_START);
     m[0] = (double)(e - s + 1);
     m[1] = (double)(spaces + 1);
     m[2] = (double)caps;
@@ -555,9 +612,9 @@ markers_of(int tk, const void *td, int lk, const void *ld, Py_ssize_t s, Py_ssiz
     m[12] = curly;
     m[13] = colon;
     m[14] = dash;
-    m[15] = PyUnicode_READ(tk, td, e - 1) == '?';
-    m[16] = starts_any(tk, td, s, e, ARTICLE_START);
-    m[17] = starts_any(tk, td, s, e, ANAPHORIC_START);
+    m[15] = T[e - 1] == '?';
+    m[16] = starts_any(T, s, e, ARTICLE_START);
+    m[17] = starts_any(T, s, e, ANAPHORIC_START);
 }
 
 static inline int
@@ -566,22 +623,28 @@ is_curly(Py_UCS4 c)
     return c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D;
 }
 
-/* mashup._DASHES, in order: " — ", "—", " – ", " - ", "--"; bit k set when text[j:]
+/* mashup._DASHES, in order: " — ", "—", " – ", " - ", "--"; bit k set when T[j:]
  * starts with style k (within [.., end)) */
 static inline int
-dashes_at(int tk, const void *td, Py_ssize_t j, Py_ssize_t end)
+dashes_at(const Py_UCS4 *T, Py_ssize_t j, Py_ssize_t end)
 {
-    Py_UCS4 c = PyUnicode_READ(tk, td, j);
-    int bits = 0;
+    Py_UCS4 c = T[j];
     if (c == EM)
-        bits |= 2;
-    else if (c == ' ' && j + 2 < end) {
-        Py_UCS4 d = PyUnicode_READ(tk, td, j + 1);
-        if ((d == EM || d == EN || d == '-') && PyUnicode_READ(tk, td, j + 2) == ' ')
-            bits |= d == EM ? 1 : d == EN ? 4 : 8;
-    } else if (c == '-' && j + 1 < end && PyUnicode_READ(tk, td, j + 1) == '-')
-        bits |= 16;
-    return bits;
+        return 2;
+    if (c == ' ' && j + 2 < end) {
+        Py_UCS4 d = T[j + 1];
+        if ((d == EM || d == EN || d == '-') && T[j + 2] == ' ')
+            return d == EM ? 1 : d == EN ? 4 : 8;
+    } else if (c == '-' && j + 1 < end && T[j + 1] == '-')
+        return 16;
+    return 0;
+}
+
+/* a character that can start a quote or dash convention */
+static inline int
+convention_char(Py_UCS4 c)
+{
+    return c < 128 ? (c == ' ' || c == '-' || c == '"' || c == '\'') : (c == EM || is_curly(c));
 }
 
 static PyObject *
@@ -590,14 +653,13 @@ mf_page(PyObject *self, PyObject *args)
     (void)self;
     PyObject *low, *text, *spans, *result = NULL, *markers = NULL, *langs = NULL, *years = NULL;
     Py_ssize_t lang_sentences, n = 0;
+    Py_UCS4 *T = NULL, *L = NULL;
     if (!PyArg_ParseTuple(args, "UUO!n", &text, &low, &PyList_Type, &spans, &lang_sentences))
         return NULL;
     if (!word_table.keys) {
         PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
         return NULL;
     }
-    int lk = PyUnicode_KIND(low), tk = PyUnicode_KIND(text);
-    const void *ld = PyUnicode_DATA(low), *td = PyUnicode_DATA(text);
     Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
     if (!se)
         return NULL;
@@ -606,22 +668,27 @@ mf_page(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "page() needs at least one sentence");
         return NULL;
     }
+    Py_ssize_t base = se[0], end = se[2 * n - 1];
+    /* every read is before the last sentence's end */
+    T = widen(text, end);
+    L = T ? widen(low, end) : NULL;
+    if (!L)
+        goto done;
     markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
     langs = PyList_New(0);
     years = PyList_New(0);
     if (!markers || !langs || !years)
         goto done;
     double *m = (double *)PyByteArray_AS_STRING(markers);
-    Py_ssize_t base = se[0], end = se[2 * n - 1];
 
     /* the region's conventions: any curly mark, any straight one, which dashes */
     int region_curly = 0, region_straight = 0, region_dashes = 0;
     for (Py_ssize_t j = base; j < end; j++) {
-        Py_UCS4 c = PyUnicode_READ(tk, td, j);
-        if (c < 128 ? (c == ' ' || c == '-' || c == '"' || c == '\'') : (c == EM || is_curly(c))) {
+        Py_UCS4 c = T[j];
+        if (convention_char(c)) {
             region_curly |= is_curly(c);
             region_straight |= c == '"' || c == '\'';
-            region_dashes |= dashes_at(tk, td, j, end);
+            region_dashes |= dashes_at(T, j, end);
         }
     }
     int typo_pre = region_curly && region_straight;
@@ -630,23 +697,22 @@ mf_page(PyObject *self, PyObject *args)
 
     Py_ssize_t curly_n = 0, straight_n = 0, dash_n[5] = {0, 0, 0, 0, 0};
     for (Py_ssize_t i = 0; i < n; i++)
-        markers_of(tk, td, lk, ld, se[2 * i], se[2 * i + 1], m + i * N_MARKERS);
+        markers_of(T, L, se[2 * i], se[2 * i + 1], m + i * N_MARKERS);
     /* per sentence, only where the region holds two conventions (counts 0 otherwise,
      * as the Python path does not count then) */
     for (Py_ssize_t i = 0; i < n && (typo_pre || dash_pre); i++) {
         Py_ssize_t s = se[2 * i], e = se[2 * i + 1];
         int curly = 0, dq = 0, apostrophe = 0, dashes = 0;
         for (Py_ssize_t j = s; j < e; j++) {
-            Py_UCS4 c = PyUnicode_READ(tk, td, j);
-            if (c < 128 ? !(c == ' ' || c == '-' || c == '"' || c == '\'') : !(c == EM || is_curly(c)))
+            Py_UCS4 c = T[j];
+            if (!convention_char(c))
                 continue;
             curly |= is_curly(c);
             dq |= c == '"';
             /* _STRAIGHT_APOSTROPHE inside the sentence: a letter on both sides */
-            if (c == '\'' && j > s && j + 1 < e && is_letter(PyUnicode_READ(tk, td, j - 1)) &&
-                is_letter(PyUnicode_READ(tk, td, j + 1)))
+            if (c == '\'' && j > s && j + 1 < e && is_letter(T[j - 1]) && is_letter(T[j + 1]))
                 apostrophe = 1;
-            dashes |= dashes_at(tk, td, j, e);
+            dashes |= dashes_at(T, j, e);
         }
         curly_n += typo_pre && curly;
         straight_n += typo_pre && (dq || apostrophe);
@@ -664,15 +730,15 @@ mf_page(PyObject *self, PyObject *args)
         Py_ssize_t s = se[2 * i], e = se[2 * i + 1], j = s;
         long counts[MAX_LANGUAGES] = {0};
         while (j < e) {
-            if (!is_letter(PyUnicode_READ(lk, ld, j))) {
+            if (!is_letter(L[j])) {
                 j++;
                 continue;
             }
             Py_ssize_t r = j + 1;
-            while (r < e && is_letter(PyUnicode_READ(lk, ld, r)))
+            while (r < e && is_letter(L[r]))
                 r++;
             if (r - j <= word_max_len) {
-                int32_t mask = word_table.vals[table_slot(&word_table, pack(lk, ld, j, r - j))];
+                int32_t mask = word_table.vals[table_slot(&word_table, pack(L, j, r - j))];
                 for (int b = 0; mask > 0 && b < n_languages; b++)
                     counts[b] += (mask >> b) & 1;
             }
@@ -696,26 +762,20 @@ mf_page(PyObject *self, PyObject *args)
      * end), not inside a longer number or word, the first of each sentence */
     Py_ssize_t k = 0, last = -1, j = base;
     while (j + 4 <= end) {
-        Py_UCS4 c0 = PyUnicode_READ(tk, td, j), c1 = PyUnicode_READ(tk, td, j + 1);
-        Py_UCS4 c2, c3;
+        Py_UCS4 c0 = T[j], c1 = T[j + 1], c2 = T[j + 2], c3 = T[j + 3];
         if (!((c0 == '1' && c1 >= '5' && c1 <= '9') || (c0 == '2' && c1 == '0')) ||
-            !Py_UNICODE_ISDECIMAL(c2 = PyUnicode_READ(tk, td, j + 2)) ||
-            !Py_UNICODE_ISDECIMAL(c3 = PyUnicode_READ(tk, td, j + 3)) ||
-            (j + 4 < end && is_word(PyUnicode_READ(tk, td, j + 4)))) {
+            !Py_UNICODE_ISDECIMAL(c2) || !Py_UNICODE_ISDECIMAL(c3) || (j + 4 < end && is_word(T[j + 4]))) {
             j++;
             continue;
         }
         Py_ssize_t p = j;
         j += 4;
-        if (p > 0) {
-            Py_UCS4 b = PyUnicode_READ(tk, td, p - 1);
-            if (Py_UNICODE_ISALNUM(b) || b == '_')
-                continue;
-        }
+        if (p > 0 && (Py_UNICODE_ISALNUM(T[p - 1]) || T[p - 1] == '_'))
+            continue;
         while (k < n && se[2 * k + 1] <= p)
             k++;
         if (k < n && se[2 * k] <= p && k != last) {
-            long year = (c0 - '0') * 1000 + (c1 - '0') * 100 + Py_UNICODE_TODECIMAL(c2) * 10 +
+            long year = (long)(c0 - '0') * 1000 + (long)(c1 - '0') * 100 + Py_UNICODE_TODECIMAL(c2) * 10 +
                         Py_UNICODE_TODECIMAL(c3);
             PyObject *v = PyLong_FromLong(year);
             if (!v || PyList_Append(years, v) < 0) {
@@ -733,6 +793,8 @@ done:
     Py_XDECREF(langs);
     Py_XDECREF(years);
     PyMem_Free(se);
+    PyMem_Free(T);
+    PyMem_Free(L);
     return result;
 }
 
