@@ -258,6 +258,7 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
     if baseline:
         configs[f"before (git {baseline})"] = baseline_step(baseline)
     configs["default"] = RestoreDeletedChars()
+    configs["dash_like_pages=3"] = RestoreDeletedChars(dash_like_pages=3)
     configs["glued_words=flag"] = RestoreDeletedChars(glued_words="flag")
     configs["context_model=False"] = RestoreDeletedChars(context_model=False)
     summary: list[tuple[str, ...]] = []

@@ -166,9 +166,8 @@ _AFTER_DASH = _words(
     "without whether while are"
 )
 # A page whose author writes unspaced em dashes writes several: a lower-case glued word
-# ending in one of :data:`_AFTER_DASH` is restored when the page has at least this many
-# (fit pages: 59 of 62 such words had lost a dash at 3, 83 of 92 at 2).
-_MIN_DASH_LIKE = 3
+# ending in one of :data:`_AFTER_DASH` may be restored when the page has several (the
+# ``dash_like_pages`` parameter; off by default, see there).
 # A dash often introduces a list ("the room—floors, nightstands, and surfaces"): a glued
 # word whose right half opens a series of words joined by commas and "and"/"or", in
 # the same form as the right half (the items of a list are parallel: "-s", "-ed", "-er").
@@ -374,6 +373,18 @@ class RestoreDeletedCharsParams(Params):
             "space or an original compound as a lost dash (benchmarks/repair.py)"
         ),
     )
+    dash_like_pages: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description=(
+            "also restore the dash of a lower-case glued word ending in a word that opens a "
+            "phrase ('coastjust', 'readyeven') on a page with at least this many such words; "
+            "0: never. At 3, 59 of 62 such words on the fit pages had lost a dash (95% lower "
+            "bound 0.87, under the 0.98 the step aims for; 43 of 59 on held-out pages, where an "
+            "unspaced en dash, an ellipsis or a template's non-breaking space also glue words)"
+        ),
+    )
     context_model: bool = Field(
         True,
         description=(
@@ -531,8 +542,9 @@ class RestoreDeletedChars(Transformer):
         self, text: str, found: list[tuple[int, int, _Repair]]
     ) -> list[tuple[int, int, _Repair]]:
         """Keep the dash of a glued word only where the page says it lost dashes, not
-        spaces, and the word reads as one: see :data:`_SPACE_LEFT`, :data:`_AFTER_DASH`,
-        :data:`_MIN_DASH_LIKE` and :data:`_SERIES`. The other glued words are flagged."""
+        spaces, and the word reads as one: see :data:`_SPACE_LEFT`, :data:`_SERIES`,
+        and, when ``dash_like_pages`` is set, :data:`_AFTER_DASH`. The other glued words
+        are flagged."""
         dash = self.params.dash
         splits: dict[int, tuple[str, str]] = {}
         for start, end, rep in found:
@@ -553,7 +565,8 @@ class RestoreDeletedChars(Transformer):
                 continue
             why = ""
             if not lost_spaces:
-                if start in dash_like and len(dash_like) >= _MIN_DASH_LIKE:
+                least = self.params.dash_like_pages
+                if least and start in dash_like and len(dash_like) >= least:
                     why = f"; the page has {len(dash_like)} such words ending in a word that opens a phrase"
                 elif _opens_series(text, end, splits[start][1]):
                     why = "; the second word opens a list of words of its form"
