@@ -96,6 +96,25 @@ def chain_run(filters):
 texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8")]
 out = open(sys.argv[2], "w", encoding="utf-8")
 secs = {}
+if sys.argv[3] == "steady-chain":
+    # A process of its own whose spaCy tokenizer first ran the chain over other documents
+    # of the same corpus (argv[4]): its cache holds what a long run's would. The same
+    # per-document work as chain_run, on those documents, then timed on these.
+    def chain_over(filters, items):
+        for t in items:
+            doc_text = t
+            for name, f in filters.items():
+                r = run(f, doc_text)
+                if not r["keep"]:
+                    break
+                if r["text"] is not None:
+                    doc_text = r["text"]
+    filters = make()
+    chain_over(filters, [json.loads(l)["text"] for l in open(sys.argv[4], encoding="utf-8")])
+    t0 = time.process_time()
+    chain_over(filters, texts)
+    out.write(json.dumps({"seconds": {"chain, steady": time.process_time() - t0}}) + "\n")
+    sys.exit(0)
 if sys.argv[3] == "cold-chain":
     # A process of its own whose spaCy tokenizer has seen one short sentence only
     # (loaded, its chunk cache empty), like thresher's cold chain.
@@ -254,6 +273,122 @@ def run_datatrove(texts: list[str], workers: int = 2) -> tuple[dict[str, list[di
     return results, secs
 
 
+def datatrove_chain_seconds(texts: list[str], mode: str, warm: list[str] | None = None, workers: int = 2) -> float:
+    """CPU seconds of datatrove's chain in fresh processes: ``cold-chain`` (as the chain row)
+    or ``steady-chain`` (after the chain ran over ``warm``, other documents of the corpus)."""
+    py = ensure_venv()
+    total = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        worker = Path(tmp, "worker.py")
+        worker.write_text(WORKER)
+        procs = []
+        for w in range(workers):
+            src, dst = Path(tmp, f"in{w}.jsonl"), Path(tmp, f"out{w}.jsonl")
+            with open(src, "w", encoding="utf-8") as f:
+                f.writelines(json.dumps({"text": t}) + "\n" for t in texts[w::workers])
+            argv = [str(py), str(worker), str(src), str(dst), mode]
+            if warm is not None:
+                wsrc = Path(tmp, f"warm{w}.jsonl")
+                with open(wsrc, "w", encoding="utf-8") as f:
+                    f.writelines(json.dumps({"text": t}) + "\n" for t in warm[w::workers])
+                argv.append(str(wsrc))
+            procs.append((w, dst, subprocess.Popen(argv)))
+        for w, dst, proc in procs:
+            if proc.wait() != 0:
+                raise RuntimeError(f"datatrove worker {w} ({mode}) failed")
+            with open(dst, encoding="utf-8") as f:
+                for line in f:
+                    total += sum(json.loads(line)["seconds"].values())
+    return total
+
+
+def thresher_chain(texts: list[str], warm: list[str] | None = None) -> tuple[float, list[dict[str, Any]]]:
+    """CPU seconds and outcomes of thresher's chain, measured as the chain row measures it
+    (empty caches, batches of 1000), after running the chain over ``warm`` if given (its
+    chunk cache then holds what a long run's would; no whole-text analysis is kept)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from thresher.document import Document
+    from thresher.registry import step_class
+    from thresher.stages.filter import _words
+
+    aliases: dict[str, str] = {}
+    for name in FILTERS:
+        aliases.update(getattr(sys.modules[step_class(name).__module__], "REASON_ALIASES", {}))
+
+    def steps() -> list[Any]:
+        out = []
+        for name in FILTERS:
+            step = step_class(name)(**({"filter_no_terminal_punct": False} if name == "c4_quality" else {}))
+            step.ensure_setup()
+            out.append(step)
+        return out
+
+    def run_chain(items: list[str]) -> list[Document]:
+        chain = steps()
+        docs = [Document(id=str(i), text=t) for i, t in enumerate(items)]
+        for i in range(0, len(docs), 1000):
+            for step in chain:
+                step(docs[i : i + 1000])
+        return docs
+
+    _words._ANALYSES.clear()
+    _words._CHUNK_CACHE.clear()
+    _words._FLAGS.clear()
+    if warm:
+        run_chain(warm)
+        _words._ANALYSES.clear()
+    chain = steps()
+    docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+    t0 = time.process_time()
+    for i in range(0, len(docs), 1000):
+        for step in chain:
+            step(docs[i : i + 1000])
+    secs = time.process_time() - t0
+    _words._ANALYSES.clear()
+    outcomes = []
+    for d in docs:
+        keep = d.verdict.status == "kept"
+        reason = aliases.get(d.verdict.reasons[0], d.verdict.reasons[0]) if d.verdict.status == "rejected" else None
+        if d.verdict.status == "quarantined":
+            reason = "quarantined:" + (d.error or "")
+        outcomes.append({"keep": keep, "reason": reason, "by": d.verdict.step, "text": d.text if keep else None})
+    return secs, outcomes
+
+
+def extra_chain_rows(
+    corpus: str, texts: list[str], dt_chain: list[dict[str, Any]], first: tuple[float, float],
+    repeat: int, warm: list[str] | None,
+) -> list[list[str]]:
+    """The optional rows: the cold chain best of ``repeat`` runs per system (runs alternate
+    between the two), and the chain in a steady state (caches warmed on ``warm``)."""
+    n = len(texts)
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+
+    def row(name: str, dsec: float, tsec: float, outcomes: list[dict[str, Any]]) -> list[str]:
+        same = [a.get("keep") == b["keep"] and a.get("reason") == b["reason"] for a, b in zip(dt_chain, outcomes)]
+        dec = sum(a.get("keep") == b["keep"] for a, b in zip(dt_chain, outcomes))
+        txt = sum(s and (a.get("text") == b["text"] if b["keep"] else True)
+                  for s, a, b in zip(same, dt_chain, outcomes))
+        return [corpus, name, str(n), f"{dec / n:.2%}", f"{sum(same) / n:.2%}", f"{txt / n:.2%}",
+                f"{n / dsec:.1f}", f"{mb / dsec:.3f}", f"{n / tsec:.0f}", f"{mb / tsec:.2f}",
+                f"{dsec / tsec:.1f}x", "-", "-"]
+
+    rows = []
+    if repeat > 1:
+        dts, ths = [first[0]], [first[1]]
+        outcomes: list[dict[str, Any]] = []
+        for _ in range(repeat - 1):
+            dts.append(datatrove_chain_seconds(texts, "cold-chain"))
+            tsec, outcomes = thresher_chain(texts)
+            ths.append(tsec)
+        rows.append(row(f"chain, best of {repeat}", min(dts), min(ths), outcomes))
+    if warm:
+        dsec = datatrove_chain_seconds(texts, "steady-chain", warm)
+        tsec, outcomes = thresher_chain(texts, warm)
+        rows.append(row("chain, steady", dsec, tsec, outcomes))
+    return rows
+
+
 def run_thresher(texts: list[str], pure: bool = False) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
     """thresher's results and CPU seconds; ``pure`` runs without the compiled accelerator."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -383,7 +518,7 @@ def classify(name: str, dt: dict[str, Any], th: dict[str, Any]) -> str:
 
 
 def compare(
-    corpus: str, texts: list[str], dump: Path | None = None
+    corpus: str, texts: list[str], dump: Path | None = None, repeat: int = 1, warm: list[str] | None = None
 ) -> tuple[list[list[str]], Counter[str], dict[str, list[int]]]:
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     rows: list[list[str]] = []
@@ -432,6 +567,7 @@ def compare(
             f"{n / tsec:.0f}", f"{mb / tsec:.2f}", f"{dsec / tsec:.1f}x",
             f"{n / psec:.0f}", f"{dsec / psec:.1f}x",
         ])
+    rows += extra_chain_rows(corpus, texts, dt["chain"], (dt_secs["chain"], th_secs["chain"]), repeat, warm)
     return rows, classes, examples
 
 
@@ -442,11 +578,20 @@ def main() -> None:
     ap.add_argument("--examples", type=int, default=3, help="document indices shown per class")
     ap.add_argument("--dump", type=Path, default=None,
                     help="write datatrove's and thresher's chain decisions per web document (JSONL)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="also run the cold chain N times per system, alternating, and add a best-of-N row")
+    ap.add_argument("--steady", type=int, default=0,
+                    help="add a 'chain, steady' row: caches warmed on N other documents of each corpus")
     args = ap.parse_args()
     if not CORPUS.exists():
         sys.exit(f"needs {CORPUS} (set THRESHER_SHARED to the shared folder)")
     web = load_web(args.limit)
     corpora = {"web": web, "synthetic": synthetic(web, args.synthetic)}
+    warm: dict[str, list[str] | None] = {"web": None, "synthetic": None}
+    if args.steady:
+        # other pages of the corpus (after the timed ones), and documents generated from them
+        rest = load_web((args.limit or len(web)) + args.steady)[len(web):]
+        warm = {"web": rest, "synthetic": synthetic(rest, args.steady, seed=5) if rest else None}
     header = ["corpus", "filter", "docs", "same decision", "same reason", "same C4 text",
               "datatrove docs/s", "datatrove MB/s", "thresher docs/s", "thresher MB/s", "speed-up",
               "pure-Python docs/s", "pure-Python speed-up"]
@@ -454,7 +599,7 @@ def main() -> None:
     classes: Counter[str] = Counter()
     examples: dict[str, list[int]] = {}
     for corpus, texts in corpora.items():
-        r, c, e = compare(corpus, texts, args.dump if corpus == "web" else None)
+        r, c, e = compare(corpus, texts, args.dump if corpus == "web" else None, args.repeat, warm[corpus])
         rows += r
         classes.update(c)
         examples.update(e)
@@ -469,6 +614,13 @@ def main() -> None:
     print(f"'chain': both start with empty caches (datatrove in a fresh process, its spaCy tokenizer"
           f" loaded on one sentence); '{WARM}': both with the caches the per-filter runs filled"
           " (datatrove keeps one spaCy tokenizer and its cache per process)")
+    if args.repeat > 1:
+        print(f"'chain, best of {args.repeat}': the cold chain run {args.repeat} times per system (the first is the"
+              " 'chain' row), alternating; the fastest run of each")
+    if args.steady:
+        print(f"'chain, steady': both first run the chain over {args.steady} other documents of the corpus (web:"
+              " the pages after the timed ones; synthetic: generated from those, seed 5), then are timed on the"
+              " corpus (thresher keeps no whole-text analysis; datatrove's decisions do not depend on its cache)")
     print("thresher: " + ("with the compiled accelerator (_fastwords)" if _fast is not None else
                           "the accelerator is NOT built: both thresher columns are pure Python")
           + "; pure-Python: THRESHER_PURE_PYTHON's path, same results (checked per document)")
