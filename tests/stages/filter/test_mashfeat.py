@@ -242,6 +242,49 @@ def test_generated_text_gives_the_same_features(page: tuple[str, list[Span]], fe
     _same_page(text, spans)
 
 
+@settings(max_examples=400, deadline=None)
+@given(_pages(), st.integers(0, 400), st.integers(0, 400), st.integers(0, 40))
+def test_generated_text_gives_the_same_sentences(
+    page: tuple[str, list[Span]], a: int, b: int, limit: int
+) -> None:
+    """The compiled segmenter gives the first ``limit`` spans of segment_sentences, on
+    any range of the text."""
+    text, _ = page
+    assert fast.sentences(text, 0, len(text), 10**6) == segment_sentences(text)
+    start, stop = min(a, b, len(text)), min(max(a, b), len(text))
+    assert fast.sentences(text, start, stop, limit) == segment_sentences(text, start, stop)[:limit]
+
+
+_SEGMENTER_CASES = [
+    # abbreviations (never final, may be final), initials, inner periods, decimals, URLs
+    (
+        "Dr. Smith met St. Peter. He left e.g. early. J. R. R. Tolkien wrote. It cost 2.50 dollars. "
+        "See example.com/a.html. Next one. The U.S. Army came. Ph.D. students etc. And Inc. Then."
+    ),
+    # ellipses, runs of stops longer than the pattern takes, closers, openers, lower-case starts
+    (
+        'Wait... what? No!!! Yes.......... . Stop!!!!!!!!!!!! Go. "Quoted." (Bracket.) ¿Qué? ¡Sí! '
+        "word. lower case after a long word. approx. the p. 79 a.m. then"
+    ),
+    # CJK stops without spaces, closers after them, Arabic and Devanagari stops
+    "中文句子。第二句！第三句？」『引用。』后面 مرحبا؟ نعم۔ हिंदी। अगला",
+    # line breaks of every kind, lines of only spaces, a candidate at the end of a line
+    "One line.\nTwo line. \r\nThree\u2028four\u2029five.  \n   \n\x0bsix\x0c. Seven.\x85 Eight.",
+    # characters of other classes right after the stop
+    "End. ²nd. End. Ⅻ. End. ǅ title. End. 1st. End. 𝐀bc. End. \ud800x. End.\u00a0Next. End.\u3000Next.",
+    # the word before the stop: title case, digits, an opening quote, a long run of letters
+    "Words aǅbc. next one. Words abcd. next one. Words ab2. next. Words \u201cquoted. next. Words x. next.",
+]
+
+
+def test_the_segmenter_cases() -> None:
+    for text in _SEGMENTER_CASES:
+        assert fast.sentences(text, 0, len(text), 10**6) == segment_sentences(text)
+        for k in range(len(text) + 1):  # every start and every stop
+            assert fast.sentences(text, k, len(text), 10**6) == segment_sentences(text, k)
+            assert fast.sentences(text, 0, k, 10**6) == segment_sentences(text, 0, k)
+
+
 def test_the_classes_the_rules_depend_on() -> None:
     """Cases chosen by hand, each of which a careless port gets wrong."""
     cases = [
@@ -327,6 +370,15 @@ def test_real_pages_give_the_same_features_and_signals(
         rng.shuffle(sents)
         salads.append(" ".join(sents))
     pages = texts + [" ".join(t.split()) for t in texts[:100]] + salads
+    for text in pages:
+        assert fast.sentences(text, 0, len(text), 10**6) == segment_sentences(text)
+    for accelerated in (True, False):
+        monkeypatch.setattr(mashup, "_fast", fast if accelerated else None)
+        firsts = [mashup._first_sentences(t, 120) for t in pages]
+        if accelerated:
+            c_firsts = firsts
+    assert c_firsts == firsts
+    monkeypatch.setattr(mashup, "_fast", fast)
     for text in pages:
         spans = mashup._first_sentences(text, 120)
         if spans:

@@ -798,6 +798,320 @@ done:
     return result;
 }
 
+/* ---- sentences(): the segmenter's sentences, for the first sentences of a page ---- */
+
+/* The rules of thresher.stages.segment.sentences.segment_sentences, read character by
+ * character: its candidate pattern (terminal punctuation, closing quotes or brackets,
+ * horizontal space), its line pattern and _is_boundary. The step only needs the first
+ * sentences of a page, and segmenting them in Python was half of its time once the
+ * features were compiled; test_mashfeat.py checks that both give the same spans. */
+
+static PyTypeObject *span_type = NULL;  /* segment.Span, a tuple subclass */
+static PyObject *abbrev_never = NULL;   /* sentences._abbreviations(): never final */
+static PyObject *abbrev_final = NULL;   /* ... and may be final */
+static PyObject *kind_sentence = NULL;  /* "sentence" */
+static Py_ssize_t abbrev_max_len = 0;
+
+static inline int
+latin_stop(Py_UCS4 c)
+{
+    return c < 128 ? (c == '.' || c == '!' || c == '?')
+                   : (c == 0x2026 || c == 0x061F || c == 0x06D4 || c == 0x0964);
+}
+
+static inline int
+cjk_stop(Py_UCS4 c)
+{
+    return c == 0x3002 || c == 0xFF01 || c == 0xFF1F;
+}
+
+static inline int
+latin_close(Py_UCS4 c)  /* ["'\u201d\u2019\u00bb)\]] (also _TRAILING) */
+{
+    return c == '"' || c == '\'' || c == 0x201D || c == 0x2019 || c == 0x00BB || c == ')' || c == ']';
+}
+
+static inline int
+cjk_close(Py_UCS4 c)  /* ["'\u201d\u2019\u300d\u300f)\]] */
+{
+    return c == '"' || c == '\'' || c == 0x201D || c == 0x2019 || c == 0x300D || c == 0x300F || c == ')' ||
+           c == ']';
+}
+
+static inline int
+hspace(Py_UCS4 c)  /* [ \t\u00a0\u3000] */
+{
+    return c == ' ' || c == '\t' || c == 0x00A0 || c == 0x3000;
+}
+
+static inline int
+opener(Py_UCS4 c)  /* sentences._OPENERS */
+{
+    return c == '"' || c == '\'' || c == 0x201C || c == 0x2018 || c == 0x00AB || c == '(' || c == '[' ||
+           c == 0x300C || c == 0x300E || c == 0x00BF || c == 0x00A1;
+}
+
+static inline int
+line_break(Py_UCS4 c)  /* [\r\n\u2028\u2029] */
+{
+    return c == '\r' || c == '\n' || c == 0x2028 || c == 0x2029;
+}
+
+static inline int
+space(Py_UCS4 c)  /* \s */
+{
+    return c < 128 ? (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F)) : Py_UNICODE_ISSPACE(c);
+}
+
+/* The next match of sentences._CANDIDATE in T[j:stop] from j on: its span in *cs, *ce,
+ * and the end of its punctuation run in *pe; 0 when there is none. */
+static int
+next_candidate(const Py_UCS4 *T, Py_ssize_t j, Py_ssize_t stop, Py_ssize_t *cs, Py_ssize_t *pe, Py_ssize_t *ce)
+{
+    for (; j < stop; j++) {
+        Py_UCS4 c = T[j];
+        Py_ssize_t k = j + 1, n = 0;
+        if (latin_stop(c)) {
+            /* [stops]{0,9}[closers]{0,4}[spaces]+: the classes are disjoint, so the
+             * greedy reading is the only one */
+            while (k < stop && n < 9 && latin_stop(T[k]))
+                k++, n++;
+            Py_ssize_t p = k;
+            for (n = 0; k < stop && n < 4 && latin_close(T[k]);)
+                k++, n++;
+            if (k >= stop || !hspace(T[k]))
+                continue;
+            while (k < stop && hspace(T[k]))
+                k++;
+            *cs = j, *pe = p, *ce = k;
+            return 1;
+        }
+        if (cjk_stop(c)) {
+            while (k < stop && cjk_stop(T[k]))
+                k++;
+            Py_ssize_t p = k;
+            for (n = 0; k < stop && n < 4 && cjk_close(T[k]);)
+                k++, n++;
+            while (k < stop && hspace(T[k]))
+                k++;
+            *cs = j, *pe = p, *ce = k;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* str.islower() of T[a:b] (b > a) */
+static int
+str_islower(const Py_UCS4 *T, Py_ssize_t a, Py_ssize_t b)
+{
+    if (b - a == 1)
+        return Py_UNICODE_ISLOWER(T[a]);
+    int cased = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        if (Py_UNICODE_ISUPPER(T[i]) || Py_UNICODE_ISTITLE(T[i]))
+            return 0;
+        if (!cased && Py_UNICODE_ISLOWER(T[i]))
+            cased = 1;
+    }
+    return cased;
+}
+
+/* sentences._is_boundary for the candidate T[cs:ce] (punctuation T[cs:pe]) in the line
+ * starting at line_start; -1 on error. */
+static int
+is_boundary(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t cs, Py_ssize_t pe, Py_ssize_t ce, Py_ssize_t line_start)
+{
+    if (cjk_stop(T[cs]))
+        return 1;
+    Py_UCS4 nxt = T[ce];
+    Py_UCS4 head = opener(nxt) && ce + 1 < len ? T[ce + 1] : nxt;
+    int upper_next = (Py_UNICODE_ISALPHA(head) && !Py_UNICODE_ISLOWER(head)) || Py_UNICODE_ISDIGIT(head);
+    for (Py_ssize_t i = cs; i < pe; i++) {
+        Py_UCS4 c = T[i];
+        if (c == '?' || c == '!' || c == 0x061F || c == 0x0964 || c == 0x06D4)
+            return upper_next;
+    }
+    /* the word before the punctuation, a bounded distance back */
+    Py_ssize_t lo = Py_MAX(line_start, cs - 64), ws = lo - 1;
+    for (Py_ssize_t i = cs - 1; i >= lo; i--)
+        if (T[i] == ' ' || T[i] == '\t') {
+            ws = i;
+            break;
+        }
+    Py_ssize_t a = ws + 1, b = cs;
+    while (a < b && (T[a] == '"' || T[a] == '\'' || T[a] == 0x201C || T[a] == 0x2018 || T[a] == '(' ||
+                     T[a] == '[' || T[a] == 0x00AB))
+        a++;
+    if (T[cs] == 0x2026 || (T[cs] == '.' && pe - cs >= 2 && T[cs + 1] == '.'))
+        return upper_next && b > a;
+    if (b == a)
+        return upper_next;
+    if (b - a <= abbrev_max_len) {
+        /* a lower case is never shorter: a longer token is no abbreviation */
+        PyObject *tok = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, T + a, b - a);
+        PyObject *low = tok ? PyObject_CallMethod(tok, "lower", NULL) : NULL;
+        Py_XDECREF(tok);
+        if (!low)
+            return -1;
+        int never = PySet_Contains(abbrev_never, low);
+        int final = never == 0 ? PySet_Contains(abbrev_final, low) : 0;
+        Py_DECREF(low);
+        if (never < 0 || final < 0)
+            return -1;
+        if (never)
+            return 0;
+        if (final)
+            return Py_UNICODE_ISUPPER(nxt);
+    }
+    if (b - a == 1 && Py_UNICODE_ISALPHA(T[a]))
+        return 0;  /* an initial */
+    int dots = 0, slash = 0;
+    for (Py_ssize_t i = a; i < b; i++)
+        dots += T[i] == '.', slash |= T[i] == '/';
+    if (dots && !Py_UNICODE_ISDIGIT(T[b - 1]))
+        return Py_UNICODE_ISUPPER(nxt) && (slash || (b - a > 6 && dots == 1));
+    if (upper_next)
+        return 1;
+    if (!Py_UNICODE_ISLOWER(nxt) || b - a < 3)
+        return 0;
+    for (Py_ssize_t i = a; i < b; i++)
+        if (!Py_UNICODE_ISALPHA(T[i]))
+            return 0;
+    return str_islower(T, a, b);
+}
+
+static int
+emit(PyObject *out, Py_ssize_t s, Py_ssize_t e)
+{
+    PyObject *sp = span_type->tp_alloc(span_type, 3);
+    if (!sp)
+        return -1;
+    PyObject *a = PyLong_FromSsize_t(s), *b = PyLong_FromSsize_t(e);
+    if (!a || !b) {
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_DECREF(sp);
+        return -1;
+    }
+    PyTuple_SET_ITEM(sp, 0, a);
+    PyTuple_SET_ITEM(sp, 1, b);
+    Py_INCREF(kind_sentence);
+    PyTuple_SET_ITEM(sp, 2, kind_sentence);
+    int r = PyList_Append(out, sp);
+    Py_DECREF(sp);
+    return r;
+}
+
+static PyObject *
+mf_sentences(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *text, *out = NULL;
+    Py_ssize_t start, stop, limit;
+    if (!PyArg_ParseTuple(args, "Unnn", &text, &start, &stop, &limit))
+        return NULL;
+    if (!span_type) {
+        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure_sentences() was not called");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    stop = Py_MIN(Py_MAX(stop, 0), len);
+    start = Py_MIN(Py_MAX(start, 0), stop);
+    /* reads reach one character past a candidate, which ends before stop */
+    Py_UCS4 *T = widen(text, Py_MIN(len, stop + 1));
+    if (!T)
+        return NULL;
+    out = PyList_New(0);
+    if (!out)
+        goto fail;
+    Py_ssize_t pos = start, cs = 0, pe = 0, ce = 0, count = 0;
+    int have = limit > 0 && next_candidate(T, start, stop, &cs, &pe, &ce);
+    while (count < limit) {
+        /* the next line: first to last non-space character before a line break */
+        Py_ssize_t p = pos;
+        while (p < stop && space(T[p]))
+            p++;
+        if (p >= stop)
+            break;
+        Py_ssize_t q = p + 1;
+        while (q < stop && !line_break(T[q]))
+            q++;
+        Py_ssize_t le = q;
+        while (le > p + 1 && space(T[le - 1]))
+            le--;
+        pos = le;
+        Py_ssize_t s = p;
+        while (have && cs < le && count < limit) {
+            /* a candidate that reaches the end of the line ends the line, not a sentence */
+            if (ce < le) {
+                int b = is_boundary(T, len, cs, pe, ce, p);
+                if (b < 0)
+                    goto fail;
+                if (b) {
+                    Py_ssize_t e = ce;
+                    while (e > cs && space(T[e - 1]))
+                        e--;
+                    if (emit(out, s, e) < 0)
+                        goto fail;
+                    count++;
+                    s = ce;
+                }
+            }
+            have = next_candidate(T, ce, stop, &cs, &pe, &ce);
+        }
+        if (count < limit) {
+            if (emit(out, s, le) < 0)
+                goto fail;
+            count++;
+        }
+    }
+    PyMem_Free(T);
+    return out;
+fail:
+    PyMem_Free(T);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyObject *
+mf_configure_sentences(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *type, *never, *final;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyType_Type, &type, &PyFrozenSet_Type, &never, &PyFrozenSet_Type, &final))
+        return NULL;
+    if (!PyType_IsSubtype((PyTypeObject *)type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "configure_sentences: the span type must be a tuple subclass");
+        return NULL;
+    }
+    Py_ssize_t longest = 0;
+    PyObject *sets[2] = {never, final};
+    for (int k = 0; k < 2; k++) {
+        PyObject *it = PyObject_GetIter(sets[k]), *w;
+        if (!it)
+            return NULL;
+        while ((w = PyIter_Next(it))) {
+            if (PyUnicode_Check(w))
+                longest = Py_MAX(longest, PyUnicode_GET_LENGTH(w));
+            Py_DECREF(w);
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    if (!kind_sentence && !(kind_sentence = PyUnicode_InternFromString("sentence")))
+        return NULL;
+    Py_INCREF(type);
+    Py_INCREF(never);
+    Py_INCREF(final);
+    Py_XSETREF(span_type, (PyTypeObject *)type);
+    Py_XSETREF(abbrev_never, never);
+    Py_XSETREF(abbrev_final, final);
+    abbrev_max_len = longest;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"configure", mf_configure, METH_VARARGS,
      "configure(stop_stems, function_words, languages): the stop stems (list of str) and the function "
@@ -807,6 +1121,10 @@ static PyMethodDef methods[] = {
     {"page", mf_page, METH_VARARGS,
      "page(text, low, spans, lang_sentences) -> (markers, (pre, curly, straight), (pre, 5 dash counts), "
      "languages, years)"},
+    {"configure_sentences", mf_configure_sentences, METH_VARARGS,
+     "configure_sentences(span_type, never, final): the segmenter's Span type and abbreviation sets."},
+    {"sentences", mf_sentences, METH_VARARGS,
+     "sentences(text, start, stop, limit) -> the first `limit` spans of segment_sentences(text, start, stop)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+from thresher.stages.segment import Span
+
 def configure(stop_stems: list[str], function_words: list[tuple[str, int]], languages: int) -> None: ...
 def prose(
     low: str, text: str, spans: list[Sequence[object]], fewest: int
@@ -15,3 +17,5 @@ def page(
     list[int],
     list[int],
 ]: ...
+def configure_sentences(span_type: type, never: frozenset[str], final: frozenset[str]) -> None: ...
+def sentences(text: str, start: int, stop: int, limit: int) -> list[Span]: ...

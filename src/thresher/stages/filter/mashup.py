@@ -57,6 +57,7 @@ from pydantic import Field
 from thresher.document import Document
 from thresher.stages.clean.rules import site_of_title
 from thresher.stages.segment import Span, segment_sentences
+from thresher.stages.segment.sentences import _abbreviations
 from thresher.step import KEEP, Decision, Filter, Params
 
 # Weights of the logistic score, in raw units of each signal, and the thresholds
@@ -461,6 +462,11 @@ def _first_sentences(text: str, max_sentences: int) -> list[Span]:
     """
     cap = min(len(text), max_sentences * 250)
     quick = min(cap, max_sentences * _QUICK_CHARS)
+    if _fast is not None:  # the segmenter's rules in C, stopping at the sentences wanted
+        spans = _fast.sentences(text, 0, quick, max_sentences + 2)
+        if quick < cap and len(spans) < max_sentences + 2:
+            spans = _fast.sentences(text, 0, cap, max_sentences)
+        return spans[:max_sentences]
     spans = segment_sentences(text, 0, quick)
     if quick < cap and len(spans) < max_sentences + 2:
         spans = segment_sentences(text, 0, cap)
@@ -913,6 +919,7 @@ def configure_accelerator(module: ModuleType) -> None:
     compiled module, which only reads them."""
     words = [(w, sum(1 << i for i in langs)) for w, langs in sorted(_LANGUAGES_OF.items())]
     module.configure(sorted(_STOP_STEMS), words, len(_LANGUAGES))
+    module.configure_sentences(Span, *_abbreviations())
 
 
 _fast = _load_accelerator()
