@@ -24,5 +24,12 @@ setup(
             optional=True,
             extra_compile_args=["-O2", "-ffp-contract=off"],
         ),
+        # clean_furniture's line gate
+        Extension(
+            "thresher.stages.clean._furnfast",
+            sources=["src/thresher/stages/clean/_furnfast.c"],
+            optional=True,
+            extra_compile_args=["-O2"],
+        ),
     ]
 )
