@@ -13,11 +13,23 @@ Every removal is an :class:`~thresher.document.Edit` with action ``remove``, a
 ``label`` naming the kind of furniture and a ``reason``. A removal takes the
 whitespace after it (or, at the end of the text, before it) so what remains reads
 cleanly.
+
+Most lines of a page cannot be furniture, and proving it (lower-casing and splitting
+each line to look its words up among the trigger tokens, a few substring tests) was
+most of the step's time. A compiled twin of that line gate, ``_furnfast``
+(``_furnfast.c``, built at install where a C compiler exists, skipped where not),
+walks the lines once and hands back only those the rules must see, with what it
+found; the rules themselves stay here and in :mod:`~thresher.stages.clean.rules`.
+Both paths give the same edits and signals (``tests/stages/clean/test_furnfast.py``);
+``THRESHER_PURE_PYTHON=1`` forces the Python one.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 import re
+from types import ModuleType
 
 from pydantic import Field
 
@@ -25,10 +37,12 @@ from thresher.document import Document, Edit
 from thresher.stages.clean.rules import (
     Verdict,
     classify,
+    classify_known_hit,
     classify_line,
     glued_title,
     has_title_separator,
     is_title_case,
+    lexicon,
     worth_inspecting,
 )
 from thresher.stages.segment import Span, line_bounds, segment_sentences
@@ -45,6 +59,36 @@ _WS = re.compile(r"\s*")
 _INNER_STOP = re.compile(r"[.!?\u2026\u061f\u0964\u3002\uff01\uff1f][\"')\]\u201d\u2019]*\s")
 _BULLETS = "\u2022\u00b7*\u25aa\u25cf\u2013- \t"  # list markers before a menu item
 _TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
+
+# Flags of a line returned by the compiled gate (the values of _furnfast.c).
+_F_SHORT = 1  # at most _SHORT_LINE characters
+_F_MULTI = 2  # short, with a sentence stop inside: segmented
+_F_ADMIT = 4  # short, one sentence: could_be_furniture() holds
+_F_TOKHIT = 8  # short, one sentence: a trigger token is among its words
+_F_NAV = 16  # in a run of navigation lines
+_F_QCAND = 32  # ends with "?", under 150 characters, next to another such line
+_F_WORTH = 64  # long: worth_inspecting() holds
+_F_MAYBE = 128  # long: worth_inspecting() must be asked
+
+
+def _load_accelerator() -> ModuleType | None:
+    """The compiled line gate, unless absent or switched off (``THRESHER_PURE_PYTHON=1``)."""
+    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        module = importlib.import_module("._furnfast", __package__)  # its types: _furnfast.pyi
+    except ImportError:
+        return None
+    configure_accelerator(module)
+    return module
+
+
+def configure_accelerator(module: ModuleType) -> None:
+    """Hand the lexicon's trigger tokens, the triggers of its rare words and the first
+    words of its site names to the compiled gate (it only reads them)."""
+    lex = lexicon()
+    site_words = frozenset(name.split(" ")[0] for name in lex.sites)
+    module.configure(lex.tokens_short, lex.tokens_long, lex.strong_tokens, lex.strong_triggers, site_words)
 
 
 class CleanFurnitureParams(Params):
@@ -87,10 +131,16 @@ class CleanFurniture(Transformer):
         text = doc.text
         if len(text) > self.params.max_chars:
             raise ValueError(f"text of {len(text):,} characters exceeds max_chars={self.params.max_chars:,}")
-        lines = line_bounds(text)
-        if not lines:
-            return []
-        sents, verdicts = self._judge(text, lines)
+        if _fast is not None:
+            n_lines, gated = _fast.scan(text, self.params.nav_max_words, self.params.nav_run)
+            if not n_lines:
+                return []
+            sents, verdicts = self._judge_gated(text, gated)
+        else:
+            lines = line_bounds(text)
+            if not lines:
+                return []
+            sents, verdicts = self._judge(text, lines)
         edits = self._to_edits(text, sents, verdicts)
         removed = sum(e.end - e.start for e in edits)
         self.signal(doc, "removed", len(edits))
@@ -136,6 +186,42 @@ class CleanFurniture(Transformer):
             for span in line_sents:
                 unit = text[span.start : span.end]
                 result = _result(span, unit, classify(unit), single, nav[li], questions[li], disabled)
+                if result is not None:
+                    sents.append(span)
+                    out.append(result)
+        return sents, out
+
+    def _judge_gated(
+        self, text: str, gated: list[tuple[int, int, int, int]]
+    ) -> tuple[list[Span], list[Verdict | tuple[int, str] | None]]:
+        """:meth:`_judge` on the lines the compiled gate returned, ``(index, start, end,
+        flags)``: the lines it leaves out are those :meth:`_judge` skips."""
+        disabled = set(self.params.disable)
+        sents: list[Span] = []
+        out: list[Verdict | tuple[int, str] | None] = []
+        questions = _gated_question_runs(text, gated)
+        for li, start, end, f in gated:
+            nav_line = f & _F_NAV != 0
+            question_line = li in questions
+            if f & _F_SHORT:
+                if not f & _F_MULTI:
+                    if not (nav_line or question_line or f & _F_ADMIT):
+                        continue
+                    s = text[start:end]
+                    span = _tuple_new(Span, (start, end, "sentence"))
+                    v = classify_known_hit(s, f & _F_TOKHIT != 0)
+                    result = _result(span, s, v, True, nav_line, question_line, disabled)
+                    if result is not None:
+                        sents.append(span)
+                        out.append(result)
+                    continue
+            elif not (f & _F_WORTH or (f & _F_MAYBE and worth_inspecting(text[start:end]))):
+                continue
+            line_sents = segment_sentences(text, start, end)
+            single = len(line_sents) == 1
+            for span in line_sents:
+                unit = text[span.start : span.end]
+                result = _result(span, unit, classify(unit), single, nav_line, question_line, disabled)
                 if result is not None:
                     sents.append(span)
                     out.append(result)
@@ -230,6 +316,23 @@ def _result(
     return None
 
 
+def _gated_question_runs(text: str, gated: list[tuple[int, int, int, int]]) -> set[int]:
+    """:meth:`CleanFurniture._question_runs` for the compiled gate: the indices of the
+    lines in runs of two or more title-case questions, from the candidate lines it
+    marked (each next to another candidate)."""
+    flagged = [li for li, s, e, f in gated if f & _F_QCAND and is_title_case(text[s:e])]
+    runs: set[int] = set()
+    k = 0
+    while k < len(flagged):
+        m = k + 1
+        while m < len(flagged) and flagged[m] == flagged[m - 1] + 1:
+            m += 1
+        if m - k >= 2:
+            runs.update(flagged[k:m])
+        k = m
+    return runs
+
+
 def _trim_trailing_run(text: str, edits: list[Edit]) -> None:
     """If removals run to the end of the text, let the first of them take the
     whitespace before it, so the text does not end with a dangling line break."""
@@ -263,3 +366,5 @@ def _runs(flags: list[bool], min_len: int) -> list[bool]:
         k = m
     return out
 
+
+_fast = _load_accelerator()

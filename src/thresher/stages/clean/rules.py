@@ -449,6 +449,13 @@ def classify_line(text: str) -> tuple[bool, Verdict | None]:
     return True, _classify(text, n_words, low, token_hit)
 
 
+def classify_known_hit(text: str, token_hit: bool) -> Verdict | None:
+    """:func:`classify` for a caller that has already tested whether a trigger token of
+    the unit's length is among its lower-cased words (the compiled line gate has)."""
+    n_words = text.count(" ") + 1
+    return _classify(text, n_words, text.lower() if n_words <= 60 else "", token_hit)
+
+
 def _classify(text: str, n_words: int, low: str, token_hit: bool | None) -> Verdict | None:
     if n_words <= 60:
         v = _lexical(text, n_words, low, token_hit)

@@ -1,0 +1,12 @@
+"""Types of the compiled line gate (``_furnfast.c``); see ``furniture`` for its twin."""
+
+from collections.abc import Mapping, Set
+
+def configure(
+    tokens_short: Set[str],
+    tokens_long: Set[str],
+    strong_tokens: Set[str],
+    strong_triggers: Mapping[str, tuple[frozenset[str], ...]],
+    site_words: Set[str],
+) -> None: ...
+def scan(text: str, nav_max_words: int, nav_run: int) -> tuple[int, list[tuple[int, int, int, int]]]: ...
