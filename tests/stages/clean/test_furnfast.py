@@ -1,0 +1,188 @@
+"""The compiled line gate of clean_furniture and its pure-Python twin give the same edits.
+
+``thresher.stages.clean._furnfast`` is optional (built where a C compiler exists). These
+tests run the step both ways on generated adversarial text (hypothesis: trigger words and
+site names in odd cases, separators, combining marks, non-BMP characters, CJK, RTL, the
+Turkish dotted I, the capital sigma, title-case letters, other-script digits, every kind
+of line break and space), on the Unicode facts the gate's token test rests on, and, where
+the shared folder exists, on real corpus pages, trafilatura pages and the seed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thresher.document import Document
+from thresher.stages.clean import furniture
+from thresher.stages.clean.furniture import CleanFurniture
+from thresher.stages.clean.rules import lexicon
+from thresher.stages.segment import line_bounds
+
+fast = pytest.importorskip(
+    "thresher.stages.clean._furnfast", reason="the C accelerator is not built (no compiler at install)"
+)
+if furniture._fast is None and os.environ.get("THRESHER_PURE_PYTHON", "") in ("", "0"):
+    pytest.fail("the accelerator is built but clean_furniture does not use it")
+furniture.configure_accelerator(fast)  # where THRESHER_PURE_PYTHON left it unconfigured
+
+
+def _outcome(text: str, compiled: bool, **params: object) -> tuple[object, ...]:
+    """Everything the step records on a document: text, edits, signals, verdict, error."""
+    saved = furniture._fast
+    furniture._fast = fast if compiled else None
+    try:
+        doc = Document("t", text)
+        CleanFurniture(**params)([doc])
+    finally:
+        furniture._fast = saved
+    return (
+        doc.text,
+        [g.to_dict() for g in doc.edits],
+        dict(doc.signals),
+        doc.verdict.to_dict(),
+        doc.error,
+    )
+
+
+def _assert_same(text: str, **params: object) -> None:
+    assert _outcome(text, True, **params) == _outcome(text, False, **params), repr(text[:300])
+
+
+# pieces of furniture and of prose, with the characters whose case mapping or class is
+# unusual; hypothesis strings them together with spaces, separators and line breaks
+PIECES = [
+    "Subscribe", "SUBSCRIBE", "subscribe.", "Sign up", "sign in", "Newsletter", "newsletter,", "inbox",
+    "İnbox", "INBOX", "ſubscribe", "\u212aeep up", "click here", "Click", "Read more", "cookies", "Cookie",
+    "Privacy Policy", "Datenschutzerklärung", "DATENSCHUTZERKLÄRUNG", "Suscríbete", "NÜTZLICH", "zurück",
+    "Menü", "Home", "About", "Contact us", "Share", "Tweet", "©", "@", "Copyright © 2024", "All rights reserved",
+    "Quora", "QUORA", "Wikipedia", "Stack Exchange", "stack exchange", "The Guardian", "example.com",
+    "www.example.org", "https://x.co/a?b", "r/Socialism_101", "Credit:", "Author of.", "History .",
+    "is a writer", "writes", "covers", "Jane Doe", "PhD,", "How Did Joseph Stalin Die?", "What is it?",
+    "Why Now?", "He had been a barely perceptible shadow", "the GPU could count on seeing", "and", "of", "the",
+    "Σ", "ΣΑΣ", "ὈΔΥΣΣΕΎΣ", "ǅemal", "ǈ", "ß", "STRASSE", "e\u0301", "\u0301", "😀", "𝐀𝐁", "中文网页", "。",
+    "עברית", "العربية", "؟", "١٢٣", "٣", "²", "ı", "I\u0307", "ﬁle", "…", "\u00ad", "'s", "’s", "“quoted”",
+    "(paren)", "[1]", "»", "›", "/", "|", ">", "·", "•", "*", "–", "—", "-", ":", ";", ".", "!", "?", ",",
+]
+SEPARATORS = [
+    " ", " ", " ", "  ", " - ", " – ", " — ", " | ", " : ", " > ", " / ", " · ", ". ", "? ", "! ", ", ", "\n",
+    "\n\n", "\r\n", "\r", "\t", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\xa0", "\u3000", "\u2009",
+    "",
+]
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), max_size=60))
+    return "".join(p + s for p, s in parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts())
+def test_both_paths_agree_on_generated_text(text: str) -> None:
+    _assert_same(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_texts(), st.integers(2, 6), st.integers(1, 5))
+def test_both_paths_agree_with_other_navigation_parameters(text: str, nav_run: int, nav_max_words: int) -> None:
+    _assert_same(text, nav_run=nav_run, nav_max_words=nav_max_words, disable=["navigation"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_both_paths_agree_on_arbitrary_unicode(text: str) -> None:
+    _assert_same(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_texts())
+def test_gate_lines_are_the_segmenter_lines(text: str) -> None:
+    n_lines, gated = fast.scan(text, 3, 4)
+    lines = line_bounds(text)
+    assert n_lines == len(lines)
+    for li, start, end, _ in gated:
+        assert lines[li] == (start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " \n\t ",
+        "Subscribe to our newsletter",
+        "ΣΑΣ newsletter",  # a capital sigma: the token goes to str.lower()
+        "Claire Sanz writes",  # a bio verb at the end of a line: no hint, no trigger
+        "Home\nAbout\nBlog\nContact\nShop\n",
+        "How Did Joseph Stalin Die?\nWhat Did Lenin Want?\n",
+        "A long paragraph " * 10 + "- Quora and more words after it to make it long enough.",
+        "A long paragraph " * 10 + "- Wikipedia",
+        "A long paragraph " * 10 + "- ſtack exchange",  # a long s: case-insensitive matching folds it
+        "A long paragraph " * 10 + "then click here to subscribe to the newsletter.",
+        "Ein langer Absatz " * 10 + "Datenschutzerklärung",
+        "x" * 200 + "\u2028" + "İNBOX",
+    ],
+)
+def test_both_paths_agree_on_edge_cases(text: str) -> None:
+    _assert_same(text)
+
+
+def test_lower_casing_never_moves_whitespace() -> None:
+    """The gate lower-cases tokens one at a time; that equals splitting the lower-cased
+    line only if no character lower-cases to or from whitespace, and the final sigma
+    (the one mapping that looks at neighbours) does not look across whitespace."""
+    for code in range(0x110000):
+        c = chr(code)
+        low = c.lower()
+        if c.isspace():
+            assert low == c
+        else:
+            assert not any(x.isspace() for x in low), hex(code)
+            assert len(low) >= 1
+    for w in (chr(c) for c in range(0x110000) if chr(c).isspace()):
+        for left, right in (("A", "B"), ("", "B"), ("A", ""), ("A\u0301", "\u0301B")):
+            text = f"{left}Σ{w}{right} {left}{w}Σ{right}"
+            assert text.lower().split() == [t.lower() for t in text.split()], repr(w)
+
+
+def test_pure_python_switch() -> None:
+    env = {**os.environ, "THRESHER_PURE_PYTHON": "1"}
+    code = "from thresher.stages.clean import furniture; print(furniture._fast is None)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_configure_refuses_a_site_word_that_is_not_ascii() -> None:
+    lex = lexicon()
+    try:
+        with pytest.raises(ValueError, match="ASCII"):
+            fast.configure(lex.tokens_short, lex.tokens_long, lex.strong_tokens, lex.strong_triggers, {"ſite"})
+    finally:
+        furniture.configure_accelerator(fast)
+
+
+def _corpus(path: Path, n: int) -> Iterator[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i >= n:
+                return
+            record = json.loads(line)
+            yield record["text_main"] or ""
+            yield record["text_full"] or ""
+
+
+def test_both_paths_agree_on_real_pages(shared_dir: Path, seed_text: str) -> None:
+    # 150 pages, main and full text (the full text keeps the menus and footers)
+    for text in _corpus(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", 150):
+        _assert_same(text)
+    _assert_same(seed_text)
+    _assert_same(seed_text.replace(". ", ".\n"))
