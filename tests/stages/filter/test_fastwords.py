@@ -286,3 +286,10 @@ def test_duplicate_ngrams_of_many_n_agree(words: list[str], ns: list[int]) -> No
         expected.append(c_index.dup(n) if repeats else (0, False))
         repeats = expected[-1][1]
     assert list(c_index.dup_many(ns)) == expected == list(np_index.dup_many(ns))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=string.printable + "\x00\x1f\x7f", max_size=60))
+def test_ascii_text_splits_alike(text: str) -> None:
+    """ASCII tokens take their flags from per-character tables in C; totals and sentences agree."""
+    assert_same_split(text)

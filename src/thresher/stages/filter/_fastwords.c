@@ -57,7 +57,8 @@ in_set(Py_UCS4 c, const Py_UCS4 *set, Py_ssize_t n)
 static uint8_t period_after[0x10000 / 8];
 
 #define ONE_CHAR_FLAGS 0x10000
-static int8_t one_char_flags[ONE_CHAR_FLAGS];  /* -1: not known yet (set by configure) */
+static int8_t one_char_flags[ONE_CHAR_FLAGS];
+static uint8_t ascii_flags[128];  /* the FLAG_* bits of each ASCII character as a token (configure) */  /* -1: not known yet (set by configure) */
 
 /* For text[a:b]: 1 if every character is a letter (str.isalpha), 2 if every character
  * is a digit (str.isdigit), 0 otherwise, when empty, or when it starts with one of the
@@ -141,20 +142,27 @@ copy_chars(PyObject *s, Py_UCS4 *out, Py_ssize_t *n)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(specials, wholes, simple_prefix, simple_suffix, odd_plain, period_after, units)\n\n"
+"configure(specials, wholes, simple_prefix, simple_suffix, odd_plain, period_after, units,\n"
+"          ascii_flags)\n\n"
 "Hand over the special-case tables (dicts, read at every call, never changed), the\n"
 "characters that _words._chunk_tokens strips as simple prefixes and suffixes, the\n"
 "letters and digits that count as punctuation for the Gopher rules, and the characters\n"
 "of the Basic Multilingual Plane after which a final period splits off, and the\n"
-"letters-only units (a frozenset) that split off after a digit.");
+"letters-only units (a frozenset) that split off after a digit, and the token flags of\n"
+"each ASCII character (128 bytes).");
 
 static PyObject *
 configure(PyObject *self, PyObject *args)
 {
-    PyObject *sp, *wh, *pre, *suf, *odd, *per, *units;
-    if (!PyArg_ParseTuple(args, "O!O!UUUUO!", &PyDict_Type, &sp, &PyDict_Type, &wh, &pre, &suf, &odd, &per,
-                          &PyFrozenSet_Type, &units))
+    PyObject *sp, *wh, *pre, *suf, *odd, *per, *units, *af;
+    if (!PyArg_ParseTuple(args, "O!O!UUUUO!S", &PyDict_Type, &sp, &PyDict_Type, &wh, &pre, &suf, &odd, &per,
+                          &PyFrozenSet_Type, &units, &af))
         return NULL;
+    if (PyBytes_GET_SIZE(af) != 128) {
+        PyErr_SetString(PyExc_ValueError, "ascii_flags must be 128 bytes");
+        return NULL;
+    }
+    memcpy(ascii_flags, PyBytes_AS_STRING(af), 128);
     Py_ssize_t longest = 0;
     PyObject *it = PyObject_GetIter(units), *u;
     if (it == NULL)
@@ -767,22 +775,37 @@ token_flags(PyObject *tok, PyObject *flags, PyObject *flags_miss)
     if (one < ONE_CHAR_FLAGS && one_char_flags[one] >= 0)
         return one_char_flags[one];
     long f;
-    PyObject *v = PyDict_GetItemWithError(flags, tok);
-    if (v != NULL) {
-        f = PyLong_AsLong(v);
+    if (PyUnicode_IS_ASCII(tok)) {
+        /* _words._ascii_token_flags, from the flags of each character: a symbol word and a
+         * punctuation token are so character by character, a letter anywhere makes a word
+         * alphabetic, and only a one-character token is sentence-final */
+        const Py_UCS1 *d = PyUnicode_1BYTE_DATA(tok);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(tok);
+        long all = F_SYMBOL | F_PUNCT, any = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            all &= ascii_flags[d[i]];
+            any |= ascii_flags[d[i]];
+        }
+        f = all | (any & F_ALPHA) | (n == 1 ? ascii_flags[d[0]] & F_FINAL : 0);
     } else {
-        if (PyErr_Occurred())
-            return -1;
-        v = PyObject_CallOneArg(flags_miss, tok);
-        if (v == NULL)
-            return -1;
-        f = PyLong_AsLong(v);
-        Py_DECREF(v);
+        PyObject *v = PyDict_GetItemWithError(flags, tok);
+        if (v != NULL) {
+            f = PyLong_AsLong(v);
+        } else {
+            if (PyErr_Occurred())
+                return -1;
+            v = PyObject_CallOneArg(flags_miss, tok);
+            if (v == NULL)
+                return -1;
+            f = PyLong_AsLong(v);
+            Py_DECREF(v);
+        }
     }
     if (one < ONE_CHAR_FLAGS && f >= 0 && f < 128)
         one_char_flags[one] = (int8_t)f;
     return f;
 }
+
 
 /* A tuple of the list's strings, out of the garbage collector's sight: strings cannot
  * form reference cycles, and a document's words are otherwise traversed by every

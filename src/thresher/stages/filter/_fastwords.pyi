@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 
 def configure(specials: dict[str, tuple[str, ...]], wholes: dict[str, bool], simple_prefix: str,
               simple_suffix: str, odd_plain: str, period_after: str,
-              units: frozenset[str]) -> None: ...
+              units: frozenset[str], ascii_flags: bytes) -> None: ...
 def scan(
     text: str,
     cache: dict[str, tuple[str, ...]],

@@ -906,7 +906,7 @@ def configure_accelerator(module: ModuleType) -> None:
     # spares computing it here): a token of them is a symbol word, not a plain one
     odd = "".join(sorted({c for c in string.punctuation + _EXTRA_PUNCT + _CONTROLS if c.isalpha() or c.isdigit()}))
     module.configure(_SPECIALS, _WHOLE, "".join(sorted(_SIMPLE_PREFIX)), "".join(sorted(_SIMPLE_SUFFIX)), odd,
-                     _period_after_bmp(), _LETTER_UNITS)
+                     _period_after_bmp(), _LETTER_UNITS, bytes(map(_ascii_token_flags, map(chr, range(128)))))
 
 
 _fast = _load_accelerator()
