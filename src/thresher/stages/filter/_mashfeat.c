@@ -291,11 +291,17 @@ typedef struct {
     const int32_t *ids;
 } BagRef;
 
-static int
-cmp_int32(const void *x, const void *y)
+/* A sentence holds a few dozen stems: insertion sort (qsort allocated a buffer per call). */
+static void
+sort_ids(int32_t *a, Py_ssize_t n)
 {
-    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
-    return (a > b) - (a < b);
+    for (Py_ssize_t i = 1; i < n; i++) {
+        int32_t v = a[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
 }
 
 static int
@@ -416,7 +422,7 @@ mf_prose(PyObject *self, PyObject *args)
         if (len < 3)
             continue;
         prose_at[n_prose] = i;
-        qsort(ids + off[i], (size_t)len, sizeof(int32_t), cmp_int32);
+        sort_ids(ids + off[i], len);
         uint64_t h = 0x84222325CBF29CE4ULL;
         for (Py_ssize_t q = off[i]; q < off[i + 1]; q++)
             h = (h ^ (uint64_t)ids[q]) * 0x100000001B3ULL;

@@ -727,8 +727,11 @@ def style_z(markers: np.ndarray) -> float:
     n, k = markers.shape if markers.ndim == 2 else (0, 0)
     if n < 4 or k == 0:
         return 0.0
-    sd = markers.std(axis=0)
-    f = (markers - markers.mean(axis=0)) / np.where(sd > 0, sd, 1.0) / math.sqrt(k)
+    # markers.std(axis=0) and the centring by markers.mean(axis=0), the operations of
+    # numpy's own mean and var, done once (the same floats, in half the calls)
+    centred = markers - np.add.reduce(markers, axis=0) / n
+    sd = np.sqrt(np.add.reduce(centred * centred, axis=0) / n)
+    f = centred / np.where(sd > 0, sd, 1.0) / math.sqrt(k)
     observed = 0.0
     for d in range(1, min(_STYLE_REACH, n - 1) + 1):
         observed += 2.0 * float((f[:-d] * f[d:]).sum()) / d
