@@ -218,7 +218,7 @@ def c4_outcome(text: str, params: dict[str, Any]) -> tuple[Any, ...]:
     return doc.verdict.status, doc.verdict.reasons, doc.text, dict(doc.signals), edits
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.sampled_from(C4_PIECES), max_size=60),
     st.sampled_from([-1, 0, 1, 3]),
