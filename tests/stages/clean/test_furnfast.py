@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from thresher.document import Document
 from thresher.stages.clean import furniture
 from thresher.stages.clean.furniture import CleanFurniture
+from thresher.stages.clean import rules
 from thresher.stages.clean.rules import lexicon
 from thresher.stages.segment import line_bounds
 
@@ -114,6 +115,69 @@ def test_gate_lines_are_the_segmenter_lines(text: str) -> None:
         assert lines[li] == (start, end)
 
 
+def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
+    """Each line's flags from the gate against the Python tests they stand for."""
+    n_lines, gated = fast.scan(text, nav_max_words, nav_run)
+    by_index = {li: f for li, _, _, f in gated}
+    lines = line_bounds(text)
+    step = CleanFurniture(nav_max_words=nav_max_words, nav_run=nav_run)
+    nav = step._navigation_lines(text, lines)
+    questions = step._question_runs(text, lines)
+    lex = lexicon()
+    for li, (s, e) in enumerate(lines):
+        line = text[s:e]
+        f = by_index.get(li, 0)
+        assert bool(f & furniture._F_NAV) == nav[li], line
+        if questions[li]:
+            assert f & furniture._F_QCAND, line
+        if e - s <= furniture._SHORT_LINE:
+            multi = furniture._INNER_STOP.search(line) is not None
+            assert bool(f & furniture._F_MULTI) == multi, line
+            if not multi:
+                tokens = lex.tokens_short if line.count(" ") < 15 else lex.tokens_long
+                hit = not tokens.isdisjoint(line.lower().split())
+                assert bool(f & furniture._F_ADMIT) == rules.could_be_furniture(line), line
+                if f:
+                    assert bool(f & furniture._F_TOKHIT) == hit, line
+        elif not f & furniture._F_MAYBE:
+            assert bool(f & furniture._F_WORTH) == rules.worth_inspecting(line), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts())
+def test_gate_flags_are_the_python_tests(text: str) -> None:
+    _check_gate(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_gate_flags_are_the_python_tests_on_arbitrary_unicode(text: str) -> None:
+    _check_gate(text)
+
+
+def test_token_test_lower_cases_as_python_does() -> None:
+    """Token sets holding the lower-case of characters whose mapping is unusual (final
+    sigma, dotted I, Kelvin sign, long s, title case, sharp s): the gate's token test
+    agrees with ``set.isdisjoint(line.lower().split())``."""
+    members = frozenset(
+        ["ὀδυσσεύς", "σας", "ς", "i\u0307nbox", "keep", "ǆemal", "straße", "ﬁle", "é", "e\u0301", "𝐚", "中文"]
+    )
+    lines = [
+        "ὈΔΥΣΣΕΎΣ", "ΣΑΣ", "Σ", "ΑΣ", "İnbox", "INBOX", "\u212aEEP", "ſtraße", "STRASSE", "ǅemal", "ǄEMAL", "ﬁle",
+        "FILE", "É", "E\u0301", "𝐚", "𝐀", "中文", "ΣΑΣ.", "word ΣΑΣ word", "Σ\u0301",
+    ]
+    lex = lexicon()
+    try:
+        fast.configure(members, members, lex.strong_tokens, lex.strong_triggers, frozenset(["quora"]))
+        for line in lines:
+            _, gated = fast.scan(line, 3, 4)
+            flags = gated[0][3] if gated else 0
+            expected = not members.isdisjoint(line.lower().split())
+            assert bool(flags & furniture._F_TOKHIT) == expected, line
+    finally:
+        furniture.configure_accelerator(fast)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -124,16 +188,35 @@ def test_gate_lines_are_the_segmenter_lines(text: str) -> None:
         "Claire Sanz writes",  # a bio verb at the end of a line: no hint, no trigger
         "Home\nAbout\nBlog\nContact\nShop\n",
         "How Did Joseph Stalin Die?\nWhat Did Lenin Want?\n",
+        ("How Did " + "Joseph " * 19 + "Die?\n") * 2,  # questions of 145 characters (under 150)
+        ("How Did " + "Joseph " * 20 + "Die?\n") * 2,  # 152
         "A long paragraph " * 10 + "- Quora and more words after it to make it long enough.",
         "A long paragraph " * 10 + "- Wikipedia",
         "A long paragraph " * 10 + "- ſtack exchange",  # a long s: case-insensitive matching folds it
         "A long paragraph " * 10 + "then click here to subscribe to the newsletter.",
         "Ein langer Absatz " * 10 + "Datenschutzerklärung",
         "x" * 200 + "\u2028" + "İNBOX",
+        "Alpha - Beta",  # a title separator alone
+        "Alpha : Beta",
+        "Alpha Beta .",
+        "Alpha » Beta",
+        *(f"She {verb} nearby" for verb in ("is", "serves as", "works as", "has been", "writes", "covers", "teaches", "lives")),
+        "A long paragraph " * 6 + "ends here. Why Now? And then it goes on.",  # one word after the first
+        "A long paragraph " * 6 + "ends here. Why Not Now? And then it goes on.",
+        "A long paragraph " * 6 + "ends here! Why Not Now in the Time of a Plague? And then it goes on.",
+        "Why Not " + "Now " * 14 + "Now? " + "A long paragraph " * 5,  # sixteen words after the first
+        "Why Not " + "Now " * 13 + "Now? " + "A long paragraph " * 5,  # fifteen
+        "A long paragraph " * 6 + "ends here - Ωmega and the rest of it.",
+        "A long paragraph " * 6 + "ends here - www.example.com and the rest of it.",
+        "A long paragraph " * 6 + "ends here – The Atlantic and the rest.",
+        "He said “it ends.” Then it went",  # closing quotes between the stop and the space
+        "He said “it ends.”) Then it went",
+        "He said “it ends.”x Then it went",
     ],
 )
 def test_both_paths_agree_on_edge_cases(text: str) -> None:
     _assert_same(text)
+    _check_gate(text)
 
 
 def test_lower_casing_never_moves_whitespace() -> None:
