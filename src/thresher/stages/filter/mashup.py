@@ -37,6 +37,16 @@ probability that the page is a salad; the page is dropped with reason
 few prose sentences to judge order (fewer than ``short_sentences``) are kept; pages
 with fewer than ``min_sentences`` are judged at the stricter ``short_threshold``
 (signal ``short``).
+
+Speed: the passes over the characters of the judged sentences (the first sentences
+by the segmenter's rules, the content-word stems, the style markers, the quote and
+dash conventions, the function words, the years) run in the optional compiled module
+``_mashfeat`` (``_mashfeat.c``) where the install built it. It returns counts; the
+floats are made from them by the Python code both paths share, so that the compiled
+path and the pure-Python one (``THRESHER_PURE_PYTHON=1``, or no compiler) give the
+same signals, bit for bit (tests/stages/filter/test_mashfeat.py). Measured by
+``benchmarks/cleaning.py --parts throughput`` (6,955 corpus pages, CPU time of one
+process): 5.0 MB/s with the Python passes, 26.7 MB/s with the compiled ones.
 """
 
 from __future__ import annotations
