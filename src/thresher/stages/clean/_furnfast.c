@@ -77,7 +77,20 @@ typedef struct {
     Py_ssize_t max_len; /* longest member, in code points */
     PyObject *set;      /* the set itself, for tokens lower-cased by Python */
     PyObject *extras;   /* dict member -> triggers, or NULL */
+    /* (first, last) characters of the members, each as min(code point, 127): a token
+     * whose lower-cased ends are not a pair of the set is no member (no hashing) */
+    uint8_t ends[128][16];
+    /* one bit per member hash: the slots are too large for the cache, and most tokens
+     * that pass the test of their ends are still not members */
+    uint64_t *bits;
+    size_t bits_mask;
 } TokenSet;
+
+INLINE int
+bucket(Py_UCS4 c)
+{
+    return c < 127 ? (int)c : 127;
+}
 
 enum { SET_SHORT, SET_LONG, SET_STRONG, SET_SITE_WORDS, N_SETS };
 static TokenSet sets[N_SETS];
@@ -95,6 +108,7 @@ free_set(TokenSet *ts)
             PyMem_Free(ts->slots[i].s);
         PyMem_Free(ts->slots);
     }
+    PyMem_Free(ts->bits);
     Py_CLEAR(ts->set);
     Py_CLEAR(ts->extras);
     memset(ts, 0, sizeof(*ts));
@@ -117,6 +131,15 @@ build_set(TokenSet *ts, PyObject *set, PyObject *extras)
         return -1;
     }
     ts->mask = size - 1;
+    size_t nbits = 4096;
+    while (nbits < (size_t)n * 16)
+        nbits <<= 1;
+    ts->bits = PyMem_Calloc(nbits / 64, sizeof(uint64_t));
+    if (ts->bits == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    ts->bits_mask = nbits - 1;
     Py_INCREF(set);
     ts->set = set;
     Py_XINCREF(extras);
@@ -152,6 +175,10 @@ build_set(TokenSet *ts, PyObject *set, PyObject *extras)
         size_t k = (size_t)h & ts->mask;
         while (ts->slots[k].s != NULL)
             k = (k + 1) & ts->mask;
+        if (len > 0)
+            ts->ends[bucket(s[0])][bucket(s[len - 1]) >> 3] |= (uint8_t)(1u << (bucket(s[len - 1]) & 7));
+        size_t bit = (size_t)(h >> 24) & ts->bits_mask;
+        ts->bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
         ts->slots[k].s = s;
         ts->slots[k].len = len;
         ts->slots[k].hash = h;
@@ -174,6 +201,9 @@ build_set(TokenSet *ts, PyObject *set, PyObject *extras)
 INLINE const Slot *
 lookup(const TokenSet *ts, const Py_UCS4 *s, Py_ssize_t n, uint64_t h)
 {
+    size_t bit = (size_t)(h >> 24) & ts->bits_mask;
+    if (!(ts->bits[bit >> 6] & ((uint64_t)1 << (bit & 63))))
+        return NULL;
     size_t k = (size_t)h & ts->mask;
     while (ts->slots[k].s != NULL) {
         if (ts->slots[k].hash == h && ts->slots[k].len == n && memcmp(ts->slots[k].s, s, n * sizeof(Py_UCS4)) == 0)
@@ -197,6 +227,16 @@ token_member(const TokenSet *ts, PyObject *text, const int kind, const void *dat
     *found = NULL;
     if (b - a > ts->max_len)
         return 0;
+    {
+        Py_UCS4 first[3], last[3];
+        int kf = lower_full(PyUnicode_READ(kind, data, a), first);
+        int kl = lower_full(PyUnicode_READ(kind, data, b - 1), last);
+        if (kf == 0 || kl == 0)
+            goto python;
+        int f = bucket(first[0]), l = bucket(last[kl - 1]);
+        if (!(ts->ends[f][l >> 3] & (1u << (l & 7))))
+            return 0;
+    }
     Py_UCS4 buf[64 + 4];
     Py_ssize_t n = 0;
     uint64_t h = FNV_START;
@@ -225,6 +265,60 @@ python:;
     int r = PySet_Contains(ts->set, low);
     Py_DECREF(low);
     return r;
+}
+
+/* The next token of text[*pos:b] (split() tokens) whose lower-case is in the set:
+ * 1 with *pos after it (*found its slot, or NULL when Python answered), 0 when none is
+ * left, -1 on error. One pass over each token: ASCII characters are lower-cased and
+ * hashed as they are read; a token holding any other goes to token_member(). */
+INLINE int
+next_hit(const TokenSet *ts, PyObject *text, const int kind, const void *data, Py_ssize_t *pos, Py_ssize_t b,
+         const Slot **found)
+{
+    Py_ssize_t i = *pos;
+    while (i < b) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i, n = 0;
+        uint64_t h = FNV_START;
+        int other = 0;
+        Py_UCS4 buf[64];
+        for (; i < b; i++) {
+            c = PyUnicode_READ(kind, data, i);
+            if (c < 128) {
+                if (Py_UNICODE_ISSPACE(c))
+                    break;
+                if (c >= 'A' && c <= 'Z')
+                    c += 32;
+                if (n < 64)
+                    buf[n] = c;
+                n++;
+                h = FNV_STEP(h, c);
+            }
+            else if (Py_UNICODE_ISSPACE(c))
+                break;
+            else
+                other = 1;
+        }
+        int r;
+        if (other)
+            r = token_member(ts, text, kind, data, start, i, found);
+        else if (n > ts->max_len)
+            r = 0;
+        else {
+            *found = lookup(ts, buf, n, h);
+            r = *found != NULL;
+        }
+        if (r != 0) {
+            *pos = i;
+            return r;
+        }
+    }
+    *pos = i;
+    return 0;
 }
 
 /* ---- rules.worth_inspecting's trigger test --------------------------------------- */
@@ -273,19 +367,11 @@ strong_test(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_s
     Py_ssize_t n = 0;
     int result = 0;
     Py_ssize_t i = a;
-    while (i < b) {
-        while (i < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
-            i++;
-        if (i >= b)
-            break;
-        Py_ssize_t j = i + 1;
-        while (j < b && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
-            j++;
+    for (;;) {
         const Slot *slot;
-        int r = token_member(ts, text, kind, data, i, j, &slot);
-        i = j;
+        int r = next_hit(ts, text, kind, data, &i, b, &slot);
         if (r == 0)
-            continue;
+            break;
         if (r < 0 || slot == NULL) {
             result = r < 0 ? -1 : 2;
             break;
@@ -319,22 +405,8 @@ strong_test(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_s
 INLINE int
 any_token(const TokenSet *ts, PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 {
-    Py_ssize_t i = a;
-    while (i < b) {
-        while (i < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
-            i++;
-        if (i >= b)
-            break;
-        Py_ssize_t j = i + 1;
-        while (j < b && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
-            j++;
-        const Slot *slot;
-        int r = token_member(ts, text, kind, data, i, j, &slot);
-        if (r != 0)
-            return r;
-        i = j;
-    }
-    return 0;
+    const Slot *slot;
+    return next_hit(ts, text, kind, data, &a, b, &slot);
 }
 
 /* Whether a site name or a domain may start after a title separator at text[pos:b]
@@ -475,6 +547,18 @@ is_closer(Py_UCS4 c)
     return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201d || c == 0x2019;
 }
 
+/* the characters below 256 that features() looks at (the others it skips) */
+static uint8_t interesting[256];
+
+static void
+init_interesting(void)
+{
+    const char *ascii = " hw?|>/@.!";
+    for (const char *p = ascii; *p; p++)
+        interesting[(unsigned char)*p] = 1;
+    interesting[0xa9] = interesting[0xbb] = interesting[0xb7] = 1;
+}
+
 INLINE int
 features(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *spaces)
 {
@@ -482,6 +566,8 @@ features(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_
     Py_ssize_t sp = 0;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 256 && !interesting[c])
+            continue;
         switch (c) {
         case ' ':
             sp++;
@@ -800,6 +886,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__furnfast(void)
 {
+    init_interesting();
     str_lower = PyUnicode_InternFromString("lower");
     if (str_lower == NULL)
         return NULL;
