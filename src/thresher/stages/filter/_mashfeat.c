@@ -540,6 +540,25 @@ static const char *const ANAPHORIC_START[] = {"He ", "She ", "They ", "It ", "Th
 #define EM 0x2014
 #define EN 0x2013
 
+/* What an ASCII character means to markers_of (most characters are letters, and mean
+ * nothing there: one look-up skips them) */
+enum { A_NONE, A_SPACE, A_DIGIT, A_COMMA, A_PAREN, A_STRAIGHT, A_COLON, A_E, A_Y };
+static uint8_t ascii_marker[128];
+
+static void
+init_ascii_marker(void)
+{
+    for (int c = '0'; c <= '9'; c++)
+        ascii_marker[c] = A_DIGIT;
+    ascii_marker[' '] = A_SPACE;
+    ascii_marker[','] = A_COMMA;
+    ascii_marker['('] = A_PAREN;
+    ascii_marker['"'] = ascii_marker['\''] = A_STRAIGHT;
+    ascii_marker[';'] = ascii_marker[':'] = A_COLON;
+    ascii_marker['e'] = ascii_marker['E'] = A_E;
+    ascii_marker['y'] = ascii_marker['Y'] = A_Y;
+}
+
 /* Markers of T[s:e] into row m (the columns of mashup._style_markers before its log
  * and per-word ratios); L is the lower-cased text at the same offsets (only ASCII is
  * looked for in it, where the two lower-casings of the Python path agree). */
@@ -551,7 +570,10 @@ markers_of(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, doubl
     int colon = 0, dash = 0;
     for (Py_ssize_t j = s; j < e; j++) {
         Py_UCS4 c = T[j];
-        if (c == ' ') {
+        int cls = c < 128 ? ascii_marker[c] : -1;
+        if (cls == A_NONE)
+            continue;
+        if (cls == A_SPACE) {
             spaces++;
             if (j + 1 >= e)
                 continue;
@@ -576,22 +598,15 @@ markers_of(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, doubl
             }
             continue;
         }
-        if (c < 128) {
-            if (c - '0' < 10u)
-                digits++;
-            else if (c == ',')
-                comma = 1;
-            else if (c == '(')
-                paren = 1;
-            else if (c == '"' || c == '\'')
-                straight = 1;
-            else if (c == ';' || c == ':')
-                colon = 1;
-            else if ((c | 32) == 'e' && (j + 2 < e) && L[j + 1] == 'd' && L[j + 2] == ' ')
-                ed++;
-            else if ((c | 32) == 'y' && (j + 2 < e) && L[j + 1] == 'o' && L[j + 2] == 'u')
-                you = 1;
-            continue;
+        switch (cls) {
+        case A_DIGIT: digits++; continue;
+        case A_COMMA: comma = 1; continue;
+        case A_PAREN: paren = 1; continue;
+        case A_STRAIGHT: straight = 1; continue;
+        case A_COLON: colon = 1; continue;
+        case A_E: ed += j + 2 < e && L[j + 1] == 'd' && L[j + 2] == ' '; continue;
+        case A_Y: you |= j + 2 < e && L[j + 1] == 'o' && L[j + 2] == 'u'; continue;
+        default: break;  /* not ASCII */
         }
         if (c == 0x201C || c == 0x2019)
             curly = 1;
@@ -768,7 +783,12 @@ mf_page(PyObject *self, PyObject *args)
      * end), not inside a longer number or word, the first of each sentence */
     Py_ssize_t k = 0, last = -1, j = base;
     while (j + 4 <= end) {
-        Py_UCS4 c0 = T[j], c1 = T[j + 1], c2 = T[j + 2], c3 = T[j + 3];
+        Py_UCS4 c0 = T[j];
+        if (c0 != '1' && c0 != '2') {
+            j++;
+            continue;
+        }
+        Py_UCS4 c1 = T[j + 1], c2 = T[j + 2], c3 = T[j + 3];
         if (!((c0 == '1' && c1 >= '5' && c1 <= '9') || (c0 == '2' && c1 == '0')) ||
             !Py_UNICODE_ISDECIMAL(c2) || !Py_UNICODE_ISDECIMAL(c3) || (j + 4 < end && is_word(T[j + 4]))) {
             j++;
@@ -860,7 +880,7 @@ opener(Py_UCS4 c)  /* sentences._OPENERS */
 static inline int
 line_break(Py_UCS4 c)  /* [\r\n\u2028\u2029] */
 {
-    return c == '\r' || c == '\n' || c == 0x2028 || c == 0x2029;
+    return c <= '\r' ? (c == '\r' || c == '\n') : (c == 0x2028 || c == 0x2029);
 }
 
 static inline int
@@ -876,6 +896,8 @@ next_candidate(const Py_UCS4 *T, Py_ssize_t j, Py_ssize_t stop, Py_ssize_t *cs, 
 {
     for (; j < stop; j++) {
         Py_UCS4 c = T[j];
+        if (c < 128 ? (c != '.' && c != '!' && c != '?') : c < 0x061F)
+            continue;  /* the common case: no stop of either kind */
         Py_ssize_t k = j + 1, n = 0;
         if (latin_stop(c)) {
             /* [stops]{0,9}[closers]{0,4}[spaces]+: the classes are disjoint, so the
@@ -1142,5 +1164,6 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__mashfeat(void)
 {
+    init_ascii_marker();
     return PyModule_Create(&module);
 }
