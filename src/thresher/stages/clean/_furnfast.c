@@ -846,6 +846,151 @@ error:
     return NULL;
 }
 
+/* ---- the sentence gate --------------------------------------------------------------- */
+
+INLINE int
+ci_at(const int kind, const void *data, Py_ssize_t i, Py_ssize_t end, const char *pat)
+{
+    for (; *pat; pat++, i++) {
+        if (i >= end)
+            return 0;
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        if (c != (Py_UCS4)(unsigned char)*pat)
+            return 0;
+    }
+    return 1;
+}
+
+static const char *const BIO_VERBS[] = {
+    " is", " serves as", " works as", " has been", " writes", " covers", " teaches", " lives", NULL};
+
+/* A necessary condition for rules.classify(text[a:b]) to find furniture or for
+ * rules.glued_title() to find a title in it, branch by branch: a trigger token or a
+ * link, an address or a copyright sign (the lexical rules), a final " ." (breadcrumb),
+ * a separator (breadcrumb trail, page title, reference list), a final "?" (related
+ * question), or two capitalised words opening the unit and a bio verb in it (author
+ * bio). "http" and "www." are looked for case-insensitively in ASCII: the lexical rules
+ * look for them in the lower-cased unit, and no other character lower-cases to one
+ * of their letters (tests/stages/clean/test_furnfast.py checks every character).
+ * Returns 0 (no rule can match), 1 (judge it), 3 (judge it; a trigger token is among
+ * its words), -1 on error. */
+INLINE int
+unit_gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    if (b <= a)
+        return 1; /* an empty unit: let the rules say */
+    Py_ssize_t spaces = 0, first_space = -1;
+    int may = 0, verb = 0;
+    Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
+    if (last == '?' || (last == '.' && b - a >= 2 && PyUnicode_READ(kind, data, b - 2) == ' '))
+        may = 1;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        switch (c) {
+        case ' ':
+            spaces++;
+            if (first_space < 0)
+                first_space = i;
+            if (i + 2 < b && PyUnicode_READ(kind, data, i + 2) == ' ') {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+                if (d == '>' || d == '/' || d == 0xbb || d == 0x203a || d == '-' || d == ':' || d == 0x2013 ||
+                    d == 0x2014 || d == 0xb7)
+                    may = 1;
+            }
+            if (!verb) {
+                for (const char *const *v = BIO_VERBS; *v != NULL; v++) {
+                    if (matches_at(kind, data, i, b, *v)) {
+                        verb = 1;
+                        break;
+                    }
+                }
+            }
+            break;
+        case '|': case '@': case 0xa9:
+            may = 1;
+            break;
+        case 'h': case 'H':
+            if (ci_at(kind, data, i, b, "http"))
+                may = 1;
+            break;
+        case 'w': case 'W':
+            if (ci_at(kind, data, i, b, "www."))
+                may = 1;
+            break;
+        default:
+            break;
+        }
+    }
+    if (verb && first_space > a && first_space + 1 < b) {
+        Py_UCS4 c0 = PyUnicode_READ(kind, data, a), c1 = PyUnicode_READ(kind, data, first_space + 1);
+        if (c0 >= 'A' && c0 <= 'Z' && c1 >= 'A' && c1 <= 'Z')
+            may = 1;
+    }
+    int hit = any_token(&sets[spaces < 15 ? SET_SHORT : SET_LONG], text, kind, data, a, b);
+    if (hit < 0)
+        return -1;
+    return hit ? 3 : may;
+}
+
+INLINE PyObject *
+units(PyObject *text, const int kind, PyObject *spans)
+{
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyList_GET_SIZE(spans), len = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n);
+    if (out == NULL)
+        return NULL;
+    char *marks = PyBytes_AS_STRING(out);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *span = PyList_GET_ITEM(spans, k);
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 2) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "spans must be (start, end, ...) tuples");
+            return NULL;
+        }
+        Py_ssize_t a = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
+        Py_ssize_t b = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+        if (PyErr_Occurred()) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        if (a < 0 || b > len || a > b) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_ValueError, "a span outside the text");
+            return NULL;
+        }
+        int r = unit_gate(text, kind, data, a, b);
+        if (r < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        marks[k] = (char)r;
+    }
+    return out;
+}
+
+static PyObject *
+ff_units(PyObject *self, PyObject *args)
+{
+    PyObject *text, *spans;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &spans))
+        return NULL;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+        return NULL;
+    }
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        return units(text, PyUnicode_1BYTE_KIND, spans);
+    case PyUnicode_2BYTE_KIND:
+        return units(text, PyUnicode_2BYTE_KIND, spans);
+    default:
+        return units(text, PyUnicode_4BYTE_KIND, spans);
+    }
+}
+
 static PyObject *
 ff_scan(PyObject *self, PyObject *args)
 {
@@ -875,6 +1020,9 @@ static PyMethodDef methods[] = {
     {"scan", ff_scan, METH_VARARGS,
      "scan(text, nav_max_words, nav_run) -> (number of lines, [(line index, start, end, flags)]) for the "
      "lines the Python rules must see."},
+    {"units", ff_units, METH_VARARGS,
+     "units(text, spans) -> bytes, per span: 0 (no rule can match it), 1 (judge it), 3 (judge it; a trigger "
+     "token is among its words)."},
     {NULL, NULL, 0, NULL},
 };
 

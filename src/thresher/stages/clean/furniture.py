@@ -219,9 +219,20 @@ class CleanFurniture(Transformer):
                 continue
             line_sents = segment_sentences(text, start, end)
             single = len(line_sents) == 1
-            for span in line_sents:
+            if nav_line or question_line:  # every sentence has a verdict from its line
+                for span in line_sents:
+                    unit = text[span.start : span.end]
+                    result = _result(span, unit, classify(unit), single, nav_line, question_line, disabled)
+                    if result is not None:
+                        sents.append(span)
+                        out.append(result)
+                continue
+            # the sentences no rule can match are left out (_furnfast.units)
+            for span, mark in zip(line_sents, _fast.units(text, line_sents)):
+                if not mark:
+                    continue
                 unit = text[span.start : span.end]
-                result = _result(span, unit, classify(unit), single, nav_line, question_line, disabled)
+                result = _result(span, unit, classify_known_hit(unit, mark == 3), single, False, False, disabled)
                 if result is not None:
                     sents.append(span)
                     out.append(result)
