@@ -1,6 +1,6 @@
 """Types of the compiled line gate (``_furnfast.c``); see ``furniture`` for its twin."""
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 
 def configure(
     tokens_short: Set[str],
@@ -10,3 +10,4 @@ def configure(
     site_words: Set[str],
 ) -> None: ...
 def scan(text: str, nav_max_words: int, nav_run: int) -> tuple[int, list[tuple[int, int, int, int]]]: ...
+def units(text: str, spans: list[Sequence[object]]) -> bytes: ...

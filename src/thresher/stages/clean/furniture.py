@@ -19,7 +19,8 @@ each line to look its words up among the trigger tokens, a few substring tests) 
 most of the step's time. A compiled twin of that line gate, ``_furnfast``
 (``_furnfast.c``, built at install where a C compiler exists, skipped where not),
 walks the lines once and hands back only those the rules must see, with what it
-found; the rules themselves stay here and in :mod:`~thresher.stages.clean.rules`.
+found, and leaves out the sentences of inspected lines that no rule can match; the
+rules themselves stay here and in :mod:`~thresher.stages.clean.rules`.
 Both paths give the same edits and signals (``tests/stages/clean/test_furnfast.py``);
 ``THRESHER_PURE_PYTHON=1`` forces the Python one.
 """
