@@ -18,7 +18,7 @@
 /* flags of a returned line; furniture.py holds the same values */
 #define F_SHORT 1       /* at most SHORT_LINE characters */
 #define F_MULTI 2       /* short, with a sentence stop inside: segment it */
-#define F_ADMIT 4       /* short, one sentence, could_be_furniture() holds */
+#define F_ADMIT 4       /* short, one sentence, could_be_furniture() holds and unit_rules_may() too */
 #define F_TOKHIT 8      /* short, one sentence, a trigger token among its words */
 #define F_NAV 16        /* member of a navigation run */
 #define F_QCAND 32      /* ends with '?', under 150 characters, next to another such line */
@@ -743,6 +743,8 @@ dash_site_may(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py
     return 0;
 }
 
+INLINE int unit_rules_may(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *spaces_out);
+
 INLINE PyObject *
 scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
 {
@@ -807,11 +809,16 @@ scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
                     goto error;
                 if (hit)
                     f |= F_TOKHIT | F_ADMIT;
-                else if (x & (X_HINT_CHAR | X_HTTP | X_WWW | X_HYPHEN_SEP | X_SP_COLON_SP | X_HINT_VERB))
-                    f |= F_ADMIT;
-                else if (b - a >= 2 && PyUnicode_READ(kind, data, b - 1) == '.' &&
-                         PyUnicode_READ(kind, data, b - 2) == ' ')
-                    f |= F_ADMIT;
+                else if ((x & (X_HINT_CHAR | X_HTTP | X_WWW | X_HYPHEN_SEP | X_SP_COLON_SP | X_HINT_VERB)) ||
+                         (b - a >= 2 && PyUnicode_READ(kind, data, b - 1) == '.' &&
+                          PyUnicode_READ(kind, data, b - 2) == ' ')) {
+                    /* could_be_furniture() holds; but a line the sentence gate leaves out
+                     * gets no verdict either (unless its neighbours give it one: F_NAV,
+                     * F_QCAND, which the Python rules see anyway) */
+                    Py_ssize_t unit_spaces;
+                    if (unit_rules_may(kind, data, a, b, &unit_spaces))
+                        f |= F_ADMIT;
+                }
             }
         }
         else {
@@ -877,10 +884,8 @@ static const char *const BIO_VERBS[] = {
  * Returns 0 (no rule can match), 1 (judge it), 3 (judge it; a trigger token is among
  * its words), -1 on error. */
 INLINE int
-unit_gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+unit_rules_may(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *spaces_out)
 {
-    if (b <= a)
-        return 1; /* an empty unit: let the rules say */
     Py_ssize_t spaces = 0, first_space = -1;
     int may = 0, verb = 0;
     Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
@@ -928,6 +933,18 @@ unit_gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssi
         if (c0 >= 'A' && c0 <= 'Z' && c1 >= 'A' && c1 <= 'Z')
             may = 1;
     }
+    *spaces_out = spaces;
+    return may;
+}
+
+/* unit_rules_may() and the trigger-token test */
+INLINE int
+unit_gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    if (b <= a)
+        return 1; /* an empty unit: let the rules say */
+    Py_ssize_t spaces;
+    int may = unit_rules_may(kind, data, a, b, &spaces);
     int hit = any_token(&sets[spaces < 15 ? SET_SHORT : SET_LONG], text, kind, data, a, b);
     if (hit < 0)
         return -1;

@@ -64,7 +64,7 @@ _TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
 # Flags of a line returned by the compiled gate (the values of _furnfast.c).
 _F_SHORT = 1  # at most _SHORT_LINE characters
 _F_MULTI = 2  # short, with a sentence stop inside: segmented
-_F_ADMIT = 4  # short, one sentence: could_be_furniture() holds
+_F_ADMIT = 4  # short, one sentence: could_be_furniture() holds and the sentence gate lets it through
 _F_TOKHIT = 8  # short, one sentence: a trigger token is among its words
 _F_NAV = 16  # in a run of navigation lines
 _F_QCAND = 32  # ends with "?", under 150 characters, next to another such line
