@@ -39,13 +39,15 @@ furniture.configure_accelerator(fast)  # where THRESHER_PURE_PYTHON left it unco
 
 def _outcome(text: str, compiled: bool, **params: object) -> tuple[object, ...]:
     """Everything the step records on a document: text, edits, signals, verdict, error."""
-    saved = furniture._fast
+    saved = furniture._fast, rules._accelerator
     furniture._fast = fast if compiled else None
+    rules.use_accelerator(fast if compiled else None)
     try:
         doc = Document("t", text)
         CleanFurniture(**params)([doc])
     finally:
-        furniture._fast = saved
+        furniture._fast = saved[0]
+        rules.use_accelerator(saved[1])
     return (
         doc.text,
         [g.to_dict() for g in doc.edits],
@@ -178,6 +180,39 @@ def test_gate_flags_are_the_python_tests_on_arbitrary_unicode(text: str) -> None
     _check_gate(text)
 
 
+def _check_hits(text: str) -> None:
+    """The lexical rules whose triggers a unit holds: C and Python agree."""
+    for unit in {text, *(text[s:e] for s, e in line_bounds(text))}:
+        n_words = unit.count(" ") + 1
+        mask = fast.hits(unit, n_words)
+        if mask == -1:
+            assert "\u03a3" in unit  # only a capital sigma makes the C path give up
+            continue
+        assert [i for i in range(64) if mask >> i & 1] == rules.trigger_hits(unit, n_words, unit.lower()), unit
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts())
+def test_lexical_hits_are_the_python_ones(text: str) -> None:
+    _check_hits(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_lexical_hits_are_the_python_ones_on_arbitrary_unicode(text: str) -> None:
+    _check_hits(text)
+
+
+def test_lexical_hits_on_each_trigger() -> None:
+    """Every trigger of the lexicon, alone, in capitals, with its words apart, and with
+    too many words for its rule: C and Python find the same rules."""
+    for rule in lexicon().rules:
+        for trigger in rule.triggers:
+            words = " ".join(sorted(trigger))
+            for unit in (words, words.upper(), f"({words}!)", " x ".join(sorted(trigger)), words + " w" * 70):
+                _check_hits(unit)
+
+
 def test_token_test_lower_cases_as_python_does() -> None:
     """Token sets holding the lower-case of characters whose mapping is unusual (final
     sigma, dotted I, Kelvin sign, long s, title case, sharp s): the gate's token test
@@ -191,7 +226,10 @@ def test_token_test_lower_cases_as_python_does() -> None:
     ]
     lex = lexicon()
     try:
-        fast.configure(members, members, lex.strong_tokens, lex.strong_triggers, frozenset(["quora"]))
+        fast.configure(
+            members, members, lex.strong_tokens, lex.strong_triggers, frozenset(["quora"]), rules.PUNCT_AS_SPACE,
+            lex.index,
+        )
         for line in lines:
             _, gated = fast.scan(line, 3, 4)
             flags = gated[0][3] if gated else 0
@@ -258,6 +296,7 @@ def test_token_test_lower_cases_as_python_does() -> None:
 def test_both_paths_agree_on_edge_cases(text: str) -> None:
     _assert_same(text)
     _check_gate(text)
+    _check_hits(text)
 
 
 def test_lower_casing_never_moves_whitespace() -> None:
@@ -291,7 +330,10 @@ def test_configure_refuses_a_site_word_that_is_not_ascii() -> None:
     lex = lexicon()
     try:
         with pytest.raises(ValueError, match="ASCII"):
-            fast.configure(lex.tokens_short, lex.tokens_long, lex.strong_tokens, lex.strong_triggers, {"ſite"})
+            fast.configure(
+                lex.tokens_short, lex.tokens_long, lex.strong_tokens, lex.strong_triggers, {"ſite"},
+                rules.PUNCT_AS_SPACE, lex.index,
+            )
     finally:
         furniture.configure_accelerator(fast)
 

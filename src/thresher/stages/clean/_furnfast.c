@@ -92,7 +92,7 @@ bucket(Py_UCS4 c)
     return c < 127 ? (int)c : 127;
 }
 
-enum { SET_SHORT, SET_LONG, SET_STRONG, SET_SITE_WORDS, N_SETS };
+enum { SET_SHORT, SET_LONG, SET_STRONG, SET_SITE_WORDS, SET_INDEX, N_SETS };
 static TokenSet sets[N_SETS];
 static int configured = 0;
 static PyObject *str_lower = NULL;
@@ -699,16 +699,51 @@ mark_runs(Line *lines, Py_ssize_t n, int which, long min_len, int flag)
     }
 }
 
+/* rules._PUNCT: the characters read as space by the lexical rules' word split */
+static uint8_t punct_low[256];
+static Py_UCS4 punct_high[64];
+static int n_punct_high = 0;
+
+INLINE int
+is_punct(Py_UCS4 c)
+{
+    if (c < 256)
+        return punct_low[c];
+    for (int k = 0; k < n_punct_high; k++)
+        if (punct_high[k] == c)
+            return 1;
+    return 0;
+}
+
 static PyObject *
 ff_configure(PyObject *self, PyObject *args)
 {
-    PyObject *s_short, *s_long, *s_strong, *triggers, *site_words;
-    if (!PyArg_ParseTuple(args, "OOOO!O", &s_short, &s_long, &s_strong, &PyDict_Type, &triggers, &site_words))
+    PyObject *s_short, *s_long, *s_strong, *triggers, *site_words, *punct, *index;
+    if (!PyArg_ParseTuple(args, "OOOO!OUO!", &s_short, &s_long, &s_strong, &PyDict_Type, &triggers, &site_words,
+                          &punct, &PyDict_Type, &index))
         return NULL;
     for (int i = 0; i < N_SETS; i++)
         free_set(&sets[i]);
     configured = 0;
-    if (build_set(&sets[SET_SHORT], s_short, NULL) < 0 || build_set(&sets[SET_LONG], s_long, NULL) < 0 ||
+    memset(punct_low, 0, sizeof(punct_low));
+    n_punct_high = 0;
+    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(punct); k++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(punct, k);
+        if (c < 256)
+            punct_low[c] = 1;
+        else if (n_punct_high < 64)
+            punct_high[n_punct_high++] = c;
+        else {
+            PyErr_SetString(PyExc_ValueError, "more than 64 punctuation characters above U+00FF");
+            return NULL;
+        }
+    }
+    PyObject *index_words = PyFrozenSet_New(index);
+    if (index_words == NULL)
+        return NULL;
+    int bad = build_set(&sets[SET_INDEX], index_words, index);
+    Py_DECREF(index_words);
+    if (bad < 0 || build_set(&sets[SET_SHORT], s_short, NULL) < 0 || build_set(&sets[SET_LONG], s_long, NULL) < 0 ||
         build_set(&sets[SET_STRONG], s_strong, triggers) < 0 || build_set(&sets[SET_SITE_WORDS], site_words, NULL) < 0)
         return NULL;
     /* a site word that is not ASCII could match other characters case-insensitively:
@@ -1008,6 +1043,143 @@ ff_units(PyObject *self, PyObject *args)
     }
 }
 
+/* ---- rules._lexical's trigger test ------------------------------------------------- */
+
+typedef struct {
+    const Py_UCS4 *s;
+    Py_ssize_t len;
+} Word;
+
+/* whether str w is one of the words */
+static int
+word_in(PyObject *w, const Word *words, Py_ssize_t n)
+{
+    Py_ssize_t m = PyUnicode_GET_LENGTH(w);
+    int wk = PyUnicode_KIND(w);
+    const void *wd = PyUnicode_DATA(w);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (words[k].len != m)
+            continue;
+        Py_ssize_t j = 0;
+        while (j < m && words[k].s[j] == PyUnicode_READ(wk, wd, j))
+            j++;
+        if (j == m)
+            return 1;
+    }
+    return 0;
+}
+
+/* The rules (bit i: rule i) one of whose triggers is all among the words of the unit
+ * text, the words being text.lower() with rules._PUNCT read as space, split, plus "@"
+ * and U+00A9 where the text holds them; only rules allowing n_words words. -1 where
+ * Python must answer (a capital sigma, or a build that cannot lower in C). */
+static PyObject *
+ff_hits(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t n_words;
+    if (!PyArg_ParseTuple(args, "Un", &text, &n_words))
+        return NULL;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *low = PyMem_Malloc((3 * len + 4) * sizeof(Py_UCS4));
+    Word *words = PyMem_Malloc((len + 2) * sizeof(Word)); /* at most one word per character, plus two */
+    if (low == NULL || words == NULL) {
+        PyMem_Free(low);
+        PyMem_Free(words);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t n = 0, nw = 0;
+    int has_at = 0, has_copy = 0;
+    long long result = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        has_at |= c == '@';
+        has_copy |= c == 0xa9;
+        int k = lower_full(c, low + n);
+        if (k == 0) {
+            result = -1;
+            goto done;
+        }
+        n += k;
+    }
+    for (Py_ssize_t j = 0; j < n; j++)
+        if (is_punct(low[j]))
+            low[j] = ' ';
+    for (Py_ssize_t j = 0; j < n;) {
+        if (Py_UNICODE_ISSPACE(low[j])) {
+            j++;
+            continue;
+        }
+        Py_ssize_t start = j;
+        while (j < n && !Py_UNICODE_ISSPACE(low[j]))
+            j++;
+        words[nw].s = low + start;
+        words[nw].len = j - start;
+        nw++;
+    }
+    static const Py_UCS4 at_sign = '@', copy_sign = 0xa9;
+    if (has_at) {
+        words[nw].s = &at_sign;
+        words[nw].len = 1;
+        nw++;
+    }
+    if (has_copy) {
+        words[nw].s = &copy_sign;
+        words[nw].len = 1;
+        nw++;
+    }
+    const TokenSet *ts = &sets[SET_INDEX];
+    for (Py_ssize_t k = 0; k < nw; k++) {
+        uint64_t h = FNV_START;
+        for (Py_ssize_t j = 0; j < words[k].len; j++)
+            h = FNV_STEP(h, words[k].s[j]);
+        const Slot *slot = lookup(ts, words[k].s, words[k].len, h);
+        if (slot == NULL)
+            continue;
+        PyObject *entries = slot->extra; /* ((rule index, trigger, max_words), ...) */
+        for (Py_ssize_t e = 0; e < PyTuple_GET_SIZE(entries); e++) {
+            PyObject *entry = PyTuple_GET_ITEM(entries, e);
+            long rule = PyLong_AsLong(PyTuple_GET_ITEM(entry, 0));
+            Py_ssize_t max_words = PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 2));
+            if (PyErr_Occurred()) {
+                result = -2;
+                goto done;
+            }
+            if (n_words > max_words || (result >> rule) & 1)
+                continue;
+            PyObject *it = PyObject_GetIter(PyTuple_GET_ITEM(entry, 1)), *w;
+            if (it == NULL) {
+                result = -2;
+                goto done;
+            }
+            int all = 1;
+            while (all && (w = PyIter_Next(it)) != NULL) {
+                all = word_in(w, words, nw);
+                Py_DECREF(w);
+            }
+            Py_DECREF(it);
+            if (PyErr_Occurred()) {
+                result = -2;
+                goto done;
+            }
+            if (all)
+                result |= 1LL << rule;
+        }
+    }
+done:
+    PyMem_Free(low);
+    PyMem_Free(words);
+    if (result == -2)
+        return NULL;
+    return PyLong_FromLongLong(result);
+}
+
 static PyObject *
 ff_scan(PyObject *self, PyObject *args)
 {
@@ -1037,6 +1209,9 @@ static PyMethodDef methods[] = {
     {"scan", ff_scan, METH_VARARGS,
      "scan(text, nav_max_words, nav_run) -> (number of lines, [(line index, start, end, flags)]) for the "
      "lines the Python rules must see."},
+    {"hits", ff_hits, METH_VARARGS,
+     "hits(unit, n_words) -> bit mask of the lexical rules one of whose triggers is all among the unit's "
+     "words (-1: ask Python)."},
     {"units", ff_units, METH_VARARGS,
      "units(text, spans) -> bytes, per span: 0 (no rule can match it), 1 (judge it), 3 (judge it; a trigger "
      "token is among its words)."},

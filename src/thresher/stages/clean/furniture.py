@@ -36,6 +36,7 @@ from pydantic import Field
 
 from thresher.document import Document, Edit
 from thresher.stages.clean.rules import (
+    PUNCT_AS_SPACE,
     Verdict,
     classify,
     classify_known_hit,
@@ -44,6 +45,7 @@ from thresher.stages.clean.rules import (
     has_title_separator,
     is_title_case,
     lexicon,
+    use_accelerator,
     worth_inspecting,
 )
 from thresher.stages.segment import Span, line_bounds, segment_sentences
@@ -88,8 +90,19 @@ def configure_accelerator(module: ModuleType) -> None:
     """Hand the lexicon's trigger tokens, the triggers of its rare words and the first
     words of its site names to the compiled gate (it only reads them)."""
     lex = lexicon()
+    if len(lex.rules) > 62:
+        raise ValueError("the compiled gate names the lexical rules in a 64-bit mask: 62 rules at most")
     site_words = frozenset(name.split(" ")[0] for name in lex.sites)
-    module.configure(lex.tokens_short, lex.tokens_long, lex.strong_tokens, lex.strong_triggers, site_words)
+    module.configure(
+        lex.tokens_short,
+        lex.tokens_long,
+        lex.strong_tokens,
+        lex.strong_triggers,
+        site_words,
+        PUNCT_AS_SPACE,
+        lex.index,
+    )
+    use_accelerator(module)
 
 
 class CleanFurnitureParams(Params):

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from types import ModuleType
 from typing import NamedTuple
 
 
@@ -91,6 +93,10 @@ _PUNCT = str.maketrans(
 # ASCII text only the ASCII entries of _PUNCT can apply).
 _ASCII_PUNCT_CHARS = "".join(chr(c) for c in _PUNCT if c < 128)
 _ASCII_PUNCT = bytes.maketrans(_ASCII_PUNCT_CHARS.encode("ascii"), b" " * len(_ASCII_PUNCT_CHARS))
+
+
+# the same characters as a string (for the compiled twin of the word split)
+PUNCT_AS_SPACE = "".join(chr(c) for c in _PUNCT)
 
 
 def _punct_to_space(low: str) -> str:
@@ -300,6 +306,18 @@ def _strong_triggers(
     return out
 
 
+# The compiled twin of the trigger test of _lexical (``_furnfast.hits``), when
+# clean_furniture's accelerator is loaded: see thresher.stages.clean.furniture.
+_accelerator: ModuleType | None = None
+
+
+def use_accelerator(module: ModuleType | None) -> None:
+    """Let :func:`_lexical` find the rules whose triggers a unit holds with ``module.hits``
+    (the same answer, computed in C), or with Python again (``None``)."""
+    global _accelerator
+    _accelerator = module
+
+
 def lexical(text: str, n_words: int) -> Verdict | None:
     """The first lexical rule of ``furniture.json`` that ``text`` matches, if any."""
     return _lexical(text, n_words, text.lower(), None)
@@ -323,16 +341,13 @@ def _lexical(text: str, n_words: int, low: str, token_hit: bool | None) -> Verdi
         and "\u00a9" not in text
     ):
         return None
-    words = frozenset(_punct_to_space(low).split())
-    if "@" in text or "\u00a9" in text:
-        words = words | {c for c in _SYMBOL_TRIGGERS if c in text}
-    hit: set[int] = set()
-    for w in lex.index_words.intersection(words):
-        for i, t, max_words in lex.index[w]:
-            if n_words <= max_words and i not in hit and t <= words:
-                hit.add(i)
+    mask = _accelerator.hits(text, n_words) if _accelerator is not None else -1
+    if mask >= 0:
+        hit: Iterable[int] = [i for i in range(len(lex.rules)) if mask >> i & 1]
+    else:
+        hit = trigger_hits(text, n_words, low)
     ascii_unit = text.isascii()
-    for i in sorted(hit):
+    for i in hit:
         rule = lex.rules[i]
         if ascii_unit:
             anchored, floating, subject = rule.anchored_lower, rule.floating_lower, low
@@ -343,6 +358,22 @@ def _lexical(text: str, n_words: int, low: str, token_hit: bool | None) -> Verdi
         ):
             return Verdict(rule.label, rule.reason)
     return None
+
+
+def trigger_hits(text: str, n_words: int, low: str) -> list[int]:
+    """The indices, in order, of the lexical rules allowing ``n_words`` words one of whose
+    triggers has all its words among the words of ``text`` (``low`` is ``text.lower()``):
+    the rules whose patterns are worth running."""
+    lex = lexicon()
+    words = frozenset(_punct_to_space(low).split())
+    if "@" in text or "\u00a9" in text:
+        words = words | {c for c in _SYMBOL_TRIGGERS if c in text}
+    found: set[int] = set()
+    for w in lex.index_words.intersection(words):
+        for i, t, max_words in lex.index[w]:
+            if n_words <= max_words and i not in found and t <= words:
+                found.add(i)
+    return sorted(found)
 
 
 # ---- structural rules -----------------------------------------------------------------
