@@ -343,7 +343,9 @@ def _lexical(text: str, n_words: int, low: str, token_hit: bool | None) -> Verdi
         return None
     mask = _accelerator.hits(text, n_words) if _accelerator is not None else -1
     if mask >= 0:
-        hit: Iterable[int] = [i for i in range(len(lex.rules)) if mask >> i & 1]
+        if not mask:
+            return None  # no rule has all the words of a trigger here
+        hit: Iterable[int] = [i for i in range(mask.bit_length()) if mask >> i & 1]
     else:
         hit = trigger_hits(text, n_words, low)
     ascii_unit = text.isascii()
