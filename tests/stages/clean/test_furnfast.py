@@ -23,9 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thresher.document import Document
-from thresher.stages.clean import furniture
+from thresher.stages.clean import furniture, rules
 from thresher.stages.clean.furniture import CleanFurniture
-from thresher.stages.clean import rules
 from thresher.stages.clean.rules import lexicon
 from thresher.stages.segment import line_bounds, segment_sentences
 
@@ -64,21 +63,143 @@ def _assert_same(text: str, **params: object) -> None:
 # pieces of furniture and of prose, with the characters whose case mapping or class is
 # unusual; hypothesis strings them together with spaces, separators and line breaks
 PIECES = [
-    "Subscribe", "SUBSCRIBE", "subscribe.", "Sign up", "sign in", "Newsletter", "newsletter,", "inbox",
-    "İnbox", "INBOX", "ſubscribe", "\u212aeep up", "click here", "Click", "Read more", "cookies", "Cookie",
-    "Privacy Policy", "Datenschutzerklärung", "DATENSCHUTZERKLÄRUNG", "Suscríbete", "NÜTZLICH", "zurück",
-    "Menü", "Home", "About", "Contact us", "Share", "Tweet", "©", "@", "Copyright © 2024", "All rights reserved",
-    "Quora", "QUORA", "Wikipedia", "Stack Exchange", "stack exchange", "The Guardian", "example.com",
-    "www.example.org", "https://x.co/a?b", "r/Socialism_101", "Credit:", "Author of.", "History .",
-    "is a writer", "writes", "covers", "Jane Doe", "PhD,", "How Did Joseph Stalin Die?", "What is it?",
-    "Why Now?", "He had been a barely perceptible shadow", "the GPU could count on seeing", "and", "of", "the",
-    "Σ", "ΣΑΣ", "ὈΔΥΣΣΕΎΣ", "ǅemal", "ǈ", "ß", "STRASSE", "e\u0301", "\u0301", "😀", "𝐀𝐁", "中文网页", "。",
-    "עברית", "العربية", "؟", "١٢٣", "٣", "²", "ı", "I\u0307", "ﬁle", "…", "\u00ad", "'s", "’s", "“quoted”",
-    "(paren)", "[1]", "»", "›", "/", "|", ">", "·", "•", "*", "–", "—", "-", ":", ";", ".", "!", "?", ",",
+    "Subscribe",
+    "SUBSCRIBE",
+    "subscribe.",
+    "Sign up",
+    "sign in",
+    "Newsletter",
+    "newsletter,",
+    "inbox",
+    "İnbox",
+    "INBOX",
+    "ſubscribe",
+    "\u212aeep up",
+    "click here",
+    "Click",
+    "Read more",
+    "cookies",
+    "Cookie",
+    "Privacy Policy",
+    "Datenschutzerklärung",
+    "DATENSCHUTZERKLÄRUNG",
+    "Suscríbete",
+    "NÜTZLICH",
+    "zurück",
+    "Menü",
+    "Home",
+    "About",
+    "Contact us",
+    "Share",
+    "Tweet",
+    "©",
+    "@",
+    "Copyright © 2024",
+    "All rights reserved",
+    "Quora",
+    "QUORA",
+    "Wikipedia",
+    "Stack Exchange",
+    "stack exchange",
+    "The Guardian",
+    "example.com",
+    "www.example.org",
+    "https://x.co/a?b",
+    "r/Socialism_101",
+    "Credit:",
+    "Author of.",
+    "History .",
+    "is a writer",
+    "writes",
+    "covers",
+    "Jane Doe",
+    "PhD,",
+    "How Did Joseph Stalin Die?",
+    "What is it?",
+    "Why Now?",
+    "He had been a barely perceptible shadow",
+    "the GPU could count on seeing",
+    "and",
+    "of",
+    "the",
+    "Σ",
+    "ΣΑΣ",
+    "ὈΔΥΣΣΕΎΣ",
+    "ǅemal",
+    "ǈ",
+    "ß",
+    "STRASSE",
+    "e\u0301",
+    "\u0301",
+    "😀",
+    "𝐀𝐁",
+    "中文网页",
+    "。",
+    "עברית",
+    "العربية",
+    "؟",
+    "١٢٣",
+    "٣",
+    "²",
+    "ı",
+    "I\u0307",
+    "ﬁle",
+    "…",
+    "\u00ad",
+    "'s",
+    "’s",
+    "“quoted”",
+    "(paren)",
+    "[1]",
+    "»",
+    "›",
+    "/",
+    "|",
+    ">",
+    "·",
+    "•",
+    "*",
+    "–",
+    "—",
+    "-",
+    ":",
+    ";",
+    ".",
+    "!",
+    "?",
+    ",",
 ]
 SEPARATORS = [
-    " ", " ", " ", "  ", " - ", " – ", " — ", " | ", " : ", " > ", " / ", " · ", ". ", "? ", "! ", ", ", "\n",
-    "\n\n", "\r\n", "\r", "\t", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\xa0", "\u3000", "\u2009",
+    " ",
+    " ",
+    " ",
+    "  ",
+    " - ",
+    " – ",
+    " — ",
+    " | ",
+    " : ",
+    " > ",
+    " / ",
+    " · ",
+    ". ",
+    "? ",
+    "! ",
+    ", ",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\xa0",
+    "\u3000",
+    "\u2009",
     "",
 ]
 
@@ -97,7 +218,9 @@ def test_both_paths_agree_on_generated_text(text: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(_texts(), st.integers(2, 6), st.integers(1, 5))
-def test_both_paths_agree_with_other_navigation_parameters(text: str, nav_run: int, nav_max_words: int) -> None:
+def test_both_paths_agree_with_other_navigation_parameters(
+    text: str, nav_run: int, nav_max_words: int
+) -> None:
     _assert_same(text, nav_run=nav_run, nav_max_words=nav_max_words, disable=["navigation"])
 
 
@@ -122,6 +245,7 @@ def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
     n_lines, gated = fast.scan(text, nav_max_words, nav_run)
     by_index = {li: f for li, _, _, f in gated}
     lines = line_bounds(text)
+    assert n_lines == len(lines)
     step = CleanFurniture(nav_max_words=nav_max_words, nav_run=nav_run)
     nav = step._navigation_lines(text, lines)
     questions = step._question_runs(text, lines)
@@ -143,7 +267,9 @@ def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
                     assert admitted, line
                 elif admitted:  # left out by the sentence gate: no rule removes anything
                     span = (s, e, "sentence")
-                    assert furniture._result(span, line, rules.classify(line), True, False, False, set()) is None, line  # type: ignore[arg-type]
+                    assert (
+                        furniture._result(span, line, rules.classify(line), True, False, False, set()) is None
+                    ), line  # type: ignore[arg-type]
                 if f:
                     assert bool(f & furniture._F_TOKHIT) == hit, line
         elif not f & furniture._F_MAYBE:
@@ -162,7 +288,10 @@ def _check_units(text: str) -> None:
         for span, mark in zip(spans, marks):
             unit = text[span.start : span.end]
             if mark == 0:
-                assert furniture._result(span, unit, rules.classify(unit), len(spans) == 1, False, False, set()) is None, unit
+                assert (
+                    furniture._result(span, unit, rules.classify(unit), len(spans) == 1, False, False, set())
+                    is None
+                ), unit
                 assert rules.glued_title(unit) is None, unit
             tokens = lex.tokens_short if unit.count(" ") < 15 else lex.tokens_long
             assert (mark == 3) == (not tokens.isdisjoint(unit.lower().split())), unit
@@ -188,7 +317,9 @@ def _check_hits(text: str) -> None:
         if mask == -1:
             assert "\u03a3" in unit  # only a capital sigma makes the C path give up
             continue
-        assert [i for i in range(64) if mask >> i & 1] == rules.trigger_hits(unit, n_words, unit.lower()), unit
+        assert [i for i in range(64) if mask >> i & 1] == rules.trigger_hits(unit, n_words, unit.lower()), (
+            unit
+        )
 
 
 @settings(max_examples=300, deadline=None)
@@ -221,13 +352,37 @@ def test_token_test_lower_cases_as_python_does() -> None:
         ["ὀδυσσεύς", "σας", "ς", "i\u0307nbox", "keep", "ǆemal", "straße", "ﬁle", "é", "e\u0301", "𝐚", "中文"]
     )
     lines = [
-        "ὈΔΥΣΣΕΎΣ", "ΣΑΣ", "Σ", "ΑΣ", "İnbox", "INBOX", "\u212aEEP", "ſtraße", "STRASSE", "ǅemal", "ǄEMAL", "ﬁle",
-        "FILE", "É", "E\u0301", "𝐚", "𝐀", "中文", "ΣΑΣ.", "word ΣΑΣ word", "Σ\u0301",
+        "ὈΔΥΣΣΕΎΣ",
+        "ΣΑΣ",
+        "Σ",
+        "ΑΣ",
+        "İnbox",
+        "INBOX",
+        "\u212aEEP",
+        "ſtraße",
+        "STRASSE",
+        "ǅemal",
+        "ǄEMAL",
+        "ﬁle",
+        "FILE",
+        "É",
+        "E\u0301",
+        "𝐚",
+        "𝐀",
+        "中文",
+        "ΣΑΣ.",
+        "word ΣΑΣ word",
+        "Σ\u0301",
     ]
     lex = lexicon()
     try:
         fast.configure(
-            members, members, lex.strong_tokens, lex.strong_triggers, frozenset(["quora"]), rules.PUNCT_AS_SPACE,
+            members,
+            members,
+            lex.strong_tokens,
+            lex.strong_triggers,
+            frozenset(["quora"]),
+            rules.PUNCT_AS_SPACE,
             lex.index,
         )
         for line in lines:
@@ -263,7 +418,10 @@ def test_token_test_lower_cases_as_python_does() -> None:
         "Jane Doe, PhD, is a historian. Jane Doe. History . Amen.",
         "Home / News / World. Credit: AP. Email me@example.com. © 2024. Lenin (1870 - 1924) died.",
         # sentences that only one branch of the sentence gate lets through
-        *(f"Ok then. Jane Doe {verb} a historian." for verb in ("is", "serves as", "works as", "has been", "lives as")),
+        *(
+            f"Ok then. Jane Doe {verb} a historian."
+            for verb in ("is", "serves as", "works as", "has been", "lives as")
+        ),
         *(f"Ok then. Jane Doe {verb} history." for verb in ("writes", "covers", "teaches")),
         "Ok then. Jane Austen is a novelist.",
         "Ok then. info@example.org",
@@ -279,7 +437,10 @@ def test_token_test_lower_cases_as_python_does() -> None:
         "Alpha : Beta",
         "Alpha Beta .",
         "Alpha » Beta",
-        *(f"She {verb} nearby" for verb in ("is", "serves as", "works as", "has been", "writes", "covers", "teaches", "lives")),
+        *(
+            f"She {verb} nearby"
+            for verb in ("is", "serves as", "works as", "has been", "writes", "covers", "teaches", "lives")
+        ),
         "A long paragraph " * 6 + "ends here. Why Now? And then it goes on.",  # one word after the first
         "A long paragraph " * 6 + "ends here. Why Not Now? And then it goes on.",
         "A long paragraph " * 6 + "ends here! Why Not Now in the Time of a Plague? And then it goes on.",
@@ -331,8 +492,13 @@ def test_configure_refuses_a_site_word_that_is_not_ascii() -> None:
     try:
         with pytest.raises(ValueError, match="ASCII"):
             fast.configure(
-                lex.tokens_short, lex.tokens_long, lex.strong_tokens, lex.strong_triggers, {"ſite"},
-                rules.PUNCT_AS_SPACE, lex.index,
+                lex.tokens_short,
+                lex.tokens_long,
+                lex.strong_tokens,
+                lex.strong_triggers,
+                {"ſite"},
+                rules.PUNCT_AS_SPACE,
+                lex.index,
             )
     finally:
         furniture.configure_accelerator(fast)

@@ -1,13 +1,14 @@
 """Types of the compiled line gate (``_furnfast.c``); see ``furniture`` for its twin."""
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 def configure(
-    tokens_short: Set[str],
-    tokens_long: Set[str],
-    strong_tokens: Set[str],
+    tokens_short: AbstractSet[str],
+    tokens_long: AbstractSet[str],
+    strong_tokens: AbstractSet[str],
     strong_triggers: Mapping[str, tuple[frozenset[str], ...]],
-    site_words: Set[str],
+    site_words: AbstractSet[str],
     punct_as_space: str,
     index: Mapping[str, tuple[tuple[int, frozenset[str], int], ...]],
 ) -> None: ...

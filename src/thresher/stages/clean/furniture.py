@@ -149,7 +149,7 @@ class CleanFurniture(Transformer):
             n_lines, gated = _fast.scan(text, self.params.nav_max_words, self.params.nav_run)
             if not n_lines:
                 return []
-            sents, verdicts = self._judge_gated(text, gated)
+            sents, verdicts = self._judge_gated(text, gated, _fast)
         else:
             lines = line_bounds(text)
             if not lines:
@@ -206,7 +206,7 @@ class CleanFurniture(Transformer):
         return sents, out
 
     def _judge_gated(
-        self, text: str, gated: list[tuple[int, int, int, int]]
+        self, text: str, gated: list[tuple[int, int, int, int]], fast: ModuleType
     ) -> tuple[list[Span], list[Verdict | tuple[int, str] | None]]:
         """:meth:`_judge` on the lines the compiled gate returned, ``(index, start, end,
         flags)``: the lines it leaves out are those :meth:`_judge` skips."""
@@ -242,11 +242,13 @@ class CleanFurniture(Transformer):
                         out.append(result)
                 continue
             # the sentences no rule can match are left out (_furnfast.units)
-            for span, mark in zip(line_sents, _fast.units(text, line_sents)):
+            for span, mark in zip(line_sents, fast.units(text, line_sents)):
                 if not mark:
                     continue
                 unit = text[span.start : span.end]
-                result = _result(span, unit, classify_known_hit(unit, mark == 3), single, False, False, disabled)
+                result = _result(
+                    span, unit, classify_known_hit(unit, mark == 3), single, False, False, disabled
+                )
                 if result is not None:
                     sents.append(span)
                     out.append(result)
@@ -274,9 +276,7 @@ class CleanFurniture(Transformer):
         """Lines in a run of two or more title-case questions: a list of related links."""
         if "?" not in text:
             return [False] * len(lines)  # no line can end with one (most pages)
-        flags = [
-            text[e - 1] == "?" and e - s < 150 and is_title_case(text[s:e]) for s, e in lines
-        ]
+        flags = [text[e - 1] == "?" and e - s < 150 and is_title_case(text[s:e]) for s, e in lines]
         return _runs(flags, 2)
 
     # ---- edits -----------------------------------------------------------------------

@@ -197,9 +197,7 @@ _TITLE_QUESTION_INSIDE = re.compile(r"[.!?] " + _TITLE_QUESTION_BODY)
 
 
 def _has_title_question(line: str) -> bool:
-    return (
-        _TITLE_QUESTION_AT_START.match(line) is not None or _TITLE_QUESTION_INSIDE.search(line) is not None
-    )
+    return _TITLE_QUESTION_AT_START.match(line) is not None or _TITLE_QUESTION_INSIDE.search(line) is not None
 
 
 # Any character or word a structural rule needs: a unit without one (and without a
@@ -333,13 +331,7 @@ def _lexical(text: str, n_words: int, low: str, token_hit: bool | None) -> Verdi
         token_hit = not tokens.isdisjoint(low.split())
     # symbols that are triggers themselves, and links that split() keeps in one token,
     # pass too (cheapest test first: most units fail it)
-    if (
-        not token_hit
-        and "http" not in low
-        and "www." not in low
-        and "@" not in text
-        and "\u00a9" not in text
-    ):
+    if not token_hit and "http" not in low and "www." not in low and "@" not in text and "\u00a9" not in text:
         return None
     mask = _accelerator.hits(text, n_words) if _accelerator is not None else -1
     if mask >= 0:
