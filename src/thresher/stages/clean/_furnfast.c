@@ -376,20 +376,22 @@ strong_test(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_s
             result = r < 0 ? -1 : 2;
             break;
         }
-        if (low == NULL) { /* the line lower-cased, once */
-            low = PyMem_Malloc(3 * (b - a) * sizeof(Py_UCS4) + sizeof(Py_UCS4));
+        if (low == NULL) { /* the line lower-cased, once: its length first */
+            Py_UCS4 m[3];
+            Py_ssize_t size = 0;
+            for (Py_ssize_t x = a; x < b; x++) {
+                int k = lower_full(PyUnicode_READ(kind, data, x), m);
+                if (k == 0)
+                    return 2;
+                size += k;
+            }
+            low = PyMem_Malloc((size + 1) * sizeof(Py_UCS4));
             if (low == NULL) {
                 PyErr_NoMemory();
                 return -1;
             }
-            for (Py_ssize_t x = a; x < b; x++) {
-                int k = lower_full(PyUnicode_READ(kind, data, x), low + n);
-                if (k == 0) {
-                    PyMem_Free(low);
-                    return 2;
-                }
-                n += k;
-            }
+            for (Py_ssize_t x = a; x < b; x++)
+                n += lower_full(PyUnicode_READ(kind, data, x), low + n);
         }
         r = trigger_present(slot->extra, low, n);
         if (r != 0) {
@@ -1087,6 +1089,8 @@ ff_hits(PyObject *self, PyObject *args)
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    if (len > 4096) /* units are sentences; a longer one is rare enough to leave to Python */
+        return PyLong_FromLong(-1);
     Py_UCS4 *low = PyMem_Malloc((3 * len + 4) * sizeof(Py_UCS4));
     Word *words = PyMem_Malloc((len + 2) * sizeof(Word)); /* at most one word per character, plus two */
     if (low == NULL || words == NULL) {
