@@ -1,14 +1,17 @@
-/* Compiled line gate of clean_furniture (see furniture.py, which holds its pure-Python twin).
+/* Compiled gates of clean_furniture (see furniture.py and rules.py, which hold the
+ * pure-Python twins).
  *
  * Most lines of a page cannot be furniture, and the Python path spends most of its time
  * proving that: it lower-cases and splits every line to look its words up among the
- * trigger tokens, and runs a handful of substring tests on it. This module walks the
- * lines of a text once, in C, and returns only the lines the Python rules must see,
- * with the facts it established about them. It decides nothing the Python path would
- * decide differently: every test here is the Python test written out (the tests in
- * tests/stages/clean/test_furnfast.py compare both on adversarial and real text), and
- * where a test needs Unicode lower-casing it is done in C only for ASCII tokens (where
- * lower-casing is A-Z -> a-z) and by str.lower() otherwise.
+ * trigger tokens, and runs a handful of substring tests on it. scan() walks the lines
+ * of a text once and returns only the lines the Python rules must see, with the facts
+ * it established about them; units() does the same for the sentences of the lines that
+ * are segmented; hits() finds the lexical rules whose trigger words a unit holds. None
+ * of them decides anything the Python path would decide differently: every test here
+ * is the Python test written out, or a necessary condition of it (the tests in
+ * tests/stages/clean/test_furnfast.py compare both on adversarial and real text).
+ * Lower-casing uses CPython's own full case mapping, character by character; the one
+ * mapping that depends on its neighbours (the capital sigma) is left to str.lower().
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -29,7 +32,13 @@
 
 /* ---- lower-casing ------------------------------------------------------------------- */
 
+/* forced inlining lets the compiler specialise every helper for the character width
+ * that scan() and units() dispatch on */
+#if defined(__GNUC__) || defined(__clang__)
 #define INLINE static inline __attribute__((always_inline))
+#else
+#define INLINE static inline
+#endif
 
 /* str.lower() of one character, as CPython computes it: the full mapping (one to three
  * characters). The capital sigma depends on its neighbours (final or not): the callers
@@ -37,7 +46,6 @@
  * where this build cannot lower in C (the mapping function is private to CPython and
  * may be absent from later versions). */
 #if PY_VERSION_HEX < 0x030D0000
-#define HAVE_FULL_LOWER 1
 INLINE int
 lower_full(Py_UCS4 c, Py_UCS4 *out)
 {
@@ -50,7 +58,6 @@ lower_full(Py_UCS4 c, Py_UCS4 *out)
     return _PyUnicode_ToLowerFull(c, out);
 }
 #else
-#define HAVE_FULL_LOWER 0
 INLINE int
 lower_full(Py_UCS4 c, Py_UCS4 *out)
 {
