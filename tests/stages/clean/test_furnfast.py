@@ -484,9 +484,9 @@ def test_lower_casing_never_moves_whitespace() -> None:
 
 def test_pure_python_switch() -> None:
     env = {**os.environ, "THRESHER_PURE_PYTHON": "1"}
-    code = "from thresher.stages.clean import furniture; print(furniture._fast is None)"
+    code = "from thresher.stages.clean import furniture, rules; print(furniture._fast is None, rules._accelerator is None)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "True"
+    assert out.stdout.strip() == "True True"
 
 
 def test_configure_refuses_a_site_word_that_is_not_ascii() -> None:
