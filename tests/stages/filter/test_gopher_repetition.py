@@ -118,3 +118,33 @@ def test_ngram_statistics_match_the_reference(words: list[str], n: int) -> None:
     index = NGramIndex(words)
     assert top_ngram_chars(index, n) == ref_top(words, n)
     assert duplicate_ngram_chars(index, n)[0] == ref_dup(words, n)
+
+
+def _signals(text: str, **params: object) -> dict[str, object]:
+    step = GopherRepetition(**params)
+    doc = Document(id="d", text=text)
+    step([doc])
+    return {k.split(".", 1)[1]: v for k, v in doc.signals.items()}
+
+
+def test_ngram_rules_listed_in_any_order() -> None:
+    # Five-word phrases repeat, twelve-word ones do not: a shortcut that took "no
+    # 12-gram repeats" to mean "no 5-gram repeats" would report 0 for the 5-grams.
+    phrase = "seven silver swans swam south"
+    text = " ".join(f"{PROSE.split('.')[i % 3]} {phrase} item {i}." for i in range(4))
+    off: dict[str, object] = {
+        "dup_para_frac": None,
+        "dup_para_char_frac": None,
+        "dup_line_frac": None,
+        "dup_line_char_frac": None,
+    }
+    forward = _signals(
+        text, **off, top_n_grams=((2, 0.99), (12, 0.99)), dup_n_grams=((5, 0.99), (10, 0.99))
+    )
+    backward = _signals(
+        text, **off, top_n_grams=((12, 0.99), (2, 0.99)), dup_n_grams=((10, 0.99), (5, 0.99))
+    )
+    assert forward["duplicated_5_n_grams"] > 0
+    # a share the bounds prove harmless is not computed, so one order may record more
+    assert {k: backward[k] for k in forward} == forward
+    assert backward["duplicated_5_n_grams"] == forward["duplicated_5_n_grams"]

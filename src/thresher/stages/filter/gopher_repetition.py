@@ -325,28 +325,39 @@ class GopherRepetition(Filter):
         # Upper bounds spare most sorts: an n-gram occurs at most as often as the most
         # frequent shorter n-gram that starts it, and is at most as long as the longest
         # n-gram window. Exact counts are computed only where the bound could fire.
-        max_count: int | None = None  # an upper bound on any n-gram count for larger n
+        # The bounds hold only from shorter to longer n-grams, so they are taken from
+        # the counts of the n already measured that are no larger than the current one:
+        # a configuration may list its n in any order.
+        top_counts: dict[int, int] = {}  # n -> count of the most frequent n-gram
+
+        def bound(n: int) -> int | None:
+            shorter = [count for m, count in top_counts.items() if m <= n]
+            return min(shorter) if shorter else None
+
         for n, frac in p.top_n_grams:
             if len(words) < n:
                 continue
+            max_count = bound(n)
             if max_count is not None and max_count * index.max_chars(n) <= frac * n_chars:
                 continue  # cannot exceed the threshold: share not computed (no signal)
             chars, count = top_ngram(index, n)
-            max_count = count if max_count is None else min(max_count, count)
+            top_counts[n] = count
             share = chars / n_chars
             self.signal(doc, f"top_{n}_gram", share)
             if share > frac:
                 return Decision.drop(f"top_{n}_gram")
 
-        no_repeat = max_count == 1  # no n-gram repeats, so no longer one does either
-        dups = None if no_repeat else index.dup_many([n for n, _ in p.dup_n_grams])
+        dup_ns = sorted({n for n, _ in p.dup_n_grams})
+        # no n-gram repeats, so no longer one does either
+        no_repeat = bool(dup_ns) and bound(dup_ns[0]) == 1
+        # dup_many stops at the first n without a repeat, which is valid in increasing n
+        shares = (
+            dict.fromkeys(dup_ns, 0.0)
+            if no_repeat
+            else {n: dup / n_chars for n, (dup, _) in zip(dup_ns, index.dup_many(dup_ns))}
+        )
         for n, frac in p.dup_n_grams:
-            if no_repeat or dups is None:
-                share = 0.0
-            else:
-                dup, repeats = next(dups)
-                no_repeat = not repeats
-                share = dup / n_chars
+            share = shares[n]
             self.signal(doc, f"duplicated_{n}_n_grams", share)
             if share > frac:
                 return Decision.drop(f"duplicated_{n}_n_grams")
