@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from thresher.document import Document
 from thresher.stages.filter import mashup
 from thresher.stages.filter.mashup import MashupFilter
-from thresher.stages.segment import Span, segment_sentences
+from thresher.stages.segment import Span
+from thresher.stages.segment.sentences import segment_sentences_python as segment_sentences
 
 fast = pytest.importorskip(
     "thresher.stages.filter._mashfeat", reason="the C accelerator is not built (no compiler at install)"

@@ -4,11 +4,13 @@ Why our own rules and not a compiled model: the cleaning stage needs offsets int
 exact text it edits, must segment a 50 MB single line without a hang, and must run at
 well over 10 MB/s per core. One regular-expression pass finds every candidate boundary
 (terminal punctuation, optional closing quotes or brackets, then horizontal space); a
-few Python checks per candidate decide it. Measured by ``benchmarks/cleaning.py`` on
-the main text of all 6,955 pages of ../shared/data/corpus/web-text.jsonl.gz: 43 MB/s
-of CPU time on one core of the (shared, loaded) development machine. The compiled
-alternative, blingfire 0.1.8 (``text_to_sentences_and_offsets``), measured in the same
-run: 6.5 MB/s, and it misses 4 of our 24
+few Python checks per candidate decide it; a compiled twin of the same rules (in the
+mash-up filter's accelerator) runs them when it is built. Measured by
+``benchmarks/cleaning.py`` on the main text of all 6,955 pages of
+../shared/data/corpus/web-text.jsonl.gz, CPU time on one core of the (shared, loaded)
+development machine: 43 MB/s by the Python rules, 246 MB/s by the compiled twin. The
+compiled alternative, blingfire 0.1.8 (``text_to_sentences_and_offsets``), measured in
+the same run: 6.6 MB/s, and it misses 4 of our 24
 golden cases (no split after "Dr." is fine, but it never splits at line breaks, before
 a digit or before a lower-case fragment). The benchmark times it too when installed.
 
@@ -31,9 +33,13 @@ Decisions, in order:
 
 from __future__ import annotations
 
+import importlib
+import os
 import re
+import sys
 from functools import lru_cache
 from importlib import resources
+from types import ModuleType
 from typing import Literal, NamedTuple
 
 SpanKind = Literal["sentence", "line"]
@@ -113,7 +119,38 @@ def segment_sentences(text: str, start: int = 0, end: int | None = None) -> list
 
     See the module docstring for the rules. ``start``/``end`` let a caller segment only
     the lines it needs (the cleaner skips content lines that no rule could match).
+    Runs the compiled twin of these rules when it is built (see :func:`_load_compiled`),
+    else :func:`segment_sentences_python`; both give the same spans.
     """
+    compiled = _compiled()
+    if compiled is not None:
+        return compiled.sentences(text, start, len(text) if end is None else end, sys.maxsize)
+    return segment_sentences_python(text, start, end)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> ModuleType | None:
+    """The compiled twin of :func:`segment_sentences_python`, or None.
+
+    It lives in the mash-up filter's accelerator (``thresher.stages.filter._mashfeat``,
+    whose ``sentences`` reads the same rules character by character: 2.3x faster on the
+    corpus's main text, same spans on all 6,955 pages). ``THRESHER_PURE_PYTHON=1``, or
+    a build without a C compiler, leaves the Python rules in charge; the tests compare
+    the two (tests/stages/segment/test_compiled_twin.py, tests/stages/filter/test_mashfeat.py).
+    Loaded on first use, so that importing this module imports no other stage.
+    """
+    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        module = importlib.import_module("thresher.stages.filter._mashfeat")
+    except ImportError:
+        return None
+    module.configure_sentences(Span, *_abbreviations())
+    return module
+
+
+def segment_sentences_python(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """:func:`segment_sentences` by the Python rules (the reference for the compiled twin)."""
     never, final = _abbreviations()
     spans: list[Span] = []
     append = spans.append
