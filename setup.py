@@ -1,9 +1,12 @@
-"""Build hook for the optional compiled accelerator; everything else is in pyproject.toml.
+"""Build hook for the optional compiled accelerators; everything else is in pyproject.toml.
 
-``thresher.stages.filter._fastwords`` speeds up the FineWeb filter set's word split and
-n-gram statistics. It is optional: without a C compiler or Python headers the build
-prints a warning and installs thresher without it, and the filters use their
-pure-Python path, which gives the same results.
+Three C modules speed up the hottest loops, each beside the Python code it accelerates:
+``thresher.stages.filter._fastwords`` (the FineWeb filter set's word split, line rules
+and n-gram statistics), ``thresher.stages.filter._mashfeat`` (the mash-up filter's
+per-sentence features and the segmenter's rules) and ``thresher.stages.clean._furnfast``
+(furniture removal's line and sentence gates). They are optional: without a C compiler
+or Python headers the build prints a warning and installs thresher without them, and
+the steps use their pure-Python twins, which give the same results.
 """
 
 from setuptools import Extension, setup
