@@ -27,13 +27,12 @@ Both paths give the same edits and signals (``tests/stages/clean/test_furnfast.p
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
 from types import ModuleType
 
 from pydantic import Field
 
+from thresher import accelerators
 from thresher.document import Document, Edit
 from thresher.stages.clean.rules import (
     PUNCT_AS_SPACE,
@@ -76,11 +75,8 @@ _F_MAYBE = 128  # long: worth_inspecting() must be asked
 
 def _load_accelerator() -> ModuleType | None:
     """The compiled line gate, unless absent or switched off (``THRESHER_PURE_PYTHON=1``)."""
-    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        module = importlib.import_module("._furnfast", __package__)  # its types: _furnfast.pyi
-    except ImportError:
+    module = accelerators.load("thresher.stages.clean._furnfast")  # types: _furnfast.pyi
+    if module is None:
         return None
     configure_accelerator(module)
     use_accelerator(module)  # the lexical rules' trigger test, in rules.py

@@ -43,8 +43,6 @@ Python one.
 
 from __future__ import annotations
 
-import importlib
-import os
 import string
 import sys
 import unicodedata
@@ -56,6 +54,8 @@ from itertools import chain, compress
 from types import ModuleType
 
 import regex
+
+from thresher import accelerators
 
 TOKENISATION_DIFFERENCES: tuple[str, ...] = (
     (
@@ -890,11 +890,8 @@ def _load_accelerator() -> ModuleType | None:
 
     ``THRESHER_PURE_PYTHON=1`` forces the pure-Python path (the tests compare both).
     """
-    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        module = importlib.import_module("._fastwords", __package__)  # its types: _fastwords.pyi
-    except ImportError:
+    module = accelerators.load("thresher.stages.filter._fastwords")  # types: _fastwords.pyi
+    if module is None:
         return None
     configure_accelerator(module)
     return module

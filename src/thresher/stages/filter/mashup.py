@@ -51,10 +51,8 @@ process): 5.0 MB/s with the Python passes, 26.7 MB/s with the compiled ones.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import math
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,6 +62,7 @@ from typing import NamedTuple
 import numpy as np
 from pydantic import Field
 
+from thresher import accelerators
 from thresher.document import Document
 from thresher.stages.clean.rules import site_of_title
 from thresher.stages.segment import Span, segment_sentences
@@ -917,11 +916,8 @@ def _load_accelerator() -> ModuleType | None:
     """The compiled twin of the feature passes (``_mashfeat.c``), unless absent or
     switched off: ``THRESHER_PURE_PYTHON=1`` forces the pure-Python path (the tests
     compare both)."""
-    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        module = importlib.import_module("._mashfeat", __package__)  # its types: _mashfeat.pyi
-    except ImportError:
+    module = accelerators.load("thresher.stages.filter._mashfeat")  # types: _mashfeat.pyi
+    if module is None:
         return None
     configure_accelerator(module)
     return module

@@ -33,14 +33,14 @@ Decisions, in order:
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
 import sys
 from functools import lru_cache
 from importlib import resources
 from types import ModuleType
 from typing import Literal, NamedTuple
+
+from thresher import accelerators
 
 SpanKind = Literal["sentence", "line"]
 
@@ -139,11 +139,8 @@ def _compiled() -> ModuleType | None:
     the two (tests/stages/segment/test_compiled_twin.py, tests/stages/filter/test_mashfeat.py).
     Loaded on first use, so that importing this module imports no other stage.
     """
-    if os.environ.get("THRESHER_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        module = importlib.import_module("thresher.stages.filter._mashfeat")
-    except ImportError:
+    module = accelerators.load("thresher.stages.filter._mashfeat")
+    if module is None:
         return None
     module.configure_sentences(Span, *_abbreviations())
     return module
