@@ -221,6 +221,19 @@ check_configured(void)
     return 0;
 }
 
+/* contains(container, text[a:b]): 1, 0, or -1 on error. */
+static int
+substring_in(PyObject *container, int (*contains)(PyObject *, PyObject *), PyObject *text, Py_ssize_t a,
+             Py_ssize_t b)
+{
+    PyObject *s = PyUnicode_Substring(text, a, b);
+    if (s == NULL)
+        return -1;
+    int r = contains(container, s);
+    Py_DECREF(s);
+    return r;
+}
+
 /* 1 if text[a:b] is a key of ``table``, 0 if not, -1 on error. The bloom filter holds the
    special-case table's keys (the whole-word table is a subset of it), so most substrings
    are never built. */
@@ -231,12 +244,7 @@ in_table(PyObject *table, PyObject *text, Py_ssize_t a, Py_ssize_t b)
         return 0;
     if (!bloom_maybe(fnv1a(PyUnicode_KIND(text), PyUnicode_DATA(text), a, b)))
         return 0;
-    PyObject *s = PyUnicode_Substring(text, a, b);
-    if (s == NULL)
-        return -1;
-    int r = PyDict_Contains(table, s);
-    Py_DECREF(s);
-    return r;
+    return substring_in(table, PyDict_Contains, text, a, b);
 }
 
 /* 1 if text[a:b] is a key of the special-case table, 0 if not, -1 on error. */
@@ -399,12 +407,7 @@ is_letter_unit(PyObject *text, Py_ssize_t a, Py_ssize_t b)
 {
     if (b - a > max_unit_len)
         return 0;
-    PyObject *sub = PyUnicode_Substring(text, a, b);
-    if (sub == NULL)
-        return -1;
-    int r = PySet_Contains(letter_units, sub);
-    Py_DECREF(sub);
-    return r;
+    return substring_in(letter_units, PySet_Contains, text, a, b);
 }
 
 /* _words._inert_core, but for the special-case check: 1 if the full algorithm keeps
