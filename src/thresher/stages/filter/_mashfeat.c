@@ -13,7 +13,11 @@
  *
  *   configure(stop_stems, function_words)  the tables the Python side owns;
  *   prose(low, text, spans, fewest)        stems: (prose, distinct, sim, orphans);
- *   page(text, low, spans, lang_sentences) markers, typography, dashes, languages, years.
+ *   page(text, low, spans, lang_sentences) markers, typography, dashes, languages, years;
+ *   judge(text, max_sentences, ...)        mashup._first_sentences, lower case, prose() and
+ *                                          page() in one call, with no Span nor str made;
+ *   sentences(text, start, stop, limit)    the segmenter's rules (segment_sentences);
+ *   lower(text)                            the lower case judge() uses (for the tests).
  *
  * Character classes are CPython's, so that they match the regular expressions of
  * mashup.py exactly: a letter is [^\W\d_] (alphanumeric, not a decimal digit, not
@@ -318,29 +322,15 @@ cmp_bag(const void *x, const void *y)
     return 0;
 }
 
+/* prose() on the sentences se[0..2n) of text, L the lower-cased text at the same
+ * offsets (read up to the last sentence's end): (prose, distinct, sim or None, orphans) */
 static PyObject *
-mf_prose(PyObject *self, PyObject *args)
+prose_core(PyObject *text, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n, Py_ssize_t fewest)
 {
-    (void)self;
-    PyObject *low, *text, *spans, *result = NULL, *sim_obj = NULL;
-    Py_ssize_t fewest, n = 0;
-    if (!PyArg_ParseTuple(args, "UUO!n", &low, &text, &PyList_Type, &spans, &fewest))
-        return NULL;
-    if (!stop_table.keys) {
-        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
-        return NULL;
-    }
+    PyObject *result = NULL, *sim_obj = NULL;
     int tk = PyUnicode_KIND(text);
     const void *td = PyUnicode_DATA(text);
     Py_ssize_t tlen = PyUnicode_GET_LENGTH(text);
-    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), tlen));
-    if (!se)
-        return NULL;
-    Py_UCS4 *L = widen(low, n ? se[2 * n - 1] : 0);  /* every read of low is before the last end */
-    if (!L) {
-        PyMem_Free(se);
-        return NULL;
-    }
 
     /* at most one stem per four characters of the sentences */
     Py_ssize_t bound = 1;
@@ -506,6 +496,26 @@ done:
     PyMem_Free(refs);
     PyMem_Free(lists);
     PyMem_Free(heads);
+    return result;
+}
+
+static PyObject *
+mf_prose(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *low, *text, *spans;
+    Py_ssize_t fewest, n = 0;
+    if (!PyArg_ParseTuple(args, "UUO!n", &low, &text, &PyList_Type, &spans, &fewest))
+        return NULL;
+    if (!stop_table.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
+        return NULL;
+    }
+    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
+    if (!se)
+        return NULL;
+    Py_UCS4 *L = widen(low, n ? se[2 * n - 1] : 0);  /* every read of low is before the last end */
+    PyObject *result = L ? prose_core(text, L, se, n, fewest) : NULL;
     PyMem_Free(se);
     PyMem_Free(L);
     return result;
@@ -668,33 +678,14 @@ convention_char(Py_UCS4 c)
     return c < 128 ? (c == ' ' || c == '-' || c == '"' || c == '\'') : (c == EM || is_curly(c));
 }
 
+/* page() on the sentences se[0..2n) (n > 0) of T, L the lower-cased text at the same
+ * offsets (both read up to the last sentence's end): (markers, typography, dashes,
+ * languages, years) */
 static PyObject *
-mf_page(PyObject *self, PyObject *args)
+page_core(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n, Py_ssize_t lang_sentences)
 {
-    (void)self;
-    PyObject *low, *text, *spans, *result = NULL, *markers = NULL, *langs = NULL, *years = NULL;
-    Py_ssize_t lang_sentences, n = 0;
-    Py_UCS4 *T = NULL, *L = NULL;
-    if (!PyArg_ParseTuple(args, "UUO!n", &text, &low, &PyList_Type, &spans, &lang_sentences))
-        return NULL;
-    if (!word_table.keys) {
-        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
-        return NULL;
-    }
-    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
-    if (!se)
-        return NULL;
-    if (n == 0) {
-        PyMem_Free(se);
-        PyErr_SetString(PyExc_ValueError, "page() needs at least one sentence");
-        return NULL;
-    }
+    PyObject *result = NULL, *markers = NULL, *langs = NULL, *years = NULL;
     Py_ssize_t base = se[0], end = se[2 * n - 1];
-    /* every read is before the last sentence's end */
-    T = widen(text, end);
-    L = T ? widen(low, end) : NULL;
-    if (!L)
-        goto done;
     markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
     langs = PyList_New(0);
     years = PyList_New(0);
@@ -818,6 +809,35 @@ done:
     Py_XDECREF(markers);
     Py_XDECREF(langs);
     Py_XDECREF(years);
+    return result;
+}
+
+static PyObject *
+mf_page(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *low, *text, *spans, *result = NULL;
+    Py_ssize_t lang_sentences, n = 0;
+    Py_UCS4 *T = NULL, *L = NULL;
+    if (!PyArg_ParseTuple(args, "UUO!n", &text, &low, &PyList_Type, &spans, &lang_sentences))
+        return NULL;
+    if (!word_table.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
+        return NULL;
+    }
+    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
+    if (!se)
+        return NULL;
+    if (n == 0) {
+        PyMem_Free(se);
+        PyErr_SetString(PyExc_ValueError, "page() needs at least one sentence");
+        return NULL;
+    }
+    /* every read is before the last sentence's end */
+    T = widen(text, se[2 * n - 1]);
+    L = T ? widen(low, se[2 * n - 1]) : NULL;
+    if (L)
+        result = page_core(T, L, se, n, lang_sentences);
     PyMem_Free(se);
     PyMem_Free(T);
     PyMem_Free(L);
@@ -837,6 +857,42 @@ static PyObject *abbrev_never = NULL;   /* sentences._abbreviations(): never fin
 static PyObject *abbrev_final = NULL;   /* ... and may be final */
 static PyObject *kind_sentence = NULL;  /* "sentence" */
 static Py_ssize_t abbrev_max_len = 0;
+
+/* The abbreviations of up to eight ASCII characters, looked up without building a
+ * str: an ASCII token lower-cases to ASCII, so it can only be one of these (a longer
+ * or non-ASCII token takes the sets). Key: the characters, seven bits each, and the
+ * length; value 1: never final, 2: may be final (a word of both sets is never final,
+ * as _is_boundary tests that set first), 0: an empty slot. */
+#define ABBR_SLOTS 1024
+static uint64_t abbr_keys[ABBR_SLOTS];
+static uint8_t abbr_vals[ABBR_SLOTS];
+
+static inline size_t
+abbr_slot(uint64_t key)
+{
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 54);  /* 10 bits */
+    while (abbr_vals[i] && abbr_keys[i] != key)
+        i = (i + 1) & (ABBR_SLOTS - 1);
+    return i;
+}
+
+/* the key of T[a:b] lower-cased, when it is 1 to 8 ASCII characters; 0 otherwise */
+static inline uint64_t
+abbr_key(const Py_UCS4 *T, Py_ssize_t a, Py_ssize_t b)
+{
+    if (b - a < 1 || b - a > 8)
+        return 0;
+    uint64_t key = (uint64_t)(b - a) << 56;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = T[i];
+        if (c >= 128)
+            return 0;
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        key |= (uint64_t)c << (7 * (i - a));
+    }
+    return key;
+}
 
 static inline int
 latin_stop(Py_UCS4 c)
@@ -977,14 +1033,22 @@ is_boundary(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t cs, Py_ssize_t pe, Py_s
         return upper_next;
     if (b - a <= abbrev_max_len) {
         /* a lower case is never shorter: a longer token is no abbreviation */
-        PyObject *tok = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, T + a, b - a);
-        PyObject *low = tok ? PyObject_CallMethod(tok, "lower", NULL) : NULL;
-        Py_XDECREF(tok);
-        if (!low)
-            return -1;
-        int never = PySet_Contains(abbrev_never, low);
-        int final = never == 0 ? PySet_Contains(abbrev_final, low) : 0;
-        Py_DECREF(low);
+        int never, final;
+        uint64_t key = abbr_key(T, a, b);
+        if (key) {
+            int v = abbr_vals[abbr_slot(key)];
+            never = v == 1;
+            final = v == 2;
+        } else {
+            PyObject *tok = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, T + a, b - a);
+            PyObject *low = tok ? PyObject_CallMethod(tok, "lower", NULL) : NULL;
+            Py_XDECREF(tok);
+            if (!low)
+                return -1;
+            never = PySet_Contains(abbrev_never, low);
+            final = never == 0 ? PySet_Contains(abbrev_final, low) : 0;
+            Py_DECREF(low);
+        }
         if (never < 0 || final < 0)
             return -1;
         if (never)
@@ -1009,26 +1073,76 @@ is_boundary(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t cs, Py_ssize_t pe, Py_s
     return str_islower(T, a, b);
 }
 
+/* Sentences as (start, end) pairs in a growing buffer */
+typedef struct {
+    Py_ssize_t *se;
+    Py_ssize_t n, cap;
+} SpanBuf;
+
 static int
-emit(PyObject *out, Py_ssize_t s, Py_ssize_t e)
+push_span(SpanBuf *b, Py_ssize_t s, Py_ssize_t e)
 {
-    PyObject *sp = span_type->tp_alloc(span_type, 3);
-    if (!sp)
-        return -1;
-    PyObject *a = PyLong_FromSsize_t(s), *b = PyLong_FromSsize_t(e);
-    if (!a || !b) {
-        Py_XDECREF(a);
-        Py_XDECREF(b);
-        Py_DECREF(sp);
-        return -1;
+    if (b->n == b->cap) {
+        Py_ssize_t cap = b->cap ? 2 * b->cap : 128;
+        Py_ssize_t *se = PyMem_Realloc(b->se, 2 * (size_t)cap * sizeof(Py_ssize_t));
+        if (!se) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->se = se;
+        b->cap = cap;
     }
-    PyTuple_SET_ITEM(sp, 0, a);
-    PyTuple_SET_ITEM(sp, 1, b);
-    Py_INCREF(kind_sentence);
-    PyTuple_SET_ITEM(sp, 2, kind_sentence);
-    int r = PyList_Append(out, sp);
-    Py_DECREF(sp);
-    return r;
+    b->se[2 * b->n] = s;
+    b->se[2 * b->n + 1] = e;
+    b->n++;
+    return 0;
+}
+
+/* The first `limit` sentences of segment_sentences(text, start, stop) into out (its
+ * previous content dropped): T is the text of length len, read up to stop + 1
+ * (0 <= start <= stop <= len). -1 on error. */
+static int
+segment(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t start, Py_ssize_t stop, Py_ssize_t limit, SpanBuf *out)
+{
+    out->n = 0;
+    Py_ssize_t pos = start, cs = 0, pe = 0, ce = 0;
+    int have = limit > 0 && next_candidate(T, start, stop, &cs, &pe, &ce);
+    while (out->n < limit) {
+        /* the next line: first to last non-space character before a line break */
+        Py_ssize_t p = pos;
+        while (p < stop && space(T[p]))
+            p++;
+        if (p >= stop)
+            break;
+        Py_ssize_t q = p + 1;
+        while (q < stop && !line_break(T[q]))
+            q++;
+        Py_ssize_t le = q;
+        while (le > p + 1 && space(T[le - 1]))
+            le--;
+        pos = le;
+        Py_ssize_t s = p;
+        while (have && cs < le && out->n < limit) {
+            /* a candidate that reaches the end of the line ends the line, not a sentence */
+            if (ce < le) {
+                int b = is_boundary(T, len, cs, pe, ce, p);
+                if (b < 0)
+                    return -1;
+                if (b) {
+                    Py_ssize_t e = ce;
+                    while (e > cs && space(T[e - 1]))
+                        e--;
+                    if (push_span(out, s, e) < 0)
+                        return -1;
+                    s = ce;
+                }
+            }
+            have = next_candidate(T, ce, stop, &cs, &pe, &ce);
+        }
+        if (out->n < limit && push_span(out, s, le) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static PyObject *
@@ -1050,56 +1164,163 @@ mf_sentences(PyObject *self, PyObject *args)
     Py_UCS4 *T = widen(text, Py_MIN(len, stop + 1));
     if (!T)
         return NULL;
-    out = PyList_New(0);
+    SpanBuf buf = {NULL, 0, 0};
+    if (segment(T, len, start, stop, limit, &buf) < 0)
+        goto fail;
+    out = PyList_New(buf.n);
     if (!out)
         goto fail;
-    Py_ssize_t pos = start, cs = 0, pe = 0, ce = 0, count = 0;
-    int have = limit > 0 && next_candidate(T, start, stop, &cs, &pe, &ce);
-    while (count < limit) {
-        /* the next line: first to last non-space character before a line break */
-        Py_ssize_t p = pos;
-        while (p < stop && space(T[p]))
-            p++;
-        if (p >= stop)
-            break;
-        Py_ssize_t q = p + 1;
-        while (q < stop && !line_break(T[q]))
-            q++;
-        Py_ssize_t le = q;
-        while (le > p + 1 && space(T[le - 1]))
-            le--;
-        pos = le;
-        Py_ssize_t s = p;
-        while (have && cs < le && count < limit) {
-            /* a candidate that reaches the end of the line ends the line, not a sentence */
-            if (ce < le) {
-                int b = is_boundary(T, len, cs, pe, ce, p);
-                if (b < 0)
-                    goto fail;
-                if (b) {
-                    Py_ssize_t e = ce;
-                    while (e > cs && space(T[e - 1]))
-                        e--;
-                    if (emit(out, s, e) < 0)
-                        goto fail;
-                    count++;
-                    s = ce;
-                }
-            }
-            have = next_candidate(T, ce, stop, &cs, &pe, &ce);
+    for (Py_ssize_t i = 0; i < buf.n; i++) {
+        PyObject *sp = span_type->tp_alloc(span_type, 3);
+        if (!sp)
+            goto fail;
+        PyList_SET_ITEM(out, i, sp);
+        PyObject *a = PyLong_FromSsize_t(buf.se[2 * i]), *b = PyLong_FromSsize_t(buf.se[2 * i + 1]);
+        if (!a || !b) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            goto fail;
         }
-        if (count < limit) {
-            if (emit(out, s, le) < 0)
-                goto fail;
-            count++;
-        }
+        PyTuple_SET_ITEM(sp, 0, a);
+        PyTuple_SET_ITEM(sp, 1, b);
+        Py_INCREF(kind_sentence);
+        PyTuple_SET_ITEM(sp, 2, kind_sentence);
     }
+    PyMem_Free(buf.se);
     PyMem_Free(T);
     return out;
 fail:
+    PyMem_Free(buf.se);
     PyMem_Free(T);
     Py_XDECREF(out);
     return NULL;
+}
+
+/* ---- judge(): the first sentences of a page and all their features in one call ---- */
+
+/* The lower case of T[0:end) (the text `text`) at the same offsets, as
+ * mashup._lower_same_length(text[:end]) makes it. A character's first lower-case
+ * character is its simple mapping (Py_UNICODE_TOLOWER); only the capital sigma
+ * lower-cases by its context (final or not), so where one is present Python's own
+ * lower case of the region is taken, unless its length differs (then the first
+ * characters are, as computed here). */
+static Py_UCS4 *
+lower_region(PyObject *text, const Py_UCS4 *T, Py_ssize_t end)
+{
+    Py_UCS4 *L = PyMem_Malloc(((size_t)end + 1) * sizeof(Py_UCS4));
+    if (!L) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    int sigma = 0;
+    for (Py_ssize_t i = 0; i < end; i++) {
+        Py_UCS4 c = T[i];
+        if (c < 128)
+            L[i] = c + ((c - 'A') < 26u) * 32;
+        else {
+            sigma |= c == 0x3A3;
+            L[i] = Py_UNICODE_TOLOWER(c);
+        }
+    }
+    L[end] = 0;
+    if (sigma) {
+        PyObject *region = PyUnicode_Substring(text, 0, end);
+        PyObject *low = region ? PyObject_CallMethod(region, "lower", NULL) : NULL;
+        Py_XDECREF(region);
+        if (!low) {
+            PyMem_Free(L);
+            return NULL;
+        }
+        if (PyUnicode_GET_LENGTH(low) == end) {
+            int kind = PyUnicode_KIND(low);
+            const void *data = PyUnicode_DATA(low);
+            for (Py_ssize_t i = 0; i < end; i++)
+                L[i] = PyUnicode_READ(kind, data, i);
+        }
+        Py_DECREF(low);
+    }
+    return L;
+}
+
+static PyObject *
+mf_lower(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *T = widen(text, n);
+    Py_UCS4 *L = T ? lower_region(text, T, n) : NULL;
+    PyObject *out = L ? PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, L, n) : NULL;
+    PyMem_Free(T);
+    PyMem_Free(L);
+    return out;
+}
+
+/* mashup._first_sentences, then prose() and page() on them, without a Span or a
+ * lower-cased str: (sentences, prose or None, page or None). prose() is computed
+ * when there are `fewest` sentences or more, page() when there are that many prose
+ * sentences and distinct ones. */
+static PyObject *
+mf_judge(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *text, *prose = NULL, *page = NULL, *result = NULL;
+    Py_ssize_t max_sentences, quick_chars, cap_chars, fewest, lang_sentences;
+    if (!PyArg_ParseTuple(args, "Unnnnn", &text, &max_sentences, &quick_chars, &cap_chars, &fewest,
+                          &lang_sentences))
+        return NULL;
+    if (!stop_table.keys || !span_type) {
+        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() and configure_sentences() were not called");
+        return NULL;
+    }
+    if (max_sentences < 1 || max_sentences > PY_SSIZE_T_MAX / 1024 || quick_chars < 1 || quick_chars > 1024 ||
+        cap_chars < 1 || cap_chars > 1024) {
+        PyErr_SetString(PyExc_ValueError, "judge: sentences or characters per sentence out of range");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t cap = Py_MIN(len, max_sentences * cap_chars);
+    Py_ssize_t quick = Py_MIN(cap, max_sentences * quick_chars);
+    SpanBuf buf = {NULL, 0, 0};
+    Py_UCS4 *L = NULL, *T = widen(text, Py_MIN(len, quick + 1));
+    if (!T)
+        return NULL;
+    /* the segmenter is asked first for a shorter prefix (see _first_sentences) */
+    if (segment(T, len, 0, quick, max_sentences + 2, &buf) < 0)
+        goto done;
+    if (quick < cap && buf.n < max_sentences + 2) {
+        PyMem_Free(T);
+        T = widen(text, Py_MIN(len, cap + 1));
+        if (!T || segment(T, len, 0, cap, max_sentences, &buf) < 0)
+            goto done;
+    }
+    Py_ssize_t n = Py_MIN(buf.n, max_sentences);
+    if (n < fewest || n == 0) {
+        result = Py_BuildValue("nOO", n, Py_None, Py_None);
+        goto done;
+    }
+    L = lower_region(text, T, buf.se[2 * n - 1]);
+    if (!L || !(prose = prose_core(text, L, buf.se, n, fewest)))
+        goto done;
+    Py_ssize_t n_prose = PyLong_AsSsize_t(PyTuple_GET_ITEM(prose, 0));
+    Py_ssize_t distinct = PyLong_AsSsize_t(PyTuple_GET_ITEM(prose, 1));
+    if (n_prose >= fewest && distinct >= fewest) {
+        if (!(page = page_core(T, L, buf.se, n, lang_sentences)))
+            goto done;
+    } else {
+        page = Py_None;
+        Py_INCREF(page);
+    }
+    result = Py_BuildValue("nOO", n, prose, page);
+done:
+    Py_XDECREF(prose);
+    Py_XDECREF(page);
+    PyMem_Free(buf.se);
+    PyMem_Free(T);
+    PyMem_Free(L);
+    return result;
 }
 
 static PyObject *
@@ -1115,13 +1336,36 @@ mf_configure_sentences(PyObject *self, PyObject *args)
     }
     Py_ssize_t longest = 0;
     PyObject *sets[2] = {never, final};
+    memset(abbr_vals, 0, sizeof(abbr_vals));
+    Py_ssize_t filled = 0;
     for (int k = 0; k < 2; k++) {
         PyObject *it = PyObject_GetIter(sets[k]), *w;
         if (!it)
             return NULL;
         while ((w = PyIter_Next(it))) {
-            if (PyUnicode_Check(w))
-                longest = Py_MAX(longest, PyUnicode_GET_LENGTH(w));
+            if (PyUnicode_Check(w)) {
+                Py_ssize_t wl = PyUnicode_GET_LENGTH(w);
+                longest = Py_MAX(longest, wl);
+                /* an ASCII word of 1 to 8 characters, as it is: the lookup lower-cases
+                 * the token, so a word with a capital is never found, as in the sets */
+                uint64_t key = wl >= 1 && wl <= 8 && PyUnicode_IS_ASCII(w) ? (uint64_t)wl << 56 : 0;
+                for (Py_ssize_t i = 0; key && i < wl; i++)
+                    key |= (uint64_t)PyUnicode_READ_CHAR(w, i) << (7 * i);
+                if (key && filled < ABBR_SLOTS / 2) {
+                    size_t slot = abbr_slot(key);
+                    if (!abbr_vals[slot]) {
+                        abbr_keys[slot] = key;
+                        abbr_vals[slot] = (uint8_t)(k + 1);
+                        filled++;
+                    }
+                } else if (key) {
+                    PyErr_SetString(PyExc_ValueError, "configure_sentences: too many abbreviations");
+                    Py_DECREF(w);
+                    Py_DECREF(it);
+                    memset(abbr_vals, 0, sizeof(abbr_vals));
+                    return NULL;
+                }
+            }
             Py_DECREF(w);
         }
         Py_DECREF(it);
@@ -1149,6 +1393,10 @@ static PyMethodDef methods[] = {
     {"page", mf_page, METH_VARARGS,
      "page(text, low, spans, lang_sentences) -> (markers, (pre, curly, straight), (pre, 5 dash counts), "
      "languages, years)"},
+    {"judge", mf_judge, METH_VARARGS,
+     "judge(text, max_sentences, quick_chars, cap_chars, fewest, lang_sentences) -> (sentences, prose() or "
+     "None, page() or None) of the first sentences of text (mashup._first_sentences)"},
+    {"lower", mf_lower, METH_VARARGS, "lower(text) -> mashup._lower_same_length(text), as judge() computes it"},
     {"configure_sentences", mf_configure_sentences, METH_VARARGS,
      "configure_sentences(span_type, never, final): the segmenter's Span type and abbreviation sets."},
     {"sentences", mf_sentences, METH_VARARGS,

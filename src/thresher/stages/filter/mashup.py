@@ -353,22 +353,19 @@ class MashupFilter(Filter):
             # cannot hold that many sentences of three content words: skip the work
             return None
         # the first sentences are enough to judge the order: bound the work per page
-        spans = _first_sentences(text, self.params.max_sentences)
-        self.signal(doc, "sentences", len(spans))
-        if len(spans) < fewest:
+        n, prose, page = page_evidence(text, self.params.max_sentences, fewest)
+        self.signal(doc, "sentences", n)
+        if prose is None:
             return None
-        low_text = _lower_same_length(text[: spans[-1].end])
-        prose = prose_features(low_text, text, spans, fewest)
         self.signal(doc, "prose_sentences", prose.prose)
-        if prose.prose < fewest or prose.distinct < fewest:
+        if page is None:
             return None
         z = 0.0 if prose.sim is None else _similarity_z(prose.sim)
         if z is None:
             return None
         sites, kinds = _furniture(doc)
-        page = page_features(text, low_text, spans)
         return Evidence(
-            sentences=len(spans),
+            sentences=n,
             prose_sentences=prose.prose,
             short=min(prose.prose, prose.distinct) < self.params.min_sentences,
             coherence_z=round(z, 3),
@@ -379,7 +376,7 @@ class MashupFilter(Filter):
             sites=sites,
             furniture_kinds=kinds,
             flat=len(text) >= self.params.flat_chars and "\n" not in text.strip(),
-            pronoun_orphans=round(prose.orphans / len(spans), 4),
+            pronoun_orphans=round(prose.orphans / n, 4),
             date_inversions=round(_inversions(page.years), 4),
         )
 
@@ -401,6 +398,38 @@ class PageFeatures(NamedTuple):
     dashes: tuple[int, int, int, int, int, int]  # (1 if two styles may be in the region, sentences per style)
     languages: list[int]  # per sentence of the first ones with a language: its index in _LANGUAGES
     years: list[int]  # the first year of each sentence that holds one
+
+
+def page_evidence(
+    text: str, max_sentences: int, fewest: int
+) -> tuple[int, ProseFeatures | None, PageFeatures | None]:
+    """What the step measures on ``text``: the number of its first sentences (at most
+    ``max_sentences``), their stems (``None`` below ``fewest`` sentences) and their
+    style, conventions, languages and years (``None`` also below ``fewest`` prose
+    sentences or distinct ones). One call of the accelerator where it is built: it
+    segments, lower-cases and measures without a Span or a str per sentence."""
+    if _fast is not None:
+        n, prose, page = _fast.judge(
+            text, max_sentences, _QUICK_CHARS, _CAP_CHARS, fewest, _LANGUAGE_SENTENCES
+        )
+        if prose is None:
+            return n, None, None
+        n_prose, distinct, sim, orphans = prose
+        matrix = None if sim is None else np.frombuffer(sim, dtype=np.float64).reshape(n_prose, n_prose)
+        prose_f = ProseFeatures(n_prose, distinct, matrix, orphans)
+        if page is None:
+            return n, prose_f, None
+        markers, typography, dashes, languages, years = page
+        raw = np.frombuffer(markers, dtype=np.float64).reshape(n, _N_MARKERS)
+        return n, prose_f, PageFeatures(raw, typography, dashes, languages, years)
+    spans = _first_sentences(text, max_sentences)
+    if len(spans) < fewest or not spans:
+        return len(spans), None, None
+    low = _lower_same_length(text[: spans[-1].end])
+    prose_f = _prose_features_py(low, text, spans, fewest)
+    if prose_f.prose < fewest or prose_f.distinct < fewest:
+        return len(spans), prose_f, None
+    return len(spans), prose_f, page_features(text, low, spans)
 
 
 def prose_features(low: str, text: str, spans: list[Span], fewest: int) -> ProseFeatures:
@@ -458,6 +487,8 @@ def page_features(text: str, low: str, spans: list[Span]) -> PageFeatures:
 # every page cost a fifth of the step (measured on corpus lines 0-1999). When the
 # first try falls short, the bound is segmented as before.
 _QUICK_CHARS = 150
+# The bound: at most this many characters per sentence wanted are segmented.
+_CAP_CHARS = 250
 
 
 def _first_sentences(text: str, max_sentences: int) -> list[Span]:
@@ -469,7 +500,7 @@ def _first_sentences(text: str, max_sentences: int) -> list[Span]:
     the prefix's end cuts, so the cut cannot change them (checked on the first 2,000
     corpus pages and the benchmark's salads: identical signals).
     """
-    cap = min(len(text), max_sentences * 250)
+    cap = min(len(text), max_sentences * _CAP_CHARS)
     quick = min(cap, max_sentences * _QUICK_CHARS)
     if _fast is not None:  # the segmenter's rules in C, stopping at the sentences wanted
         spans = _fast.sentences(text, 0, quick, max_sentences + 2)
