@@ -227,21 +227,32 @@ class CleanFurniture(Transformer):
                     continue
             elif not (f & _F_WORTH or (f & _F_MAYBE and worth_inspecting(text[start:end]))):
                 continue
-            line_sents = segment_sentences(text, start, end)
+            # The line is segmented on its own: the same sentences as segmenting it in
+            # place (segment_sentences(text, start, end)), shifted by its start, since
+            # the rules look at nothing outside the line but the character after it, and
+            # only to see whether it is a letter or a digit, which the whitespace after a
+            # line never is (nor the end of the text). The segmenter's compiled twin
+            # reads the text from its start up to the end of the range on every call,
+            # so segmenting in place cost 0.51 s of CPU on the corpus's main text
+            # against 0.10 s for the lines alone.
+            line = text[start:end]
+            line_sents = segment_sentences(line)
             single = len(line_sents) == 1
             if nav_line or question_line:  # every sentence has a verdict from its line
-                for span in line_sents:
-                    unit = text[span.start : span.end]
+                for s, e, _ in line_sents:
+                    unit = line[s:e]
+                    span = _tuple_new(Span, (start + s, start + e, "sentence"))
                     result = _result(span, unit, classify(unit), single, nav_line, question_line, disabled)
                     if result is not None:
                         sents.append(span)
                         out.append(result)
                 continue
             # the sentences no rule can match are left out (_furnfast.units)
-            for span, mark in zip(line_sents, fast.units(text, line_sents)):
+            for (s, e, _), mark in zip(line_sents, fast.units(line, line_sents)):
                 if not mark:
                     continue
-                unit = text[span.start : span.end]
+                unit = line[s:e]
+                span = _tuple_new(Span, (start + s, start + e, "sentence"))
                 result = _result(
                     span, unit, classify_known_hit(unit, mark == 3), single, False, False, disabled
                 )
