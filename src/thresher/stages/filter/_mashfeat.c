@@ -550,104 +550,6 @@ static const char *const ANAPHORIC_START[] = {"He ", "She ", "They ", "It ", "Th
 #define EM 0x2014
 #define EN 0x2013
 
-/* What an ASCII character means to markers_of (most characters are letters, and mean
- * nothing there: one look-up skips them) */
-enum { A_NONE, A_SPACE, A_DIGIT, A_COMMA, A_PAREN, A_STRAIGHT, A_COLON, A_E, A_Y };
-static uint8_t ascii_marker[128];
-
-static void
-init_ascii_marker(void)
-{
-    for (int c = '0'; c <= '9'; c++)
-        ascii_marker[c] = A_DIGIT;
-    ascii_marker[' '] = A_SPACE;
-    ascii_marker[','] = A_COMMA;
-    ascii_marker['('] = A_PAREN;
-    ascii_marker['"'] = ascii_marker['\''] = A_STRAIGHT;
-    ascii_marker[';'] = ascii_marker[':'] = A_COLON;
-    ascii_marker['e'] = ascii_marker['E'] = A_E;
-    ascii_marker['y'] = ascii_marker['Y'] = A_Y;
-}
-
-/* Markers of T[s:e] into row m (the columns of mashup._style_markers before its log
- * and per-word ratios); L is the lower-cased text at the same offsets (only ASCII is
- * looked for in it, where the two lower-casings of the Python path agree). */
-static void
-markers_of(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, double *m)
-{
-    Py_ssize_t spaces = 0, caps = 0, digits = 0, ed = 0;
-    int first = 0, you = 0, present = 0, past = 0, comma = 0, paren = 0, straight = 0, curly = 0;
-    int colon = 0, dash = 0;
-    for (Py_ssize_t j = s; j < e; j++) {
-        Py_UCS4 c = T[j];
-        int cls = c < 128 ? ascii_marker[c] : -1;
-        if (cls == A_NONE)
-            continue;
-        if (cls == A_SPACE) {
-            spaces++;
-            if (j + 1 >= e)
-                continue;
-            Py_UCS4 d = T[j + 1];
-            caps += d >= 'A' && d <= 'Z';
-            /* the words after a space that the markers look for, by their first letter */
-            switch (L[j + 1]) {
-            case '-': dash |= has_at(T, j, e, " - "); break;
-            case 'i': first |= has_at(L, j, e, " i "); present |= has_at(L, j, e, " is "); break;
-            case 'm': first |= has_at(L, j, e, " my "); break;
-            case 'o': first |= has_at(L, j, e, " our "); break;
-            case 'w':
-                first |= has_at(L, j, e, " we ");
-                past |= has_at(L, j, e, " was ") || has_at(L, j, e, " were ");
-                break;
-            case 'a': present |= has_at(L, j, e, " are "); break;
-            case 'h':
-                present |= has_at(L, j, e, " has ") || has_at(L, j, e, " have ");
-                past |= has_at(L, j, e, " had ");
-                break;
-            default: break;
-            }
-            continue;
-        }
-        switch (cls) {
-        case A_DIGIT: digits++; continue;
-        case A_COMMA: comma = 1; continue;
-        case A_PAREN: paren = 1; continue;
-        case A_STRAIGHT: straight = 1; continue;
-        case A_COLON: colon = 1; continue;
-        case A_E: ed += j + 2 < e && L[j + 1] == 'd' && L[j + 2] == ' '; continue;
-        case A_Y: you |= j + 2 < e && L[j + 1] == 'o' && L[j + 2] == 'u'; continue;
-        default: break;  /* not ASCII */
-        }
-        if (c == 0x201C || c == 0x2019)
-            curly = 1;
-        else if (c == EM || c == EN)
-            dash = 1;
-        else if (L[j] == 'e' && (j + 2 < e) && L[j + 1] == 'd' && L[j + 2] == ' ')
-            ed++;  /* not a letter that lower-cases to ASCII today, but the Python path reads low */
-        else if (L[j] == 'y' && (j + 2 < e) && L[j + 1] == 'o' && L[j + 2] == 'u')
-            you = 1;
-    }
-    first = first || starts_any(L, s, e, FIRST_PERSON_START);
-    m[0] = (double)(e - s + 1);
-    m[1] = (double)(spaces + 1);
-    m[2] = (double)caps;
-    m[3] = (double)digits;
-    m[4] = (double)ed;
-    m[5] = first;
-    m[6] = you;
-    m[7] = present;
-    m[8] = past;
-    m[9] = comma;
-    m[10] = paren;
-    m[11] = straight;
-    m[12] = curly;
-    m[13] = colon;
-    m[14] = dash;
-    m[15] = T[e - 1] == '?';
-    m[16] = starts_any(T, s, e, ARTICLE_START);
-    m[17] = starts_any(T, s, e, ANAPHORIC_START);
-}
-
 static inline int
 is_curly(Py_UCS4 c)
 {
@@ -678,6 +580,142 @@ convention_char(Py_UCS4 c)
     return c < 128 ? (c == ' ' || c == '-' || c == '"' || c == '\'') : (c == EM || is_curly(c));
 }
 
+/* What sentence_pass reports of a sentence's conventions, as bits: a curly mark, a
+ * straight quote or apostrophe anywhere (for the region), a straight mark as
+ * _typography_counts counts it (a double quote, or an apostrophe between letters),
+ * and from C_DASH_SHIFT on the dash styles of dashes_at. */
+#define C_CURLY 1
+#define C_QUOTE 2
+#define C_STRAIGHT 4
+#define C_DASH_SHIFT 3
+
+/* What an ASCII character means to sentence_pass (most are letters: one look-up
+ * skips them) */
+enum { P_NONE, P_SPACE, P_DIGIT, P_COMMA, P_PAREN, P_DQ, P_SQ, P_COLON, P_HYPHEN, P_Y };
+static uint8_t ascii_pass[128];
+
+static void
+init_ascii_pass(void)
+{
+    for (int c = '0'; c <= '9'; c++)
+        ascii_pass[c] = P_DIGIT;
+    ascii_pass[' '] = P_SPACE;
+    ascii_pass[','] = P_COMMA;
+    ascii_pass['('] = P_PAREN;
+    ascii_pass['"'] = P_DQ;
+    ascii_pass['\''] = P_SQ;
+    ascii_pass[';'] = ascii_pass[':'] = P_COLON;
+    ascii_pass['-'] = P_HYPHEN;
+    ascii_pass['y'] = ascii_pass['Y'] = P_Y;
+}
+
+/* One pass over the sentence T[s:e]: its markers into row m (the columns of
+ * mashup._style_markers before its log and per-word ratios; L is the lower-cased text
+ * at the same offsets, where only ASCII is looked for: there the two lower-casings of
+ * the Python path agree) and its conventions (the C_ bits). */
+static int
+sentence_pass(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, double *m)
+{
+    Py_ssize_t spaces = 0, caps = 0, digits = 0, ed = 0;
+    int first = 0, you = 0, present = 0, past = 0, comma = 0, paren = 0, straight = 0, curly = 0;
+    int colon = 0, dash = 0, conv = 0, dashes = 0;
+    for (Py_ssize_t j = s; j < e; j++) {
+        Py_UCS4 c = T[j];
+        if (c >= 128) {
+            if (is_curly(c)) {
+                conv |= C_CURLY;
+                curly |= c == 0x201C || c == 0x2019;
+            } else if (c == EM) {
+                dash = 1;
+                dashes |= 2;
+            } else if (c == EN)
+                dash = 1;
+            else if (L[j] == 'y' && j + 2 < e && L[j + 1] == 'o' && L[j + 2] == 'u')
+                you = 1;  /* not a letter that lower-cases to ASCII today, but the Python path reads low */
+            continue;
+        }
+        switch (ascii_pass[c]) {
+        case P_NONE: continue;
+        case P_SPACE: {
+            spaces++;
+            /* "ed " ends here: lw.count("ed ") (the pattern cannot overlap itself) */
+            ed += j - 2 >= s && L[j - 1] == 'd' && L[j - 2] == 'e';
+            if (j + 1 >= e)
+                continue;
+            Py_UCS4 d = T[j + 1];
+            caps += d >= 'A' && d <= 'Z';
+            /* the words after a space that the markers look for, by their first letter */
+            switch (L[j + 1]) {
+            case '-':
+                if (j + 2 < e && T[j + 2] == ' ')
+                    dash = 1, dashes |= 8;
+                break;
+            case EM:
+                if (j + 2 < e && T[j + 2] == ' ')
+                    dashes |= 1;
+                break;
+            case EN:
+                if (j + 2 < e && T[j + 2] == ' ')
+                    dashes |= 4;
+                break;
+            case 'i': first |= has_at(L, j, e, " i "); present |= has_at(L, j, e, " is "); break;
+            case 'm': first |= has_at(L, j, e, " my "); break;
+            case 'o': first |= has_at(L, j, e, " our "); break;
+            case 'w':
+                first |= has_at(L, j, e, " we ");
+                past |= has_at(L, j, e, " was ") || has_at(L, j, e, " were ");
+                break;
+            case 'a': present |= has_at(L, j, e, " are "); break;
+            case 'h':
+                present |= has_at(L, j, e, " has ") || has_at(L, j, e, " have ");
+                past |= has_at(L, j, e, " had ");
+                break;
+            default: break;
+            }
+            continue;
+        }
+        case P_DIGIT: digits++; continue;
+        case P_COMMA: comma = 1; continue;
+        case P_PAREN: paren = 1; continue;
+        case P_DQ: straight = 1; conv |= C_QUOTE | C_STRAIGHT; continue;
+        case P_SQ:
+            straight = 1;
+            conv |= C_QUOTE;
+            /* _STRAIGHT_APOSTROPHE inside the sentence: a letter on both sides */
+            if (j > s && j + 1 < e && is_letter(T[j - 1]) && is_letter(T[j + 1]))
+                conv |= C_STRAIGHT;
+            continue;
+        case P_COLON: colon = 1; continue;
+        case P_HYPHEN:
+            if (j + 1 < e && T[j + 1] == '-')
+                dashes |= 16;
+            continue;
+        case P_Y: you |= j + 2 < e && L[j + 1] == 'o' && L[j + 2] == 'u'; continue;
+        default: continue;
+        }
+    }
+    first = first || starts_any(L, s, e, FIRST_PERSON_START);
+    m[0] = (double)(e - s + 1);
+    m[1] = (double)(spaces + 1);
+    m[2] = (double)caps;
+    m[3] = (double)digits;
+    m[4] = (double)ed;
+    m[5] = first;
+    m[6] = you;
+    m[7] = present;
+    m[8] = past;
+    m[9] = comma;
+    m[10] = paren;
+    m[11] = straight;
+    m[12] = curly;
+    m[13] = colon;
+    m[14] = dash;
+    m[15] = T[e - 1] == '?';
+    m[16] = starts_any(T, s, e, ARTICLE_START);
+    m[17] = starts_any(T, s, e, ANAPHORIC_START);
+    return conv | dashes << C_DASH_SHIFT;
+}
+
 /* page() on the sentences se[0..2n) (n > 0) of T, L the lower-cased text at the same
  * offsets (both read up to the last sentence's end): (markers, typography, dashes,
  * languages, years) */
@@ -693,48 +731,49 @@ page_core(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n
         goto done;
     double *m = (double *)PyByteArray_AS_STRING(markers);
 
-    /* the region's conventions: any curly mark, any straight one, which dashes */
-    int region_curly = 0, region_straight = 0, region_dashes = 0;
-    for (Py_ssize_t j = base; j < end; j++) {
-        Py_UCS4 c = T[j];
-        if (convention_char(c)) {
-            region_curly |= is_curly(c);
-            region_straight |= c == '"' || c == '\'';
-            region_dashes |= dashes_at(T, j, end);
+    /* One pass over each sentence: its markers, and its quote and dash conventions
+     * (sentence_pass). The region's conventions (any curly mark, any straight one,
+     * which dashes, over text[base:end]) are those of the sentences, plus what lies
+     * between them: the characters of the gaps, and the dash styles that start in the
+     * last two characters of a sentence and reach past its end. */
+    int region = 0, region_dashes = 0;
+    Py_ssize_t curly_n = 0, straight_n = 0, dash_n[5] = {0, 0, 0, 0, 0};
+    int *conv = PyMem_Malloc((size_t)n * sizeof(int));
+    if (!conv) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t s = se[2 * i], e = se[2 * i + 1];
+        conv[i] = sentence_pass(T, L, s, e, m + i * N_MARKERS);
+        region |= conv[i];
+        Py_ssize_t g1 = i + 1 < n ? se[2 * i + 2] : end;
+        for (Py_ssize_t j = Py_MAX(s, e - 2); j < g1; j++) {
+            Py_UCS4 c = T[j];
+            if (convention_char(c)) {
+                region |= is_curly(c) ? C_CURLY : (c == '"' || c == '\'') ? C_QUOTE : 0;
+                region_dashes |= dashes_at(T, j, end);
+            }
         }
     }
-    int typo_pre = region_curly && region_straight;
+    region_dashes |= (region >> C_DASH_SHIFT) & 31;
+    int typo_pre = (region & C_CURLY) && (region & C_QUOTE);
     int dash_pre = (region_dashes & 2) || ((region_dashes >> 2 & 1) + (region_dashes >> 3 & 1) +
                                            (region_dashes >> 4 & 1)) > 1;
-
-    Py_ssize_t curly_n = 0, straight_n = 0, dash_n[5] = {0, 0, 0, 0, 0};
-    for (Py_ssize_t i = 0; i < n; i++)
-        markers_of(T, L, se[2 * i], se[2 * i + 1], m + i * N_MARKERS);
     /* per sentence, only where the region holds two conventions (counts 0 otherwise,
      * as the Python path does not count then) */
     for (Py_ssize_t i = 0; i < n && (typo_pre || dash_pre); i++) {
-        Py_ssize_t s = se[2 * i], e = se[2 * i + 1];
-        int curly = 0, dq = 0, apostrophe = 0, dashes = 0;
-        for (Py_ssize_t j = s; j < e; j++) {
-            Py_UCS4 c = T[j];
-            if (!convention_char(c))
-                continue;
-            curly |= is_curly(c);
-            dq |= c == '"';
-            /* _STRAIGHT_APOSTROPHE inside the sentence: a letter on both sides */
-            if (c == '\'' && j > s && j + 1 < e && is_letter(T[j - 1]) && is_letter(T[j + 1]))
-                apostrophe = 1;
-            dashes |= dashes_at(T, j, e);
-        }
-        curly_n += typo_pre && curly;
-        straight_n += typo_pre && (dq || apostrophe);
-        /* " — " holds "—": the first style of the list found is the sentence's */
+        int c = conv[i], dashes = (c >> C_DASH_SHIFT) & 31;
+        curly_n += typo_pre && (c & C_CURLY);
+        straight_n += typo_pre && (c & C_STRAIGHT);
+        /* " \u2014 " holds "\u2014": the first style of the list found is the sentence's */
         for (int k = 0; k < 5 && dash_pre; k++)
             if (dashes & (1 << k)) {
                 dash_n[k]++;
                 break;
             }
     }
+    PyMem_Free(conv);
 
     /* the language of each of the first sentences: function words of maximal letter
      * runs of low[s:e] (mashup._TOKEN, no look before s) */
@@ -1412,6 +1451,6 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__mashfeat(void)
 {
-    init_ascii_marker();
+    init_ascii_pass();
     return PyModule_Create(&module);
 }
