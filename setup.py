@@ -34,5 +34,12 @@ setup(
             optional=True,
             extra_compile_args=["-O2"],
         ),
+        # fix_mojibake's line prechecks and character alignment
+        Extension(
+            "thresher.stages.repair._repairfast",
+            sources=["src/thresher/stages/repair/_repairfast.c"],
+            optional=True,
+            extra_compile_args=["-O2"],
+        ),
     ]
 )
