@@ -128,3 +128,29 @@ def test_real_pages_islands_match_full_scans(shared_dir: Path) -> None:
         assert got == reference(text, 20_000)[0]
         total += len(got)
     assert total > 0  # the sample holds some addresses or numbers to redact
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=TEXT)
+def test_prechecks_on_the_view_are_the_class_searches(text: str) -> None:
+    # the IPv4 and IPv6 tests on the ASCII view, and the phone windows from the class
+    # string, against the searches they stand for
+    view = text.encode("ascii", "replace")
+    ipv4 = pii._IPV4_CORE.search(view.translate(pii._IPV4_CLASSES)) is not None
+    assert pii._after(view, pii._IPV4_DOT, pii._IPV4_DIGIT) == ipv4
+    ipv6 = pii._IPV6_HINT_CLASS.search(view.translate(pii._IPV6_CLASSES)) is not None
+    assert pii._after(view, pii._IPV6_COLON, pii._HEX_BYTES) == ipv6
+    windows = list(pii._phone_windows(text, view, view.translate(pii._PHONE_CLASSES)))
+    assert windows == [m.span() for m in pii._PHONE_HINT.finditer(text)]
+    for m in pii._PHONE.finditer(text):
+        assert pii._digit_count(m.group()) == sum(c.isdigit() for c in m.group())
+
+
+def test_prechecks_see_overlapping_cores() -> None:
+    # a dot or colon that does not follow a digit (or hex digit) must not hide the core
+    # that starts at the next one
+    view = b"x.1.2.3.4 and :a:b:"
+    assert pii._after(view, pii._IPV4_DOT, pii._IPV4_DIGIT)
+    assert pii._after(view, pii._IPV6_COLON, pii._HEX_BYTES)
+    assert not pii._after(b"v.1.2.x a:b", pii._IPV4_DOT, pii._IPV4_DIGIT)
+    assert not pii._after(b"v.1.2.x a:b", pii._IPV6_COLON, pii._HEX_BYTES)
