@@ -5,8 +5,9 @@
  * substring tests: content-word stems per sentence (for the coherence z-score, the
  * prose count, the distinct sentences and the pronoun orphans), eighteen style
  * markers per sentence, the typography and dash conventions, the function words of
- * the language mix and the years. This module does the same work in two passes over
- * the page's sentences and hands back counts; every float the step derives from them
+ * the language mix and the years. This module does the same work in one pass over
+ * each sentence (sentence_pass: stems, markers, conventions, function words), plus
+ * one over the page for the years, and hands back counts; every float the step derives from them
  * is still computed by the Python code shared with the pure-Python path, so both
  * paths give the same bits (tests/stages/filter/test_mashfeat.py compares them on
  * generated Unicode and on real pages).
@@ -30,15 +31,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define LIKELY(x) (x)
+#endif
+
 #define STEM 5   /* mashup._STEM: stems and function words are packed in two words */
 #define N_MARKERS 18
 #define MAX_LANGUAGES 16
+
+/* Letters and word characters of the Basic Multilingual Plane, one bit each, filled
+ * from CPython's own tests when the module loads (the page's accented and non-Latin
+ * letters cost a bit test, not two look-ups of the Unicode database). */
+static uint64_t bmp_letter[1024], bmp_word[1024];
+
+static void
+init_bmp_classes(void)
+{
+    for (Py_UCS4 c = 0; c < 0x10000; c++) {
+        int alnum = Py_UNICODE_ISALNUM(c);
+        if (alnum && !Py_UNICODE_ISDECIMAL(c))
+            bmp_letter[c >> 6] |= 1ULL << (c & 63);
+        if (alnum || c == '_')
+            bmp_word[c >> 6] |= 1ULL << (c & 63);
+    }
+}
 
 static inline int
 is_letter(Py_UCS4 c)
 {
     if (c < 128)
         return ((c | 32) - 'a') < 26u;
+    if (c < 0x10000)
+        return (bmp_letter[c >> 6] >> (c & 63)) & 1;
     return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
 }
 
@@ -47,6 +73,8 @@ is_word(Py_UCS4 c)
 {
     if (c < 128)
         return ((c | 32) - 'a') < 26u || (c - '0') < 10u || c == '_';
+    if (c < 0x10000)
+        return (bmp_word[c >> 6] >> (c & 63)) & 1;
     return Py_UNICODE_ISALNUM(c);
 }
 
@@ -79,9 +107,12 @@ key_hash(Key k)
     return h ^ (h >> 29);
 }
 
+#define EMPTY (-1)  /* the value of an empty slot */
+#define STOP (-2)   /* a stop stem, in the table of a page's stems */
+
 typedef struct {
     Key *keys;
-    int32_t *vals;  /* -1: empty slot */
+    int32_t *vals;  /* EMPTY: an empty slot */
     size_t mask;
     size_t used;
 } Table;
@@ -122,7 +153,7 @@ static inline size_t
 table_slot(const Table *t, Key k)
 {
     size_t i = key_hash(k) & t->mask;
-    while (t->vals[i] >= 0 && (t->keys[i].a != k.a || t->keys[i].b != k.b))
+    while (t->vals[i] != EMPTY && (t->keys[i].a != k.a || t->keys[i].b != k.b))
         i = (i + 1) & t->mask;
     return i;
 }
@@ -171,7 +202,7 @@ fill_table(Table *t, PyObject *items, int with_mask, Py_ssize_t *max_len)
             chars[c] = PyUnicode_READ_CHAR(word, c);
         Key k = pack(chars, 0, len);
         size_t s = table_slot(t, k);
-        if (t->vals[s] < 0)
+        if (t->vals[s] == EMPTY)
             t->used++;
         t->keys[s] = k;
         t->vals[s] = (int32_t)value;
@@ -322,69 +353,365 @@ cmp_bag(const void *x, const void *y)
     return 0;
 }
 
-/* prose() on the sentences se[0..2n) of text, L the lower-cased text at the same
- * offsets (read up to the last sentence's end): (prose, distinct, sim or None, orphans) */
+/* ---- page(): style markers, typography, dashes, languages and years ---- */
+
+/* str[at:] starts with the ASCII string w, within [.., end) */
+static inline int
+has_at(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t end, const char *w)
+{
+    for (Py_ssize_t i = 0; w[i]; i++, at++)
+        if (at >= end || str[at] != (Py_UCS4)(unsigned char)w[i])
+            return 0;
+    return 1;
+}
+
+static int
+starts_any(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t end, const char *const *ws)
+{
+    for (; *ws; ws++)
+        if (has_at(str, at, end, *ws))
+            return 1;
+    return 0;
+}
+
+static const char *const FIRST_PERSON_START[] = {"i ", "my ", "we ", "our ", NULL};
+static const char *const ARTICLE_START[] = {"The ", "A ", "An ", NULL};
+static const char *const ANAPHORIC_START[] = {"He ", "She ", "They ", "It ", "This ", "These ",
+                                             "But ", "However", "And ", NULL};
+
+#define EM 0x2014
+#define EN 0x2013
+
+static inline int
+is_curly(Py_UCS4 c)
+{
+    return c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D;
+}
+
+/* mashup._DASHES, in order: " — ", "—", " – ", " - ", "--"; bit k set when T[j:]
+ * starts with style k (within [.., end)) */
+static inline int
+dashes_at(const Py_UCS4 *T, Py_ssize_t j, Py_ssize_t end)
+{
+    Py_UCS4 c = T[j];
+    if (c == EM)
+        return 2;
+    if (c == ' ' && j + 2 < end) {
+        Py_UCS4 d = T[j + 1];
+        if ((d == EM || d == EN || d == '-') && T[j + 2] == ' ')
+            return d == EM ? 1 : d == EN ? 4 : 8;
+    } else if (c == '-' && j + 1 < end && T[j + 1] == '-')
+        return 16;
+    return 0;
+}
+
+/* a character that can start a quote or dash convention */
+static inline int
+convention_char(Py_UCS4 c)
+{
+    return c < 128 ? (c == ' ' || c == '-' || c == '"' || c == '\'') : (c == EM || is_curly(c));
+}
+
+/* ---- the stems of every sentence, and the one pass over each sentence ---- */
+
+typedef struct {
+    Table tab;          /* stem -> id (STOP for a stop stem) */
+    int32_t *ids;       /* the distinct stems of sentence i: ids[off[i]..off[i+1]) */
+    int32_t *mark;      /* per stem id: the last sentence holding it */
+    Py_ssize_t *off;
+    int32_t n_ids;
+    Py_ssize_t cnt;
+} Stems;
+
+static void
+stems_free(Stems *st)
+{
+    table_free(&st->tab);
+    PyMem_Free(st->ids);
+    PyMem_Free(st->mark);
+    PyMem_Free(st->off);
+    st->ids = st->mark = NULL;
+    st->off = NULL;
+}
+
+static int
+stems_init(Stems *st, const Py_ssize_t *se, Py_ssize_t n)
+{
+    /* at most one stem per four characters of the sentences */
+    Py_ssize_t bound = 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        bound += (se[2 * i + 1] - se[2 * i]) / 4 + 1;
+    st->tab.keys = NULL;
+    st->tab.vals = NULL;
+    st->ids = PyMem_Malloc(bound * sizeof(int32_t));
+    st->mark = PyMem_Malloc(bound * sizeof(int32_t));
+    st->off = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
+    st->n_ids = 0;
+    st->cnt = 0;
+    if (!st->ids || !st->mark || !st->off || table_init(&st->tab, (size_t)bound) < 0) {
+        stems_free(st);
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* The stem of the word L[j:j+len] (len <= STEM) in sentence i: one look-up per stem,
+ * a stop stem kept in the page's table too, as STOP, the first time it is seen. */
+static inline void
+stem_add(Stems *st, const Py_UCS4 *L, Py_ssize_t j, Py_ssize_t len, int32_t i)
+{
+    Key k = pack(L, j, len);
+    size_t slot = table_slot(&st->tab, k);
+    int32_t id = st->tab.vals[slot];
+    if (id == EMPTY) {
+        if (stop_table.vals[table_slot(&stop_table, k)] != EMPTY)
+            id = STOP;
+        else {
+            id = st->n_ids++;
+            st->mark[id] = -1;
+        }
+        st->tab.keys[slot] = k;
+        st->tab.vals[slot] = id;
+    }
+    if (id != STOP && st->mark[id] != i) {
+        st->mark[id] = i;
+        st->ids[st->cnt++] = id;
+    }
+}
+
+/* What sentence_pass reports of a sentence's conventions, as bits: a curly mark, a
+ * straight quote or apostrophe anywhere (for the region), a straight mark as
+ * _typography_counts counts it (a double quote, or an apostrophe between letters),
+ * and from C_DASH_SHIFT on the dash styles of dashes_at. */
+#define C_CURLY 1
+#define C_QUOTE 2
+#define C_STRAIGHT 4
+#define C_DASH_SHIFT 3
+
+/* What an ASCII character means to sentence_pass: letters start a word, most other
+ * characters mean nothing there (one look-up skips them) */
+enum { P_NONE, P_LETTER, P_SPACE, P_DIGIT, P_COMMA, P_PAREN, P_DQ, P_SQ, P_COLON, P_HYPHEN };
+static uint8_t ascii_pass[128];
+
+static void
+init_ascii_pass(void)
+{
+    for (int c = 'a'; c <= 'z'; c++)
+        ascii_pass[c] = ascii_pass[c - 32] = P_LETTER;
+    for (int c = '0'; c <= '9'; c++)
+        ascii_pass[c] = P_DIGIT;
+    ascii_pass[' '] = P_SPACE;
+    ascii_pass[','] = P_COMMA;
+    ascii_pass['('] = P_PAREN;
+    ascii_pass['"'] = P_DQ;
+    ascii_pass['\''] = P_SQ;
+    ascii_pass[';'] = ascii_pass[':'] = P_COLON;
+    ascii_pass['-'] = P_HYPHEN;
+}
+
+/* One pass over sentence i, T[s:e] (L the lower-cased text at the same offsets):
+ *  - its style markers into row m (the columns of mashup._style_markers before its
+ *    log and per-word ratios; in L only ASCII is looked for, where the two
+ *    lower-casings of the Python path agree);
+ *  - its conventions, returned as C_ bits;
+ *  - the stems of its words into st (mashup._WORD_STEM: a maximal run of letters of
+ *    L, not preceded by a letter, looking before s too, of four letters or more,
+ *    gives its first five), unless st is NULL;
+ *  - where counts is given, per language the function words among its words
+ *    (mashup._TOKEN: maximal letter runs of L[s:e], no look before s).
+ * A word is a run of letters of L; an ASCII character is a letter in L when it is one
+ * in T (its lower case is ASCII). */
+static int
+sentence_pass(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, int32_t i, double *m,
+              Stems *st, long *counts)
+{
+    Py_ssize_t spaces = 0, caps = 0, digits = 0, ed = 0;
+    int first = 0, you = 0, present = 0, past = 0, comma = 0, paren = 0, straight = 0, curly = 0;
+    int colon = 0, dash = 0, conv = 0, dashes = 0;
+    Py_ssize_t j = s;
+    while (j < e) {
+        Py_UCS4 c = T[j];
+        int cls;
+        if (c < 128) {
+            cls = ascii_pass[c];
+            if (LIKELY(cls == P_NONE)) {
+                j++;
+                continue;
+            }
+        } else if (is_letter(L[j]))
+            cls = P_LETTER;
+        else {
+            if (is_curly(c)) {
+                conv |= C_CURLY;
+                curly |= c == 0x201C || c == 0x2019;
+            } else if (c == EM) {
+                dash = 1;
+                dashes |= 2;
+            } else if (c == EN)
+                dash = 1;
+            j++;
+            continue;
+        }
+        if (cls == P_LETTER) {
+            /* a word: L[j:r]; the character before it is not a letter, or it is s */
+            Py_ssize_t r = j + 1;
+            while (r < e && is_letter(L[r]))
+                r++;
+            if (!you)  /* "you" in lw: three letters, so inside one word */
+                for (Py_ssize_t q = j; q + 2 < r; q++)
+                    if (L[q] == 'y' && L[q + 1] == 'o' && L[q + 2] == 'u') {
+                        you = 1;
+                        break;
+                    }
+            if (st && r - j >= 4 && !(j == s && j > 0 && is_letter(L[j - 1])))
+                stem_add(st, L, j, Py_MIN(r - j, STEM), i);
+            if (counts && r - j <= word_max_len) {
+                int32_t mask = word_table.vals[table_slot(&word_table, pack(L, j, r - j))];
+                for (int b = 0; mask > 0 && b < n_languages; b++)
+                    counts[b] += (mask >> b) & 1;
+            }
+            j = r;
+            continue;
+        }
+        switch (cls) {
+        case P_SPACE: {
+            spaces++;
+            /* "ed " ends here: lw.count("ed ") (the pattern cannot overlap itself) */
+            ed += j - 2 >= s && L[j - 1] == 'd' && L[j - 2] == 'e';
+            if (j + 1 >= e)
+                break;
+            Py_UCS4 d = T[j + 1];
+            caps += d >= 'A' && d <= 'Z';
+            /* the words after a space that the markers look for, by their first letter */
+            switch (L[j + 1]) {
+            case '-':
+                if (j + 2 < e && T[j + 2] == ' ')
+                    dash = 1, dashes |= 8;
+                break;
+            case EM:
+                if (j + 2 < e && T[j + 2] == ' ')
+                    dashes |= 1;
+                break;
+            case EN:
+                if (j + 2 < e && T[j + 2] == ' ')
+                    dashes |= 4;
+                break;
+            case 'i': first |= has_at(L, j, e, " i "); present |= has_at(L, j, e, " is "); break;
+            case 'm': first |= has_at(L, j, e, " my "); break;
+            case 'o': first |= has_at(L, j, e, " our "); break;
+            case 'w':
+                first |= has_at(L, j, e, " we ");
+                past |= has_at(L, j, e, " was ") || has_at(L, j, e, " were ");
+                break;
+            case 'a': present |= has_at(L, j, e, " are "); break;
+            case 'h':
+                present |= has_at(L, j, e, " has ") || has_at(L, j, e, " have ");
+                past |= has_at(L, j, e, " had ");
+                break;
+            default: break;
+            }
+            break;
+        }
+        case P_DIGIT: digits++; break;
+        case P_COMMA: comma = 1; break;
+        case P_PAREN: paren = 1; break;
+        case P_DQ: straight = 1; conv |= C_QUOTE | C_STRAIGHT; break;
+        case P_SQ:
+            straight = 1;
+            conv |= C_QUOTE;
+            /* _STRAIGHT_APOSTROPHE inside the sentence: a letter on both sides */
+            if (j > s && j + 1 < e && is_letter(T[j - 1]) && is_letter(T[j + 1]))
+                conv |= C_STRAIGHT;
+            break;
+        case P_COLON: colon = 1; break;
+        case P_HYPHEN:
+            if (j + 1 < e && T[j + 1] == '-')
+                dashes |= 16;
+            break;
+        default: break;
+        }
+        j++;
+    }
+    first = first || starts_any(L, s, e, FIRST_PERSON_START);
+    m[0] = (double)(e - s + 1);
+    m[1] = (double)(spaces + 1);
+    m[2] = (double)caps;
+    m[3] = (double)digits;
+    m[4] = (double)ed;
+    m[5] = first;
+    m[6] = you;
+    m[7] = present;
+    m[8] = past;
+    m[9] = comma;
+    m[10] = paren;
+    m[11] = straight;
+    m[12] = curly;
+    m[13] = colon;
+    m[14] = dash;
+    m[15] = T[e - 1] == '?';
+    m[16] = starts_any(T, s, e, ARTICLE_START);
+    m[17] = starts_any(T, s, e, ANAPHORIC_START);
+    return conv | dashes << C_DASH_SHIFT;
+}
+
+/* sentence_pass over the sentences se[0..2n): markers into m (n rows), conventions
+ * into conv, stems into st (unless NULL), and the language of each of the first
+ * lang_sentences sentences holding two function words or more of one language into
+ * langs (the one it holds most of; ties: the first listed). -1 on error. */
+static int
+page_pass(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n, Py_ssize_t lang_sentences,
+          double *m, int *conv, Stems *st, PyObject *langs)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long counts[MAX_LANGUAGES] = {0};
+        int lang = i < lang_sentences;
+        if (st)
+            st->off[i] = st->cnt;
+        conv[i] = sentence_pass(T, L, se[2 * i], se[2 * i + 1], (int32_t)i, m + i * N_MARKERS, st,
+                                lang ? counts : NULL);
+        if (!lang)
+            continue;
+        int top = 0;
+        for (int b = 1; b < n_languages; b++)
+            if (counts[b] > counts[top])
+                top = b;
+        if (counts[top] >= 2) {
+            PyObject *v = PyLong_FromLong(top);
+            if (!v || PyList_Append(langs, v) < 0) {
+                Py_XDECREF(v);
+                return -1;
+            }
+            Py_DECREF(v);
+        }
+    }
+    if (st)
+        st->off[n] = st->cnt;
+    return 0;
+}
+
+/* prose() from the stems of the sentences se[0..2n) of text (page_pass): (prose,
+ * distinct, sim or None, orphans). The stems of each sentence are sorted here. */
 static PyObject *
-prose_core(PyObject *text, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n, Py_ssize_t fewest)
+prose_finish(PyObject *text, const Py_ssize_t *se, Py_ssize_t n, Py_ssize_t fewest, Stems *st)
 {
     PyObject *result = NULL, *sim_obj = NULL;
     int tk = PyUnicode_KIND(text);
     const void *td = PyUnicode_DATA(text);
     Py_ssize_t tlen = PyUnicode_GET_LENGTH(text);
 
-    /* at most one stem per four characters of the sentences */
-    Py_ssize_t bound = 1;
-    for (Py_ssize_t i = 0; i < n; i++)
-        bound += (se[2 * i + 1] - se[2 * i]) / 4 + 1;
-    Table tab = {NULL, NULL, 0, 0};
-    int32_t *ids = PyMem_Malloc(bound * sizeof(int32_t));
-    int32_t *mark = PyMem_Malloc(bound * sizeof(int32_t));   /* per stem id: last sentence */
-    int32_t *count = PyMem_Calloc(bound, sizeof(int32_t));  /* per stem id: prose sentences */
-    Py_ssize_t *off = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
+    const int32_t *ids = st->ids;
+    int32_t *mark = st->mark;
+    const Py_ssize_t *off = st->off;
+    int32_t n_ids = st->n_ids;
+    int32_t *count = PyMem_Calloc((size_t)n_ids + 1, sizeof(int32_t));  /* per stem id: prose sentences */
     Py_ssize_t *prose_at = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
     BagRef *refs = PyMem_Malloc((n + 1) * sizeof(BagRef));
     Py_ssize_t *lists = NULL, *heads = NULL;
-    if (!ids || !mark || !count || !off || !prose_at || !refs || table_init(&tab, (size_t)bound) < 0) {
+    if (!count || !prose_at || !refs) {
         PyErr_NoMemory();
         goto done;
     }
-    int32_t n_ids = 0;
-    Py_ssize_t cnt = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t s = se[2 * i], e = se[2 * i + 1], j = s;
-        off[i] = cnt;
-        /* _WORD_STEM on low[s:e]: a letter run not preceded by a letter (looking before
-         * s too), of four letters or more, gives its first five (fewer at e) */
-        while (j < e) {
-            if (!is_letter(L[j])) {
-                j++;
-                continue;
-            }
-            int behind = j > 0 && is_letter(L[j - 1]);
-            Py_ssize_t r = j + 1;
-            while (r < e && is_letter(L[r]))
-                r++;
-            if (!behind && r - j >= 4) {
-                Key k = pack(L, j, Py_MIN(r - j, STEM));
-                if (stop_table.vals[table_slot(&stop_table, k)] < 0) {
-                    size_t slot = table_slot(&tab, k);
-                    int32_t id = tab.vals[slot];
-                    if (id < 0) {
-                        id = n_ids++;
-                        tab.keys[slot] = k;
-                        tab.vals[slot] = id;
-                        mark[id] = -1;
-                    }
-                    if (mark[id] != (int32_t)i) {
-                        mark[id] = (int32_t)i;
-                        ids[cnt++] = id;
-                    }
-                }
-            }
-            j = r;
-        }
-    }
-    off[n] = cnt;
 
     /* pronoun orphans (over all sentences): mark holds, per id, the last sentence
      * holding it, so it is reset to tell the sentence before from older ones */
@@ -412,7 +739,7 @@ prose_core(PyObject *text, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n,
         if (len < 3)
             continue;
         prose_at[n_prose] = i;
-        sort_ids(ids + off[i], len);
+        sort_ids(st->ids + off[i], len);
         uint64_t h = 0x84222325CBF29CE4ULL;
         for (Py_ssize_t q = off[i]; q < off[i + 1]; q++)
             h = (h ^ (uint64_t)ids[q]) * 0x100000001B3ULL;
@@ -487,11 +814,7 @@ prose_core(PyObject *text, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n,
     result = Py_BuildValue("nnOn", n_prose, distinct, sim_obj, orphans);
 done:
     Py_XDECREF(sim_obj);
-    table_free(&tab);
-    PyMem_Free(ids);
-    PyMem_Free(mark);
     PyMem_Free(count);
-    PyMem_Free(off);
     PyMem_Free(prose_at);
     PyMem_Free(refs);
     PyMem_Free(lists);
@@ -499,253 +822,28 @@ done:
     return result;
 }
 
+
+/* page() from what page_pass measured of the sentences se[0..2n) (n > 0) of T: the
+ * markers (a bytearray, a reference taken), the conventions of each sentence and the
+ * languages (a list, a reference taken): (markers, typography, dashes, languages,
+ * years) */
 static PyObject *
-mf_prose(PyObject *self, PyObject *args)
+page_finish(const Py_UCS4 *T, const Py_ssize_t *se, Py_ssize_t n, PyObject *markers, const int *conv,
+            PyObject *langs)
 {
-    (void)self;
-    PyObject *low, *text, *spans;
-    Py_ssize_t fewest, n = 0;
-    if (!PyArg_ParseTuple(args, "UUO!n", &low, &text, &PyList_Type, &spans, &fewest))
-        return NULL;
-    if (!stop_table.keys) {
-        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
-        return NULL;
-    }
-    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
-    if (!se)
-        return NULL;
-    Py_UCS4 *L = widen(low, n ? se[2 * n - 1] : 0);  /* every read of low is before the last end */
-    PyObject *result = L ? prose_core(text, L, se, n, fewest) : NULL;
-    PyMem_Free(se);
-    PyMem_Free(L);
-    return result;
-}
-
-/* ---- page(): style markers, typography, dashes, languages and years ---- */
-
-/* str[at:] starts with the ASCII string w, within [.., end) */
-static inline int
-has_at(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t end, const char *w)
-{
-    for (Py_ssize_t i = 0; w[i]; i++, at++)
-        if (at >= end || str[at] != (Py_UCS4)(unsigned char)w[i])
-            return 0;
-    return 1;
-}
-
-static int
-starts_any(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t end, const char *const *ws)
-{
-    for (; *ws; ws++)
-        if (has_at(str, at, end, *ws))
-            return 1;
-    return 0;
-}
-
-static const char *const FIRST_PERSON_START[] = {"i ", "my ", "we ", "our ", NULL};
-static const char *const ARTICLE_START[] = {"The ", "A ", "An ", NULL};
-static const char *const ANAPHORIC_START[] = {"He ", "She ", "They ", "It ", "This ", "These ",
-                                             "But ", "However", "And ", NULL};
-
-#define EM 0x2014
-#define EN 0x2013
-
-static inline int
-is_curly(Py_UCS4 c)
-{
-    return c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D;
-}
-
-/* mashup._DASHES, in order: " — ", "—", " – ", " - ", "--"; bit k set when T[j:]
- * starts with style k (within [.., end)) */
-static inline int
-dashes_at(const Py_UCS4 *T, Py_ssize_t j, Py_ssize_t end)
-{
-    Py_UCS4 c = T[j];
-    if (c == EM)
-        return 2;
-    if (c == ' ' && j + 2 < end) {
-        Py_UCS4 d = T[j + 1];
-        if ((d == EM || d == EN || d == '-') && T[j + 2] == ' ')
-            return d == EM ? 1 : d == EN ? 4 : 8;
-    } else if (c == '-' && j + 1 < end && T[j + 1] == '-')
-        return 16;
-    return 0;
-}
-
-/* a character that can start a quote or dash convention */
-static inline int
-convention_char(Py_UCS4 c)
-{
-    return c < 128 ? (c == ' ' || c == '-' || c == '"' || c == '\'') : (c == EM || is_curly(c));
-}
-
-/* What sentence_pass reports of a sentence's conventions, as bits: a curly mark, a
- * straight quote or apostrophe anywhere (for the region), a straight mark as
- * _typography_counts counts it (a double quote, or an apostrophe between letters),
- * and from C_DASH_SHIFT on the dash styles of dashes_at. */
-#define C_CURLY 1
-#define C_QUOTE 2
-#define C_STRAIGHT 4
-#define C_DASH_SHIFT 3
-
-/* What an ASCII character means to sentence_pass (most are letters: one look-up
- * skips them) */
-enum { P_NONE, P_SPACE, P_DIGIT, P_COMMA, P_PAREN, P_DQ, P_SQ, P_COLON, P_HYPHEN, P_Y };
-static uint8_t ascii_pass[128];
-
-static void
-init_ascii_pass(void)
-{
-    for (int c = '0'; c <= '9'; c++)
-        ascii_pass[c] = P_DIGIT;
-    ascii_pass[' '] = P_SPACE;
-    ascii_pass[','] = P_COMMA;
-    ascii_pass['('] = P_PAREN;
-    ascii_pass['"'] = P_DQ;
-    ascii_pass['\''] = P_SQ;
-    ascii_pass[';'] = ascii_pass[':'] = P_COLON;
-    ascii_pass['-'] = P_HYPHEN;
-    ascii_pass['y'] = ascii_pass['Y'] = P_Y;
-}
-
-/* One pass over the sentence T[s:e]: its markers into row m (the columns of
- * mashup._style_markers before its log and per-word ratios; L is the lower-cased text
- * at the same offsets, where only ASCII is looked for: there the two lower-casings of
- * the Python path agree) and its conventions (the C_ bits). */
-static int
-sentence_pass(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, double *m)
-{
-    Py_ssize_t spaces = 0, caps = 0, digits = 0, ed = 0;
-    int first = 0, you = 0, present = 0, past = 0, comma = 0, paren = 0, straight = 0, curly = 0;
-    int colon = 0, dash = 0, conv = 0, dashes = 0;
-    for (Py_ssize_t j = s; j < e; j++) {
-        Py_UCS4 c = T[j];
-        if (c >= 128) {
-            if (is_curly(c)) {
-                conv |= C_CURLY;
-                curly |= c == 0x201C || c == 0x2019;
-            } else if (c == EM) {
-                dash = 1;
-                dashes |= 2;
-            } else if (c == EN)
-                dash = 1;
-            else if (L[j] == 'y' && j + 2 < e && L[j + 1] == 'o' && L[j + 2] == 'u')
-                you = 1;  /* not a letter that lower-cases to ASCII today, but the Python path reads low */
-            continue;
-        }
-        switch (ascii_pass[c]) {
-        case P_NONE: continue;
-        case P_SPACE: {
-            spaces++;
-            /* "ed " ends here: lw.count("ed ") (the pattern cannot overlap itself) */
-            ed += j - 2 >= s && L[j - 1] == 'd' && L[j - 2] == 'e';
-            if (j + 1 >= e)
-                continue;
-            Py_UCS4 d = T[j + 1];
-            caps += d >= 'A' && d <= 'Z';
-            /* the words after a space that the markers look for, by their first letter */
-            switch (L[j + 1]) {
-            case '-':
-                if (j + 2 < e && T[j + 2] == ' ')
-                    dash = 1, dashes |= 8;
-                break;
-            case EM:
-                if (j + 2 < e && T[j + 2] == ' ')
-                    dashes |= 1;
-                break;
-            case EN:
-                if (j + 2 < e && T[j + 2] == ' ')
-                    dashes |= 4;
-                break;
-            case 'i': first |= has_at(L, j, e, " i "); present |= has_at(L, j, e, " is "); break;
-            case 'm': first |= has_at(L, j, e, " my "); break;
-            case 'o': first |= has_at(L, j, e, " our "); break;
-            case 'w':
-                first |= has_at(L, j, e, " we ");
-                past |= has_at(L, j, e, " was ") || has_at(L, j, e, " were ");
-                break;
-            case 'a': present |= has_at(L, j, e, " are "); break;
-            case 'h':
-                present |= has_at(L, j, e, " has ") || has_at(L, j, e, " have ");
-                past |= has_at(L, j, e, " had ");
-                break;
-            default: break;
-            }
-            continue;
-        }
-        case P_DIGIT: digits++; continue;
-        case P_COMMA: comma = 1; continue;
-        case P_PAREN: paren = 1; continue;
-        case P_DQ: straight = 1; conv |= C_QUOTE | C_STRAIGHT; continue;
-        case P_SQ:
-            straight = 1;
-            conv |= C_QUOTE;
-            /* _STRAIGHT_APOSTROPHE inside the sentence: a letter on both sides */
-            if (j > s && j + 1 < e && is_letter(T[j - 1]) && is_letter(T[j + 1]))
-                conv |= C_STRAIGHT;
-            continue;
-        case P_COLON: colon = 1; continue;
-        case P_HYPHEN:
-            if (j + 1 < e && T[j + 1] == '-')
-                dashes |= 16;
-            continue;
-        case P_Y: you |= j + 2 < e && L[j + 1] == 'o' && L[j + 2] == 'u'; continue;
-        default: continue;
-        }
-    }
-    first = first || starts_any(L, s, e, FIRST_PERSON_START);
-    m[0] = (double)(e - s + 1);
-    m[1] = (double)(spaces + 1);
-    m[2] = (double)caps;
-    m[3] = (double)digits;
-    m[4] = (double)ed;
-    m[5] = first;
-    m[6] = you;
-    m[7] = present;
-    m[8] = past;
-    m[9] = comma;
-    m[10] = paren;
-    m[11] = straight;
-    m[12] = curly;
-    m[13] = colon;
-    m[14] = dash;
-    m[15] = T[e - 1] == '?';
-    m[16] = starts_any(T, s, e, ARTICLE_START);
-    m[17] = starts_any(T, s, e, ANAPHORIC_START);
-    return conv | dashes << C_DASH_SHIFT;
-}
-
-/* page() on the sentences se[0..2n) (n > 0) of T, L the lower-cased text at the same
- * offsets (both read up to the last sentence's end): (markers, typography, dashes,
- * languages, years) */
-static PyObject *
-page_core(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n, Py_ssize_t lang_sentences)
-{
-    PyObject *result = NULL, *markers = NULL, *langs = NULL, *years = NULL;
+    PyObject *result = NULL, *years = PyList_New(0);
     Py_ssize_t base = se[0], end = se[2 * n - 1];
-    markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
-    langs = PyList_New(0);
-    years = PyList_New(0);
-    if (!markers || !langs || !years)
-        goto done;
-    double *m = (double *)PyByteArray_AS_STRING(markers);
+    if (!years)
+        return NULL;
 
-    /* One pass over each sentence: its markers, and its quote and dash conventions
-     * (sentence_pass). The region's conventions (any curly mark, any straight one,
-     * which dashes, over text[base:end]) are those of the sentences, plus what lies
-     * between them: the characters of the gaps, and the dash styles that start in the
-     * last two characters of a sentence and reach past its end. */
+    /* The region's conventions (any curly mark, any straight one, which dashes, over
+     * text[base:end]) are those of the sentences, plus what lies between them: the
+     * characters of the gaps, and the dash styles that start in the last two
+     * characters of a sentence and reach past its end. */
     int region = 0, region_dashes = 0;
     Py_ssize_t curly_n = 0, straight_n = 0, dash_n[5] = {0, 0, 0, 0, 0};
-    int *conv = PyMem_Malloc((size_t)n * sizeof(int));
-    if (!conv) {
-        PyErr_NoMemory();
-        goto done;
-    }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t s = se[2 * i], e = se[2 * i + 1];
-        conv[i] = sentence_pass(T, L, s, e, m + i * N_MARKERS);
         region |= conv[i];
         Py_ssize_t g1 = i + 1 < n ? se[2 * i + 2] : end;
         for (Py_ssize_t j = Py_MAX(s, e - 2); j < g1; j++) {
@@ -772,41 +870,6 @@ page_core(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n
                 dash_n[k]++;
                 break;
             }
-    }
-    PyMem_Free(conv);
-
-    /* the language of each of the first sentences: function words of maximal letter
-     * runs of low[s:e] (mashup._TOKEN, no look before s) */
-    for (Py_ssize_t i = 0; i < n && i < lang_sentences; i++) {
-        Py_ssize_t s = se[2 * i], e = se[2 * i + 1], j = s;
-        long counts[MAX_LANGUAGES] = {0};
-        while (j < e) {
-            if (!is_letter(L[j])) {
-                j++;
-                continue;
-            }
-            Py_ssize_t r = j + 1;
-            while (r < e && is_letter(L[r]))
-                r++;
-            if (r - j <= word_max_len) {
-                int32_t mask = word_table.vals[table_slot(&word_table, pack(L, j, r - j))];
-                for (int b = 0; mask > 0 && b < n_languages; b++)
-                    counts[b] += (mask >> b) & 1;
-            }
-            j = r;
-        }
-        int top = 0;
-        for (int b = 1; b < n_languages; b++)
-            if (counts[b] > counts[top])
-                top = b;
-        if (counts[top] >= 2) {
-            PyObject *v = PyLong_FromLong(top);
-            if (!v || PyList_Append(langs, v) < 0) {
-                Py_XDECREF(v);
-                goto done;
-            }
-            Py_DECREF(v);
-        }
     }
 
     /* mashup._YEAR over text[base:end] ((?:1[5-9]|20)\d\d(?!\w), the text ending at
@@ -845,9 +908,76 @@ page_core(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n
     result = Py_BuildValue("O(inn)(innnnn)OO", markers, typo_pre, curly_n, straight_n, dash_pre, dash_n[0],
                            dash_n[1], dash_n[2], dash_n[3], dash_n[4], langs, years);
 done:
-    Py_XDECREF(markers);
-    Py_XDECREF(langs);
     Py_XDECREF(years);
+    return result;
+}
+
+
+/* Widened copies of text and low up to the last sentence's end, the sentences, and
+ * page_pass over them (stems, markers, conventions, languages): what prose() and
+ * page() share. */
+typedef struct {
+    Py_ssize_t *se, n;
+    Py_UCS4 *T, *L;
+    Stems st;
+    PyObject *markers, *langs;
+    int *conv;
+} Pass;
+
+static void
+pass_free(Pass *p)
+{
+    PyMem_Free(p->se);
+    PyMem_Free(p->T);
+    PyMem_Free(p->L);
+    PyMem_Free(p->conv);
+    if (p->st.off)
+        stems_free(&p->st);
+    Py_XDECREF(p->markers);
+    Py_XDECREF(p->langs);
+}
+
+static int
+pass_run(Pass *p, PyObject *text, PyObject *low, PyObject *spans, Py_ssize_t lang_sentences)
+{
+    memset(p, 0, sizeof(*p));
+    if (!stop_table.keys || !word_table.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
+        return -1;
+    }
+    p->se = read_spans(spans, &p->n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
+    if (!p->se)
+        return -1;
+    Py_ssize_t n = p->n, end = n ? p->se[2 * n - 1] : 0;
+    /* every read is before the last sentence's end */
+    p->T = widen(text, end);
+    p->L = p->T ? widen(low, end) : NULL;
+    p->markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
+    p->langs = PyList_New(0);
+    p->conv = PyMem_Malloc(((size_t)n + 1) * sizeof(int));
+    if (!p->L || !p->markers || !p->langs || !p->conv) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        return -1;
+    }
+    if (stems_init(&p->st, p->se, n) < 0)
+        return -1;
+    return page_pass(p->T, p->L, p->se, n, lang_sentences, (double *)PyByteArray_AS_STRING(p->markers), p->conv,
+                     &p->st, p->langs);
+}
+
+static PyObject *
+mf_prose(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *low, *text, *spans, *result = NULL;
+    Py_ssize_t fewest;
+    Pass p;
+    if (!PyArg_ParseTuple(args, "UUO!n", &low, &text, &PyList_Type, &spans, &fewest))
+        return NULL;
+    if (pass_run(&p, text, low, spans, 0) == 0)
+        result = prose_finish(text, p.se, p.n, fewest, &p.st);
+    pass_free(&p);
     return result;
 }
 
@@ -856,30 +986,17 @@ mf_page(PyObject *self, PyObject *args)
 {
     (void)self;
     PyObject *low, *text, *spans, *result = NULL;
-    Py_ssize_t lang_sentences, n = 0;
-    Py_UCS4 *T = NULL, *L = NULL;
+    Py_ssize_t lang_sentences;
+    Pass p;
     if (!PyArg_ParseTuple(args, "UUO!n", &text, &low, &PyList_Type, &spans, &lang_sentences))
         return NULL;
-    if (!word_table.keys) {
-        PyErr_SetString(PyExc_RuntimeError, "_mashfeat.configure() was not called");
-        return NULL;
-    }
-    Py_ssize_t *se = read_spans(spans, &n, Py_MIN(PyUnicode_GET_LENGTH(low), PyUnicode_GET_LENGTH(text)));
-    if (!se)
-        return NULL;
-    if (n == 0) {
-        PyMem_Free(se);
+    if (PyList_Check(spans) && PyList_GET_SIZE(spans) == 0) {
         PyErr_SetString(PyExc_ValueError, "page() needs at least one sentence");
         return NULL;
     }
-    /* every read is before the last sentence's end */
-    T = widen(text, se[2 * n - 1]);
-    L = T ? widen(low, se[2 * n - 1]) : NULL;
-    if (L)
-        result = page_core(T, L, se, n, lang_sentences);
-    PyMem_Free(se);
-    PyMem_Free(T);
-    PyMem_Free(L);
+    if (pass_run(&p, text, low, spans, lang_sentences) == 0)
+        result = page_finish(p.T, p.se, p.n, p.markers, p.conv, p.langs);
+    pass_free(&p);
     return result;
 }
 
@@ -1305,8 +1422,10 @@ static PyObject *
 mf_judge(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *text, *prose = NULL, *page = NULL, *result = NULL;
+    PyObject *text, *prose = NULL, *page = NULL, *result = NULL, *markers = NULL, *langs = NULL;
     Py_ssize_t max_sentences, quick_chars, cap_chars, fewest, lang_sentences;
+    Stems st = {{NULL, NULL, 0, 0}, NULL, NULL, NULL, 0, 0};
+    int *conv = NULL;
     if (!PyArg_ParseTuple(args, "Unnnnn", &text, &max_sentences, &quick_chars, &cap_chars, &fewest,
                           &lang_sentences))
         return NULL;
@@ -1341,12 +1460,23 @@ mf_judge(PyObject *self, PyObject *args)
         goto done;
     }
     L = lower_region(text, T, buf.se[2 * n - 1]);
-    if (!L || !(prose = prose_core(text, L, buf.se, n, fewest)))
+    markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
+    langs = PyList_New(0);
+    conv = PyMem_Malloc((size_t)n * sizeof(int));
+    if (!L || !markers || !langs || !conv) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    if (stems_init(&st, buf.se, n) < 0)
+        goto done;
+    if (page_pass(T, L, buf.se, n, lang_sentences, (double *)PyByteArray_AS_STRING(markers), conv, &st, langs) < 0 ||
+        !(prose = prose_finish(text, buf.se, n, fewest, &st)))
         goto done;
     Py_ssize_t n_prose = PyLong_AsSsize_t(PyTuple_GET_ITEM(prose, 0));
     Py_ssize_t distinct = PyLong_AsSsize_t(PyTuple_GET_ITEM(prose, 1));
     if (n_prose >= fewest && distinct >= fewest) {
-        if (!(page = page_core(T, L, buf.se, n, lang_sentences)))
+        if (!(page = page_finish(T, buf.se, n, markers, conv, langs)))
             goto done;
     } else {
         page = Py_None;
@@ -1356,6 +1486,11 @@ mf_judge(PyObject *self, PyObject *args)
 done:
     Py_XDECREF(prose);
     Py_XDECREF(page);
+    Py_XDECREF(markers);
+    Py_XDECREF(langs);
+    PyMem_Free(conv);
+    if (st.off)
+        stems_free(&st);
     PyMem_Free(buf.se);
     PyMem_Free(T);
     PyMem_Free(L);
@@ -1452,5 +1587,6 @@ PyMODINIT_FUNC
 PyInit__mashfeat(void)
 {
     init_ascii_pass();
+    init_bmp_classes();
     return PyModule_Create(&module);
 }
