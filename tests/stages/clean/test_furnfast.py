@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from thresher.document import Document
 from thresher.stages.clean import furniture, rules
 from thresher.stages.clean.furniture import CleanFurniture
 from thresher.stages.clean.rules import lexicon
-from thresher.stages.segment import line_bounds, segment_sentences
+from thresher.stages.segment import Span, line_bounds, segment_sentences
 
 fast = pytest.importorskip(
     "thresher.stages.clean._furnfast", reason="the C accelerator is not built (no compiler at install)"
@@ -236,14 +237,15 @@ def test_gate_lines_are_the_segmenter_lines(text: str) -> None:
     n_lines, gated = fast.scan(text, 3, 4)
     lines = line_bounds(text)
     assert n_lines == len(lines)
-    for li, start, end, _ in gated:
+    for li, start, end, *_ in gated:
         assert lines[li] == (start, end)
 
 
 def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
     """Each line's flags from the gate against the Python tests they stand for."""
     n_lines, gated = fast.scan(text, nav_max_words, nav_run)
-    by_index = {li: f for li, _, _, f in gated}
+    by_index = {li: f for li, _, _, f, _, _ in gated}
+    by_answer = {li: (mask, bits) for li, _, _, _, mask, bits in gated}
     lines = line_bounds(text)
     assert n_lines == len(lines)
     step = CleanFurniture(nav_max_words=nav_max_words, nav_run=nav_run)
@@ -265,11 +267,12 @@ def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
                 admitted = rules.could_be_furniture(line)
                 if f & furniture._F_ADMIT:
                     assert admitted, line
+                    _check_gate_answer(line, *by_answer[li])
                 elif admitted:  # left out by the sentence gate: no rule removes anything
-                    span = (s, e, "sentence")
+                    span = Span(s, e, "sentence")
                     assert (
                         furniture._result(span, line, rules.classify(line), True, False, False, set()) is None
-                    ), line  # type: ignore[arg-type]
+                    ), line
                 if f:
                     assert bool(f & furniture._F_TOKHIT) == hit, line
         elif not f & furniture._F_MAYBE:
@@ -277,24 +280,79 @@ def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
     _check_units(text)
 
 
-def _check_units(text: str) -> None:
-    """The sentence gate: a sentence it leaves out is one no rule removes anything from,
-    and its trigger-token answer is the Python one."""
+def _rule_matches(unit: str, i: int) -> bool:
+    """Whether lexical rule ``i`` matches ``unit`` as rules._lexical runs it (its
+    triggers there with a trigger token, a link or a symbol; then its patterns)."""
+    n_words = unit.count(" ") + 1
+    low = unit.lower()
     lex = lexicon()
+    tokens = lex.tokens_short if n_words <= 15 else lex.tokens_long
+    if n_words > 60 or (
+        tokens.isdisjoint(low.split())
+        and "http" not in low
+        and "www." not in low
+        and not {"@", "\u00a9"} & set(unit)
+    ):
+        return False
+    if i not in rules.trigger_hits(unit, n_words, low):
+        return False
+    return rules._first_match(unit, low, [i]) is not None
+
+
+def _glued(unit: str) -> object:
+    """The glued title furniture._result looks for (only with a title separator)."""
+    return rules.glued_title(unit) if rules.has_title_separator(unit) else None
+
+
+def _check_gate_answer(unit: str, mask: int, bits: int) -> None:
+    """The sentence gate's answer on a unit it lets through: every rule it leaves out
+    fails on the unit, and the rules it names give classify()'s verdict."""
+    assert rules.classify_gated(unit, mask, bits) == rules.classify(unit), unit
+    n_words = unit.count(" ") + 1
+    lex = lexicon()
+    tokens = lex.tokens_short if n_words <= 15 else lex.tokens_long
+    assert bool(bits & rules.G_TOKHIT) == (not tokens.isdisjoint(unit.lower().split())), unit
+    if mask >= 0:
+        for i in range(len(lex.rules)):
+            if not mask >> i & 1:
+                assert not _rule_matches(unit, i), (unit, lex.rules[i].label)
+    for bit in (
+        rules.G_CRUMB_DOT,
+        rules.G_CRUMB_SEP,
+        rules.G_BIO,
+        rules.G_QUESTION,
+        rules.G_REFLIST,
+        rules.G_TITLE,
+    ):
+        if not bits & bit:  # the rule of that bit alone finds nothing
+            assert rules._structural(unit, n_words, bit) is None, (unit, bit)
+    if not bits & rules.G_TITLE:
+        assert _glued(unit) is None, unit
+
+
+def _check_unit(unit: str) -> None:
+    """The sentence gate on one unit: a unit it leaves out gets no verdict and no title;
+    on one it lets through, its answer is checked."""
+    may, mask, bits = fast.gate(unit)
+    if not may:
+        assert rules.classify(unit) is None, unit
+        assert _glued(unit) is None, unit
+    _check_gate_answer(unit, mask, bits)
+
+
+def _check_units(text: str) -> None:
+    """The sentence gate on the sentences of each line (_furnfast.units): the sentences
+    it leaves out get no verdict and no title, the others its answer on them."""
     for start, end in line_bounds(text):
         spans = segment_sentences(text, start, end)
-        marks = fast.units(text, spans)
-        assert len(marks) == len(spans)
-        for span, mark in zip(spans, marks):
+        kept = {(s, e): (mask, bits) for s, e, mask, bits in fast.units(text, spans)}
+        for span in spans:
             unit = text[span.start : span.end]
-            if mark == 0:
-                assert (
-                    furniture._result(span, unit, rules.classify(unit), len(spans) == 1, False, False, set())
-                    is None
-                ), unit
-                assert rules.glued_title(unit) is None, unit
-            tokens = lex.tokens_short if unit.count(" ") < 15 else lex.tokens_long
-            assert (mark == 3) == (not tokens.isdisjoint(unit.lower().split())), unit
+            if (span.start, span.end) in kept:
+                _check_gate_answer(unit, *kept[span.start, span.end])
+            else:
+                assert rules.classify(unit) is None, unit
+                assert _glued(unit) is None, unit
 
 
 @settings(max_examples=300, deadline=None)
@@ -383,13 +441,18 @@ def test_token_test_lower_cases_as_python_does() -> None:
             lex.strong_triggers,
             frozenset(["quora"]),
             rules.PUNCT_AS_SPACE,
-            lex.index,
+            _index(),
+            lex.requirements,
+            rules.regex_case_classes(),
+            rules.SMALL_WORDS,
         )
         for line in lines:
-            _, gated = fast.scan(line, 3, 4)
-            flags = gated[0][3] if gated else 0
             expected = not members.isdisjoint(line.lower().split())
-            assert bool(flags & furniture._F_TOKHIT) == expected, line
+            _, _, bits = fast.gate(line)  # the token test of the line and sentence gates
+            assert bool(bits & rules.G_TOKHIT) == expected, line
+            _, gated = fast.scan(line, 3, 4)
+            if gated:  # a line some rule may match
+                assert bool(gated[0][3] & furniture._F_TOKHIT) == expected, line
     finally:
         furniture.configure_accelerator(fast)
 
@@ -489,6 +552,13 @@ def test_pure_python_switch() -> None:
     assert out.stdout.strip() == "True True"
 
 
+def _index() -> dict[str, tuple[tuple[int, tuple[str, ...], int], ...]]:
+    """The trigger index as configure_accelerator hands it over."""
+    return {
+        w: tuple((i, tuple(sorted(t)), m) for i, t, m in entries) for w, entries in lexicon().index.items()
+    }
+
+
 def test_configure_refuses_a_site_word_that_is_not_ascii() -> None:
     lex = lexicon()
     try:
@@ -500,7 +570,10 @@ def test_configure_refuses_a_site_word_that_is_not_ascii() -> None:
                 lex.strong_triggers,
                 {"ſite"},
                 rules.PUNCT_AS_SPACE,
-                lex.index,
+                _index(),
+                lex.requirements,
+                rules.regex_case_classes(),
+                rules.SMALL_WORDS,
             )
     finally:
         furniture.configure_accelerator(fast)
@@ -522,3 +595,178 @@ def test_both_paths_agree_on_real_pages(shared_dir: Path, seed_text: str) -> Non
         _assert_same(text)
     _assert_same(seed_text)
     _assert_same(seed_text.replace(". ", ".\n"))
+
+
+# ---- the sentence gate's answer, rule by rule -------------------------------------------
+
+
+def _literals() -> list[str]:
+    return sorted({s for req in lexicon().requirements if req for _, s in req})
+
+
+def test_fold_is_the_regex_engines_case_folding() -> None:
+    """The gate looks for a rule's literals in the unit folded character by character:
+    every character the regex engine matches to a literal's character under IGNORECASE
+    (and the lower-casing of ASCII units) must fold to what that character folds to.
+    Checked for every character of every literal against every code point."""
+    everything = "".join(chr(c) for c in range(0x110000))
+    folded = fast.fold(everything)
+    assert len(folded) == len(everything)
+    for ch in sorted({c for lit in _literals() for c in lit}):
+        target = fast.fold(ch)
+        for rx in (re.compile(re.escape(ch), re.IGNORECASE), re.compile(f"[{re.escape(ch)}]", re.IGNORECASE)):
+            for m in rx.finditer(everything):
+                assert folded[m.start()] == target, (ch, hex(m.start()))
+        if ch.isascii():
+            assert fast.fold(ch.upper()) == target == ch.lower()
+
+
+def test_site_words_fold_as_the_site_pattern_matches() -> None:
+    """The title test compares the word after a separator with the first words of the
+    site names (ASCII) as rules.site_regex does (IGNORECASE): the only characters above
+    U+007F it matches to an ASCII character are the Kelvin sign, the long s and the
+    dotted and dotless i, which the gate maps to k, s and i."""
+    special = {"\u212a": "k", "\u017f": "s", "\u0130": "i", "\u0131": "i"}
+    everything = "".join(chr(c) for c in range(128, 0x110000))
+    site_chars = {c for name in lexicon().sites for c in name}
+    for ch in sorted(site_chars | set("abcdefghijklmnopqrstuvwxyz0123456789")):
+        for m in re.finditer(re.escape(ch), everything, re.IGNORECASE):
+            assert special.get(m.group()) == ch.lower(), (ch, hex(ord(m.group())))
+
+
+def test_small_words_are_what_the_gate_can_compare() -> None:
+    assert all(w.isascii() and w.islower() and w.isalpha() and len(w) <= 16 for w in rules.SMALL_WORDS)
+
+
+@st.composite
+def _units_with_literals(draw: st.DrawFn) -> str:
+    """Units made of the rules' literals, trigger words and site names in odd cases,
+    around prose and separators: the material of near misses."""
+    lex = lexicon()
+    words = _literals() + sorted(lex.index_words) + sorted(lex.sites)
+    piece = st.one_of(
+        st.sampled_from(words),
+        st.sampled_from(words).map(str.upper),
+        st.sampled_from(words).map(str.title),
+        st.sampled_from(PIECES),
+    )
+    parts = draw(st.lists(st.tuples(piece, st.sampled_from(SEPARATORS[:16])), min_size=1, max_size=12))
+    return "".join(p + s for p, s in parts).strip() or "x"
+
+
+@settings(max_examples=600, deadline=None)
+@given(_units_with_literals())
+def test_gate_answer_on_units_made_of_literals(unit: str) -> None:
+    _check_unit(unit)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=120))
+def test_gate_answer_on_arbitrary_unicode_units(unit: str) -> None:
+    _check_unit(unit)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        # author bios: two or more capitalised words, then the verb
+        "Jane Doe is a writer at the Daily.",
+        "Jane Doe, PhD, MD, is a historian.",
+        "Jane Doe Ph.D. is a historian.",
+        "Jane is a writer.",
+        "Jane  Doe is a writer.",
+        "Jane Doe islands are far away.",
+        "Jane Doe is",
+        "Jane Doe is_a writer",
+        "Jane Doe serves as editor.",
+        "Jane Doe serves the editor.",
+        "Jane Doe writes about food.",
+        "The Company is a writer of software.",
+        "ÉMILE Zola is a novelist.",
+        "Jane Émile is a novelist.",
+        # title-case questions
+        "How Did Joseph Stalin Die?",
+        "How did Joseph Stalin Die?",
+        "How Did Joseph Stalin über?",
+        "How the Of And?",
+        "Why Now?",
+        "“How” (Did) Joseph Stalin Die?",
+        "How Did Joseph Stalin Die ?",
+        "ǅemal Did Joseph Die?",
+        "How Did ²Joseph Die?",
+        # breadcrumbs
+        "History .",
+        "history .",
+        "Home > News > World",
+        "Home >\tNews > World",
+        "Home / Blog",
+        "Home » News » World",
+        "Home|News|World",
+        # reference lists
+        "One - a.com, Two - b.com, Three, Four, Five, Six and seven",
+        "One – a.com, Two – b.com, Three, Four, Five, Six and seven",
+        "See http://a.b, c, d, e, f and g and h",
+        "See HTTP://A.B, c, d, e, f and g and h",
+        "One - a; Two - b; Three; Four; Five and six and seven",
+        # titles
+        "Leon Trotsky - Wikipedia",
+        "Leon Trotsky - WIKIPEDIA",
+        "Leon Trotsky - wiKipedia Leon Trotsky was a revolutionary.",
+        "Leon Trotsky - \u212aora He was.",
+        "Leon Trotsky\t-\tWikipedia",
+        "Leon Trotsky\xa0–\xa0Wikipedia Leon was a man of many parts.",
+        "Leon Trotsky :: Wikipedia",
+        "Leon Trotsky | Unknown Site He was a man of many parts.",
+        "Leon Trotsky |Unknown He was a man of many parts.",
+        "Why? - Unknown He was a man of many parts.",
+        "Why ? - Unknown He was a man of many parts.",
+        "Why - Unknown He was a man of many parts.",
+        "Why? - unknown He was a man of many parts.",
+        "Title - r/Socialism_101 - reddit He was a man.",
+        "Why? - r/sub - lowercase He was a man of many parts.",  # an unknown site after a subforum
+        "Title - example.com He was a man of many parts.",
+        "Title - ſtack exchange He was a man of many parts.",
+        "Title - stack\texchange He was a man of many parts.",
+        "Title — Ωmega He was a man of many parts.",
+        "Title · Quora",
+        # lexical rules: literals in odd cases and places
+        "ſign up for free",
+        "SIGN UP now",
+        "Sign-up today",
+        "declined to comment.",
+        "No comments",
+        "12 comments",
+        "Read more »",
+        "by Jane Doe",
+        "By Tess Bonn - 11/19/19 06:56 AM EST",
+        "İnbox delivered straight to your inbox",
+        "Photo: © Reuters",
+        "© 2024",
+        "(c) 2024 Acme",
+        "Contact: me@example.org",
+        "Tel.: +1 555 0100",
+        "Retrieved 3 March 2020.",
+        "DOI: 10.1000/182",
+        "ISBN 978-3-16-148410-0",
+        "Σ newsletter subscribe",
+        "Subscribe to our newsletter " + "x" * 5000,
+    ],
+)
+def test_gate_answer_on_edge_cases(unit: str) -> None:
+    _check_unit(unit)
+    _assert_same(unit)
+    _assert_same(f"Some sentence first. {unit} And a last one here.")
+
+
+def test_gate_answer_on_real_sentences(shared_dir: Path, seed_text: str) -> None:
+    """Every sentence and line of 150 corpus pages (main and full text), the seed and the
+    golden cases."""
+    cases = json.loads((Path(__file__).parent / "furniture_cases.json").read_text("utf-8"))
+    units = {c["text"] for c in cases["furniture"]} | set(cases["content"])
+    for text in [*_corpus(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", 150), seed_text]:
+        for start, end in line_bounds(text):
+            units.add(text[start:end])
+            units.update(text[s.start : s.end] for s in segment_sentences(text, start, end))
+    for unit in sorted(units):
+        if unit:
+            _check_unit(unit)

@@ -99,7 +99,7 @@ bucket(Py_UCS4 c)
     return c < 127 ? (int)c : 127;
 }
 
-enum { SET_SHORT, SET_LONG, SET_STRONG, SET_SITE_WORDS, SET_INDEX, N_SETS };
+enum { SET_SHORT, SET_LONG, SET_STRONG, SET_SITE_WORDS, SET_INDEX, SET_SMALL, N_SETS };
 static TokenSet sets[N_SETS];
 static int configured = 0;
 static PyObject *str_lower = NULL;
@@ -559,6 +559,9 @@ is_closer(Py_UCS4 c)
 /* the characters below 256 that features() looks at (the others it skips) */
 static uint8_t interesting[256];
 
+/* the characters below 256 that long_features() looks at */
+static uint8_t interesting_long[256];
+
 static void
 init_interesting(void)
 {
@@ -566,11 +569,64 @@ init_interesting(void)
     for (const char *p = ascii; *p; p++)
         interesting[(unsigned char)*p] = 1;
     interesting[0xa9] = interesting[0xbb] = interesting[0xb7] = 1;
+    interesting_long[' '] = interesting_long['h'] = interesting_long['w'] = interesting_long['?'] = 1;
+    interesting_long[0xa9] = 1;
+}
+
+/* features() of a long line, where only these matter: X_SP_DOT, X_HTTP, X_WWW,
+ * X_SP_BAR_SP and X_COPY (any of them makes the line worth inspecting: the walk stops at
+ * the first), X_QMARK, X_SP_COLON_SP and X_DASH_SEP */
+INLINE int
+long_features(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    int x = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 256 && !interesting_long[c])
+            continue;
+        switch (c) {
+        case ' ':
+            if (i + 1 < b) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+                if (d == '.')
+                    return x | X_SP_DOT;
+                if (i + 2 < b && PyUnicode_READ(kind, data, i + 2) == ' ') {
+                    if (d == '|')
+                        return x | X_SP_BAR_SP;
+                    if (d == ':')
+                        x |= X_SP_COLON_SP;
+                    else if (d == '-' || d == 0x2013 || d == 0x2014)
+                        x |= X_DASH_SEP;
+                }
+            }
+            break;
+        case 'h':
+            if (matches_at(kind, data, i, b, "http"))
+                return x | X_HTTP;
+            break;
+        case 'w':
+            if (matches_at(kind, data, i, b, "www."))
+                return x | X_WWW;
+            break;
+        case '?':
+            x |= X_QMARK;
+            break;
+        case 0xa9:
+            return x | X_COPY;
+        default:
+            break;
+        }
+    }
+    return x;
 }
 
 INLINE int
-features(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *spaces)
+features(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int short_line, Py_ssize_t *spaces)
 {
+    if (!short_line) {
+        *spaces = 0; /* not counted: only short lines use it */
+        return long_features(kind, data, a, b);
+    }
     int x = 0;
     Py_ssize_t sp = 0;
     for (Py_ssize_t i = a; i < b; i++) {
@@ -724,52 +780,6 @@ is_punct(Py_UCS4 c)
     return 0;
 }
 
-static PyObject *
-ff_configure(PyObject *self, PyObject *args)
-{
-    PyObject *s_short, *s_long, *s_strong, *triggers, *site_words, *punct, *index;
-    if (!PyArg_ParseTuple(args, "OOOO!OUO!", &s_short, &s_long, &s_strong, &PyDict_Type, &triggers, &site_words,
-                          &punct, &PyDict_Type, &index))
-        return NULL;
-    for (int i = 0; i < N_SETS; i++)
-        free_set(&sets[i]);
-    configured = 0;
-    memset(punct_low, 0, sizeof(punct_low));
-    n_punct_high = 0;
-    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(punct); k++) {
-        Py_UCS4 c = PyUnicode_READ_CHAR(punct, k);
-        if (c < 256)
-            punct_low[c] = 1;
-        else if (n_punct_high < 64)
-            punct_high[n_punct_high++] = c;
-        else {
-            PyErr_SetString(PyExc_ValueError, "more than 64 punctuation characters above U+00FF");
-            return NULL;
-        }
-    }
-    PyObject *index_words = PyFrozenSet_New(index);
-    if (index_words == NULL)
-        return NULL;
-    int bad = build_set(&sets[SET_INDEX], index_words, index);
-    Py_DECREF(index_words);
-    if (bad < 0 || build_set(&sets[SET_SHORT], s_short, NULL) < 0 || build_set(&sets[SET_LONG], s_long, NULL) < 0 ||
-        build_set(&sets[SET_STRONG], s_strong, triggers) < 0 || build_set(&sets[SET_SITE_WORDS], site_words, NULL) < 0)
-        return NULL;
-    /* a site word that is not ASCII could match other characters case-insensitively:
-     * site_may_follow() assumes there is none */
-    for (size_t k = 0; k <= sets[SET_SITE_WORDS].mask; k++) {
-        const Slot *sl = &sets[SET_SITE_WORDS].slots[k];
-        for (Py_ssize_t i = 0; sl->s != NULL && i < sl->len; i++) {
-            if (sl->s[i] >= 128) {
-                PyErr_SetString(PyExc_ValueError, "site words must be ASCII");
-                return NULL;
-            }
-        }
-    }
-    configured = 1;
-    Py_RETURN_NONE;
-}
-
 /* a title separator (" - ", " \u2013 ", " \u2014 ") with a possible site name after it */
 INLINE int
 dash_site_may(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
@@ -787,7 +797,8 @@ dash_site_may(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py
     return 0;
 }
 
-INLINE int unit_rules_may(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *spaces_out);
+INLINE int gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int token_hit,
+                long long *mask_out, int *bits_out);
 
 INLINE PyObject *
 scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
@@ -841,9 +852,11 @@ scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
     for (Py_ssize_t li = 0; li < n; li++) {
         Line *L = &lines[li];
         Py_ssize_t a = L->start, b = L->end, spaces;
-        int x = features(kind, data, a, b, &spaces);
         int f = L->flags;
+        long long mask = 0;
+        int bits = 0;
         if (b - a <= SHORT_LINE) {
+            int x = features(kind, data, a, b, 1, &spaces);
             f |= F_SHORT;
             if (x & X_INNER_STOP)
                 f |= F_MULTI;
@@ -852,20 +865,23 @@ scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
                 if (hit < 0)
                     goto error;
                 if (hit)
-                    f |= F_TOKHIT | F_ADMIT;
-                else if ((x & (X_HINT_CHAR | X_HTTP | X_WWW | X_HYPHEN_SEP | X_SP_COLON_SP | X_HINT_VERB)) ||
-                         (b - a >= 2 && PyUnicode_READ(kind, data, b - 1) == '.' &&
-                          PyUnicode_READ(kind, data, b - 2) == ' ')) {
+                    f |= F_TOKHIT;
+                if (hit || (x & (X_HINT_CHAR | X_HTTP | X_WWW | X_HYPHEN_SEP | X_SP_COLON_SP | X_HINT_VERB)) ||
+                    (b - a >= 2 && PyUnicode_READ(kind, data, b - 1) == '.' &&
+                     PyUnicode_READ(kind, data, b - 2) == ' ')) {
                     /* could_be_furniture() holds; but a line the sentence gate leaves out
                      * gets no verdict either (unless its neighbours give it one: F_NAV,
                      * F_QCAND, which the Python rules see anyway) */
-                    Py_ssize_t unit_spaces;
-                    if (unit_rules_may(kind, data, a, b, &unit_spaces))
+                    int r = gate(text, kind, data, a, b, hit, &mask, &bits);
+                    if (r < 0)
+                        goto error;
+                    if (r)
                         f |= F_ADMIT;
                 }
             }
         }
         else {
+            int x = features(kind, data, a, b, 0, &spaces);
             if (x & (X_SP_DOT | X_HTTP | X_WWW | X_SP_BAR_SP | X_COPY))
                 f |= F_WORTH;
             else if ((x & X_QMARK) && ((x & X_SP_COLON_SP) || has_title_question(kind, data, a, b)))
@@ -881,7 +897,7 @@ scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
         }
         if (!(f & (F_MULTI | F_ADMIT | F_NAV | F_QCAND | F_WORTH | F_MAYBE)))
             continue;
-        PyObject *t = Py_BuildValue("(nnni)", li, a, b, f);
+        PyObject *t = Py_BuildValue("(nnniLi)", li, a, b, f, mask, bits);
         if (t == NULL || PyList_Append(out, t) < 0) {
             Py_XDECREF(t);
             goto error;
@@ -899,157 +915,176 @@ error:
 
 /* ---- the sentence gate --------------------------------------------------------------- */
 
-INLINE int
-ci_at(const int kind, const void *data, Py_ssize_t i, Py_ssize_t end, const char *pat)
+/* The structural rules that may match a unit: bits of gate()'s answer (rules.py holds
+ * the same values as G_*) */
+#define G_CRUMB_DOT 1 /* rules._BREADCRUMB_DOT */
+#define G_CRUMB_SEP 2 /* rules._BREADCRUMB_SEP */
+#define G_BIO 4       /* rules._BIO */
+#define G_QUESTION 8  /* a title-case question (related_question) */
+#define G_REFLIST 16  /* rules.is_reference_list */
+#define G_TITLE 32    /* rules.whole_title, rules.glued_title */
+#define G_TOKHIT 64   /* not a rule: a trigger token of the unit's length is among its words */
+
+/* ---- case folding as the regex engine compares characters under IGNORECASE --------- */
+
+/* The engine lower-cases a character with the simple mapping and treats a few lower-case
+ * characters as equal (re._casefix._EXTRA_CASES: "ı" and "i", "ſ" and "s", ...): fold()
+ * maps each of those to the smallest of its class, so that a character the engine matches
+ * against a pattern character folds to what that character folds to
+ * (tests/stages/clean/test_furnfast.py checks it for every character of every literal). */
+static Py_UCS4 fix_from[256], fix_to[256];
+static Py_ssize_t n_fixes = 0;
+static int fold_beyond_ascii = 0; /* whether fold() is known for characters above U+007F */
+
+INLINE Py_UCS4
+fold(Py_UCS4 c)
 {
-    for (; *pat; pat++, i++) {
-        if (i >= end)
-            return 0;
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c >= 'A' && c <= 'Z')
-            c += 32;
-        if (c != (Py_UCS4)(unsigned char)*pat)
-            return 0;
+    if (c < 128)
+        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+#if PY_VERSION_HEX < 0x030D0000
+    Py_UCS4 lo = _PyUnicode_ToLowercase(c);
+    Py_ssize_t l = 0, h = n_fixes;
+    while (l < h) { /* fix_from is sorted */
+        Py_ssize_t m = (l + h) / 2;
+        if (fix_from[m] < lo)
+            l = m + 1;
+        else
+            h = m;
     }
-    return 1;
+    return l < n_fixes && fix_from[l] == lo ? fix_to[l] : lo;
+#else
+    return c; /* unused: fold_beyond_ascii stays 0 */
+#endif
 }
 
-static const char *const BIO_VERBS[] = {
-    " is", " serves as", " works as", " has been", " writes", " covers", " teaches", " lives", NULL};
+/* ---- the literals a lexical rule needs (rules.Lexicon.requirements) ------------------ */
 
-/* A necessary condition for rules.classify(text[a:b]) to find furniture or for
- * rules.glued_title() to find a title in it, branch by branch: a trigger token or a
- * link, an address or a copyright sign (the lexical rules), a final " ." (breadcrumb),
- * a separator (breadcrumb trail, page title, reference list), a final "?" (related
- * question), or two capitalised words opening the unit and a bio verb in it (author
- * bio). "http" and "www." are looked for case-insensitively in ASCII: the lexical rules
- * look for them in the lower-cased unit, and no other character lower-cases to one
- * of their letters (tests/stages/clean/test_furnfast.py checks every character).
- * Returns 0 (no rule can match), 1 (judge it), 3 (judge it; a trigger token is among
- * its words), -1 on error. */
-INLINE int
-unit_rules_may(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t *spaces_out)
+typedef struct {
+    Py_UCS4 *s;
+    Py_ssize_t len;
+} Lit;
+
+typedef struct {
+    int none;            /* no condition: the rule is run whenever its triggers are there */
+    Lit *anchored;       /* one of these starts the unit ... */
+    Py_ssize_t n_anchored;
+    Lit *floating;       /* ... or one of these is in it; sorted by the bucket of their first */
+    Py_ssize_t n_floating;
+    int32_t first[129];  /* floating[first[k]:first[k + 1]]: those whose first character is in bucket k */
+} Req;
+
+static Req reqs[64];
+static int n_reqs = 0;
+
+static void
+free_reqs(void)
 {
-    Py_ssize_t spaces = 0, first_space = -1;
-    int may = 0, verb = 0;
-    Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
-    if (last == '?' || (last == '.' && b - a >= 2 && PyUnicode_READ(kind, data, b - 2) == ' '))
-        may = 1;
-    for (Py_ssize_t i = a; i < b; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        switch (c) {
-        case ' ':
-            spaces++;
-            if (first_space < 0)
-                first_space = i;
-            if (i + 2 < b && PyUnicode_READ(kind, data, i + 2) == ' ') {
-                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
-                if (d == '>' || d == '/' || d == 0xbb || d == 0x203a || d == '-' || d == ':' || d == 0x2013 ||
-                    d == 0x2014 || d == 0xb7)
-                    may = 1;
-            }
-            if (!verb) {
-                for (const char *const *v = BIO_VERBS; *v != NULL; v++) {
-                    if (matches_at(kind, data, i, b, *v)) {
-                        verb = 1;
-                        break;
-                    }
-                }
-            }
-            break;
-        case '|': case '@': case 0xa9:
-            may = 1;
-            break;
-        case 'h': case 'H':
-            if (ci_at(kind, data, i, b, "http"))
-                may = 1;
-            break;
-        case 'w': case 'W':
-            if (ci_at(kind, data, i, b, "www."))
-                may = 1;
-            break;
-        default:
-            break;
-        }
+    for (int i = 0; i < n_reqs; i++) {
+        for (Py_ssize_t k = 0; k < reqs[i].n_anchored; k++)
+            PyMem_Free(reqs[i].anchored[k].s);
+        for (Py_ssize_t k = 0; k < reqs[i].n_floating; k++)
+            PyMem_Free(reqs[i].floating[k].s);
+        PyMem_Free(reqs[i].anchored);
+        PyMem_Free(reqs[i].floating);
     }
-    if (verb && first_space > a && first_space + 1 < b) {
-        Py_UCS4 c0 = PyUnicode_READ(kind, data, a), c1 = PyUnicode_READ(kind, data, first_space + 1);
-        if (c0 >= 'A' && c0 <= 'Z' && c1 >= 'A' && c1 <= 'Z')
-            may = 1;
-    }
-    *spaces_out = spaces;
-    return may;
+    memset(reqs, 0, sizeof(reqs));
+    n_reqs = 0;
 }
 
-/* unit_rules_may() and the trigger-token test */
-INLINE int
-unit_gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+static int
+lit_bucket_cmp(const void *x, const void *y)
 {
-    if (b <= a)
-        return 1; /* an empty unit: let the rules say */
-    Py_ssize_t spaces;
-    int may = unit_rules_may(kind, data, a, b, &spaces);
-    int hit = any_token(&sets[spaces < 15 ? SET_SHORT : SET_LONG], text, kind, data, a, b);
-    if (hit < 0)
+    int a = bucket(((const Lit *)x)->s[0]), b = bucket(((const Lit *)y)->s[0]);
+    return a - b;
+}
+
+/* requirements: per rule, None or a tuple of (anchored, string) pairs; the strings are
+ * folded here */
+static int
+build_reqs(PyObject *requirements)
+{
+    if (!PyTuple_Check(requirements) || PyTuple_GET_SIZE(requirements) > 64) {
+        PyErr_SetString(PyExc_TypeError, "requirements must be a tuple of at most 64 entries");
         return -1;
-    return hit ? 3 : may;
+    }
+    n_reqs = (int)PyTuple_GET_SIZE(requirements);
+    for (int i = 0; i < n_reqs; i++) {
+        PyObject *r = PyTuple_GET_ITEM(requirements, i);
+        Req *q = &reqs[i];
+        if (r == Py_None) {
+            q->none = 1;
+            continue;
+        }
+        if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) == 0) {
+            PyErr_SetString(PyExc_TypeError, "a requirement must be None or a non-empty tuple");
+            return -1;
+        }
+        Py_ssize_t n = PyTuple_GET_SIZE(r);
+        q->anchored = PyMem_Calloc(n, sizeof(Lit));
+        q->floating = PyMem_Calloc(n, sizeof(Lit));
+        if (q->anchored == NULL || q->floating == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t k = 0; k < n; k++) {
+            PyObject *pair = PyTuple_GET_ITEM(r, k), *s;
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+                !PyUnicode_Check(s = PyTuple_GET_ITEM(pair, 1)) || PyUnicode_GET_LENGTH(s) == 0) {
+                PyErr_SetString(PyExc_TypeError, "a requirement is (anchored, non-empty str) pairs");
+                return -1;
+            }
+            int anchored = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 0));
+            if (anchored < 0)
+                return -1;
+            Lit *L = anchored ? &q->anchored[q->n_anchored++] : &q->floating[q->n_floating++];
+            L->len = PyUnicode_GET_LENGTH(s);
+            L->s = PyMem_Malloc(L->len * sizeof(Py_UCS4));
+            if (L->s == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            for (Py_ssize_t x = 0; x < L->len; x++) {
+                Py_UCS4 c = PyUnicode_READ_CHAR(s, x);
+                if (c >= 128 && !fold_beyond_ascii) {
+                    /* a literal this build cannot fold: the rule gets no condition */
+                    q->none = 1;
+                }
+                L->s[x] = fold(c);
+            }
+        }
+        qsort(q->floating, q->n_floating, sizeof(Lit), lit_bucket_cmp);
+        Py_ssize_t k = 0;
+        for (int bk = 0; bk <= 128; bk++) {
+            while (k < q->n_floating && bucket(q->floating[k].s[0]) < bk)
+                k++;
+            q->first[bk] = (int32_t)k;
+        }
+    }
+    return 0;
 }
 
-INLINE PyObject *
-units(PyObject *text, const int kind, PyObject *spans)
+/* whether one of the rule's literals is where it must be in the folded unit F[0:n] */
+static int
+req_holds(const Req *q, const Py_UCS4 *F, Py_ssize_t n)
 {
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyList_GET_SIZE(spans), len = PyUnicode_GET_LENGTH(text);
-    PyObject *out = PyBytes_FromStringAndSize(NULL, n);
-    if (out == NULL)
-        return NULL;
-    char *marks = PyBytes_AS_STRING(out);
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *span = PyList_GET_ITEM(spans, k);
-        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 2) {
-            Py_DECREF(out);
-            PyErr_SetString(PyExc_TypeError, "spans must be (start, end, ...) tuples");
-            return NULL;
-        }
-        Py_ssize_t a = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
-        Py_ssize_t b = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
-        if (PyErr_Occurred()) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        if (a < 0 || b > len || a > b) {
-            Py_DECREF(out);
-            PyErr_SetString(PyExc_ValueError, "a span outside the text");
-            return NULL;
-        }
-        int r = unit_gate(text, kind, data, a, b);
-        if (r < 0) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        marks[k] = (char)r;
+    if (q->none)
+        return 1;
+    for (Py_ssize_t k = 0; k < q->n_anchored; k++) {
+        const Lit *L = &q->anchored[k];
+        if (L->len <= n && memcmp(F, L->s, L->len * sizeof(Py_UCS4)) == 0)
+            return 1;
     }
-    return out;
-}
-
-static PyObject *
-ff_units(PyObject *self, PyObject *args)
-{
-    PyObject *text, *spans;
-    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &spans))
-        return NULL;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
-        return NULL;
+    if (q->n_floating == 0)
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int bk = bucket(F[i]);
+        for (int32_t k = q->first[bk]; k < q->first[bk + 1]; k++) {
+            const Lit *L = &q->floating[k];
+            if (L->s[0] == F[i] && L->len <= n - i && memcmp(F + i, L->s, L->len * sizeof(Py_UCS4)) == 0)
+                return 1;
+        }
     }
-    switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND:
-        return units(text, PyUnicode_1BYTE_KIND, spans);
-    case PyUnicode_2BYTE_KIND:
-        return units(text, PyUnicode_2BYTE_KIND, spans);
-    default:
-        return units(text, PyUnicode_4BYTE_KIND, spans);
-    }
+    return 0;
 }
 
 /* ---- rules._lexical's trigger test ------------------------------------------------- */
@@ -1058,6 +1093,27 @@ typedef struct {
     const Py_UCS4 *s;
     Py_ssize_t len;
 } Word;
+
+/* buffers reused from call to call (the GIL is held throughout) */
+static Py_UCS4 *buf_low = NULL, *buf_fold = NULL;
+static Word *buf_words = NULL;
+static Py_ssize_t cap_low = 0, cap_fold = 0, cap_words = 0;
+
+static int
+grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t n = need < 256 ? 256 : need * 2;
+    void *p = PyMem_Realloc(*buf, n * size);
+    if (p == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = p;
+    *cap = n;
+    return 0;
+}
 
 /* whether str w is one of the words */
 static int
@@ -1079,44 +1135,31 @@ word_in(PyObject *w, const Word *words, Py_ssize_t n)
 }
 
 /* The rules (bit i: rule i) one of whose triggers is all among the words of the unit
- * text, the words being text.lower() with rules._PUNCT read as space, split, plus "@"
- * and U+00A9 where the text holds them; only rules allowing n_words words. -1 where
- * Python must answer (a capital sigma, or a build that cannot lower in C). */
-static PyObject *
-ff_hits(PyObject *self, PyObject *args)
+ * text[a:b], the words being its lower-case with rules._PUNCT read as space, split, plus
+ * "@" and U+00A9 where the unit holds them; only rules allowing n_words words. -1 where
+ * Python must answer (a capital sigma, a build that cannot lower in C, a unit over 4,096
+ * characters), -2 on error. */
+static long long
+hits_range(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssize_t n_words)
 {
-    PyObject *text;
-    Py_ssize_t n_words;
-    if (!PyArg_ParseTuple(args, "Un", &text, &n_words))
-        return NULL;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t len = b - a;
     if (len > 4096) /* units are sentences; a longer one is rare enough to leave to Python */
-        return PyLong_FromLong(-1);
-    Py_UCS4 *low = PyMem_Malloc((3 * len + 4) * sizeof(Py_UCS4));
-    Word *words = PyMem_Malloc((len + 2) * sizeof(Word)); /* at most one word per character, plus two */
-    if (low == NULL || words == NULL) {
-        PyMem_Free(low);
-        PyMem_Free(words);
-        return PyErr_NoMemory();
-    }
+        return -1;
+    if (grow((void **)&buf_low, &cap_low, 3 * len + 4, sizeof(Py_UCS4)) < 0 ||
+        grow((void **)&buf_words, &cap_words, len + 2, sizeof(Word)) < 0) /* a word per character, plus two */
+        return -2;
+    Py_UCS4 *low = buf_low;
+    Word *words = buf_words;
     Py_ssize_t n = 0, nw = 0;
     int has_at = 0, has_copy = 0;
     long long result = 0;
-    for (Py_ssize_t i = 0; i < len; i++) {
+    for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         has_at |= c == '@';
         has_copy |= c == 0xa9;
         int k = lower_full(c, low + n);
-        if (k == 0) {
-            result = -1;
-            goto done;
-        }
+        if (k == 0)
+            return -1;
         n += k;
     }
     for (Py_ssize_t j = 0; j < n; j++)
@@ -1147,48 +1190,568 @@ ff_hits(PyObject *self, PyObject *args)
     }
     const TokenSet *ts = &sets[SET_INDEX];
     for (Py_ssize_t k = 0; k < nw; k++) {
+        if (words[k].len > ts->max_len)
+            continue;
         uint64_t h = FNV_START;
         for (Py_ssize_t j = 0; j < words[k].len; j++)
             h = FNV_STEP(h, words[k].s[j]);
         const Slot *slot = lookup(ts, words[k].s, words[k].len, h);
         if (slot == NULL)
             continue;
-        PyObject *entries = slot->extra; /* ((rule index, trigger, max_words), ...) */
+        PyObject *entries = slot->extra; /* ((rule index, trigger words, max_words), ...) */
         for (Py_ssize_t e = 0; e < PyTuple_GET_SIZE(entries); e++) {
             PyObject *entry = PyTuple_GET_ITEM(entries, e);
             long rule = PyLong_AsLong(PyTuple_GET_ITEM(entry, 0));
             Py_ssize_t max_words = PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 2));
-            if (PyErr_Occurred()) {
-                result = -2;
-                goto done;
-            }
+            if (PyErr_Occurred())
+                return -2;
             if (n_words > max_words || (result >> rule) & 1)
                 continue;
-            PyObject *it = PyObject_GetIter(PyTuple_GET_ITEM(entry, 1)), *w;
-            if (it == NULL) {
-                result = -2;
-                goto done;
-            }
+            PyObject *trigger = PyTuple_GET_ITEM(entry, 1);
             int all = 1;
-            while (all && (w = PyIter_Next(it)) != NULL) {
-                all = word_in(w, words, nw);
-                Py_DECREF(w);
-            }
-            Py_DECREF(it);
-            if (PyErr_Occurred()) {
-                result = -2;
-                goto done;
-            }
+            for (Py_ssize_t t = 0; all && t < PyTuple_GET_SIZE(trigger); t++)
+                all = word_in(PyTuple_GET_ITEM(trigger, t), words, nw);
             if (all)
                 result |= 1LL << rule;
         }
     }
-done:
-    PyMem_Free(low);
-    PyMem_Free(words);
-    if (result == -2)
+    return result;
+}
+
+static PyObject *
+ff_hits(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t n_words;
+    if (!PyArg_ParseTuple(args, "Un", &text, &n_words))
         return NULL;
-    return PyLong_FromLongLong(result);
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+        return NULL;
+    }
+    long long r = hits_range(PyUnicode_KIND(text), PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text), n_words);
+    if (r == -2)
+        return NULL;
+    return PyLong_FromLongLong(r);
+}
+
+/* ---- the structural rules' necessary conditions --------------------------------------- */
+
+INLINE int
+ci_at(const int kind, const void *data, Py_ssize_t i, Py_ssize_t end, const char *pat)
+{
+    for (; *pat; pat++, i++) {
+        if (i >= end)
+            return 0;
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        if (c != (Py_UCS4)(unsigned char)*pat)
+            return 0;
+    }
+    return 1;
+}
+
+static const char *const BIO_VERBS[] = {"is", "serves as", "works as", "has been", "writes", "covers", "teaches",
+                                        "lives", NULL};
+
+/* rules._BIO can match text[a:b] only if, splitting it at single spaces, two or more
+ * words open it that start with a capital A-Z (the name, then any degrees: all of them
+ * start so) and the first word that does not is a bio verb followed by a non-word
+ * character or the end (the pattern's "\b") */
+INLINE int
+bio_may(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Py_ssize_t i = a;
+    int words = 0;
+    for (;;) {
+        if (i >= b)
+            return 0;
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 'A' && c <= 'Z') {
+            while (i < b && PyUnicode_READ(kind, data, i) != ' ')
+                i++;
+            i++;
+            words++;
+            continue;
+        }
+        if (words < 2)
+            return 0;
+        for (const char *const *v = BIO_VERBS; *v != NULL; v++) {
+            if (matches_at(kind, data, i, b, *v)) {
+                Py_ssize_t e = i + (Py_ssize_t)strlen(*v);
+                if (e >= b || !is_word(PyUnicode_READ(kind, data, e)))
+                    return 1;
+            }
+        }
+        return 0;
+    }
+}
+
+/* the characters is_title_case() strips from its words */
+INLINE int
+title_strip(Py_UCS4 c)
+{
+    return c == '"' || c == '\'' || c == '(' || c == ')' || c == 0x201c || c == 0x201d || c == '?' || c == '!' ||
+           c == '.' || c == ',' || c == ':' || c == ';';
+}
+
+/* rules.is_title_case(text[a:b]) can hold only if it has four words or more and no word
+ * (stripped) starts with a character that is neither upper case nor a digit unless it
+ * may be a small word (an ASCII word whose lower case is one, or any word with another
+ * character: left to Python) */
+INLINE int
+title_case_may(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Py_ssize_t i = a, words = 0;
+    while (i < b) {
+        while (i < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i >= b)
+            break;
+        Py_ssize_t s = i;
+        while (i < b && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            i++;
+        Py_ssize_t e = i;
+        words++;
+        while (s < e && title_strip(PyUnicode_READ(kind, data, s)))
+            s++;
+        while (e > s && title_strip(PyUnicode_READ(kind, data, e - 1)))
+            e--;
+        if (s == e)
+            continue;
+        Py_UCS4 c0 = PyUnicode_READ(kind, data, s);
+        if (Py_UNICODE_ISUPPER(c0) || Py_UNICODE_ISDIGIT(c0))
+            continue;
+        if (e - s > sets[SET_SMALL].max_len)
+            return 0; /* longer than any small word (lower-casing never shortens) */
+        Py_UCS4 buf[16];
+        uint64_t h = FNV_START;
+        for (Py_ssize_t x = s; x < e; x++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, x);
+            if (c >= 128)
+                goto next_word; /* may lower-case to a small word: Python decides */
+            c = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+            buf[x - s] = c;
+            h = FNV_STEP(h, c);
+        }
+        if (lookup(&sets[SET_SMALL], buf, e - s, h) == NULL)
+            return 0;
+    next_word:;
+    }
+    return words >= 4;
+}
+
+/* Whether a site name or a domain may start at text[q:b] after a title separator
+ * (rules._site_at, rules.whole_title), or, where ``unknown`` (the title ends with "?" or
+ * the separator is "|"), any capitalised word (rules._SITE_TOKEN): a subforum ("r/");
+ * a domain holds a '.' before the next whitespace; a site name's first word is the
+ * token there, compared as the case-insensitive site pattern compares (the site words
+ * are ASCII, and the only other characters it matches to ASCII letters are the Kelvin
+ * sign, the long s and the dotted and dotless i: test_furnfast.py checks every
+ * character) */
+INLINE int
+site_or_word_at(const int kind, const void *data, Py_ssize_t q, Py_ssize_t b, int unknown)
+{
+    if (q >= b)
+        return 0;
+    Py_UCS4 c = PyUnicode_READ(kind, data, q);
+    if (unknown && c >= 'A' && c <= 'Z')
+        return 1;
+    if (c == 'r' && q + 1 < b && PyUnicode_READ(kind, data, q + 1) == '/')
+        return 1;
+    const TokenSet *ts = &sets[SET_SITE_WORDS];
+    Py_UCS4 buf[64];
+    Py_ssize_t n = 0;
+    uint64_t h = FNV_START;
+    int fits = 1;
+    for (Py_ssize_t j = q; j < b; j++) {
+        c = PyUnicode_READ(kind, data, j);
+        if (Py_UNICODE_ISSPACE(c))
+            break;
+        if (c == '.')
+            return 1;
+        if (c < 128)
+            c = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        else if (c == 0x212a)
+            c = 'k';
+        else if (c == 0x17f)
+            c = 's';
+        else if (c == 0x130 || c == 0x131)
+            c = 'i';
+        else
+            fits = 0; /* no site word holds it; read on for a '.' */
+        if (n < 64)
+            buf[n] = c;
+        n++;
+        h = FNV_STEP(h, c);
+    }
+    if (!fits || n == 0 || n > ts->max_len || n > 64)
+        return 0;
+    return lookup(ts, buf, n, h) != NULL;
+}
+
+INLINE int
+title_sep_char(Py_UCS4 d)
+{
+    return d == '-' || d == '|' || d == ':' || d == 0x2013 || d == 0x2014 || d == 0xb7;
+}
+
+/* rules.whole_title() or rules.glued_title() can find a title in text[a:b] only if it
+ * holds a separator of rules._TITLE_SEP followed by a site (see site_or_word_at) */
+INLINE int
+title_may(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Py_UCS4 last = 0; /* the last character before i that is not whitespace */
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '|' && site_or_word_at(kind, data, i + 1, b, 1))
+            return 1;
+        if (Py_UNICODE_ISSPACE(c)) {
+            if (i + 2 < b) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+                Py_ssize_t q = -1;
+                if (title_sep_char(d) && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
+                    q = i + 3;
+                else if (d == ':' && i + 3 < b && PyUnicode_READ(kind, data, i + 2) == ':' &&
+                         Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 3)))
+                    q = i + 4;
+                if (q >= 0 && site_or_word_at(kind, data, q, b, d == '|' || last == '?'))
+                    return 1;
+            }
+        }
+        else
+            last = c;
+    }
+    return 0;
+}
+
+INLINE int
+crumb_char(Py_UCS4 d)
+{
+    return d == '>' || d == 0xbb || d == 0x203a || d == '/' || d == '|';
+}
+
+/* The rules that may match the unit text[a:b], each by a necessary condition of its own
+ * (or the rule's test itself), so that a unit with none gets no verdict from
+ * rules.classify() and no title from rules.glued_title(): *mask, the lexical rules (their
+ * triggers are there, as rules._lexical finds them, and so is one of their literals;
+ * -1: Python must find them), *bits, the structural ones (G_*). ``token_hit`` is the
+ * trigger-token test when the caller has made it, else -1. Returns whether any may, or
+ * -1 on error. */
+INLINE int
+gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int token_hit,
+     long long *mask_out, int *bits_out)
+{
+    *mask_out = 0;
+    *bits_out = 0;
+    if (b <= a) { /* an empty unit: let the rules say */
+        *mask_out = -1;
+        *bits_out = G_CRUMB_DOT | G_CRUMB_SEP | G_BIO | G_QUESTION | G_REFLIST | G_TITLE;
+        return 1;
+    }
+    /* one pass for the characters and substrings the tests below look at */
+    Py_ssize_t spaces = 0, list_seps = 0, dashes = 0, crumbs = 0;
+    int ascii = 1, link_ci = 0, symbol = 0, link_cs = 0, hyphen_sep = 0, crumb_sep = 0, title_sep = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 128) {
+            ascii = 0;
+            if (c == 0xa9)
+                symbol = 1;
+            else if (c == 0x2013 || c == 0x2014 || c == 0xbb || c == 0x203a || c == 0xb7) {
+                if (i > a && i + 1 < b && PyUnicode_READ(kind, data, i - 1) == ' ' &&
+                    PyUnicode_READ(kind, data, i + 1) == ' ') {
+                    title_sep |= c != 0xbb && c != 0x203a;
+                    crumb_sep |= c == 0xbb || c == 0x203a;
+                    dashes += c == 0x2013;
+                }
+            }
+            if (Py_UNICODE_ISSPACE(c) && i > a && i + 2 < b && crumb_char(PyUnicode_READ(kind, data, i + 1)) &&
+                Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
+                crumbs++;
+            continue;
+        }
+        switch (c) {
+        case ' ':
+            spaces++;
+            if (i + 2 < b && PyUnicode_READ(kind, data, i + 2) == ' ') {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+                if (d == '-') {
+                    hyphen_sep = 1;
+                    title_sep = 1;
+                    dashes++;
+                }
+                else if (d == ':')
+                    title_sep = 1;
+                else if (d == '>' || d == '/' || d == '|')
+                    crumb_sep = 1;
+            }
+            break;
+        case '|':
+            title_sep = 1;
+            list_seps++;
+            break;
+        case ',': case ';':
+            list_seps++;
+            break;
+        case '@':
+            symbol = 1;
+            break;
+        case 'h': case 'H':
+            if (ci_at(kind, data, i, b, "http")) {
+                link_ci = 1;
+                link_cs |= matches_at(kind, data, i, b, "http");
+            }
+            break;
+        case 'w': case 'W':
+            if (ci_at(kind, data, i, b, "www.")) {
+                link_ci = 1;
+                link_cs |= matches_at(kind, data, i, b, "www.");
+            }
+            break;
+        default:
+            break;
+        }
+        if (i > a && i + 2 < b && Py_UNICODE_ISSPACE(c) && crumb_char(PyUnicode_READ(kind, data, i + 1)) &&
+            Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
+            crumbs++;
+    }
+    Py_ssize_t n_words = spaces + 1;
+    if (token_hit < 0) {
+        token_hit = any_token(&sets[n_words <= 15 ? SET_SHORT : SET_LONG], text, kind, data, a, b);
+        if (token_hit < 0)
+            return -1;
+    }
+    int bits = token_hit ? G_TOKHIT : 0;
+
+    /* rules._lexical: a trigger token, a link or a symbol, then the rules whose triggers
+     * are there, then those of them whose literals are there */
+    long long mask = 0;
+    if (n_words <= 60 && (token_hit || link_ci || symbol)) {
+        mask = hits_range(kind, data, a, b, n_words);
+        if (mask == -2)
+            return -1;
+        if (mask > 0 && (ascii || fold_beyond_ascii)) {
+            Py_ssize_t n = b - a;
+            if (grow((void **)&buf_fold, &cap_fold, n, sizeof(Py_UCS4)) < 0)
+                return -1;
+            for (Py_ssize_t i = 0; i < n; i++)
+                buf_fold[i] = fold(PyUnicode_READ(kind, data, a + i));
+            long long kept = 0;
+            for (int r = 0; r < n_reqs; r++)
+                if ((mask >> r) & 1 && req_holds(&reqs[r], buf_fold, n))
+                    kept |= 1LL << r;
+            mask = kept;
+        }
+    }
+
+    /* the structural rules of rules._classify, in its order, and the title rules */
+    Py_UCS4 first = PyUnicode_READ(kind, data, a), last = PyUnicode_READ(kind, data, b - 1);
+    if (n_words <= 5 && last == '.' && b - a >= 2 && PyUnicode_READ(kind, data, b - 2) == ' ' && first >= 'A' &&
+        first <= 'Z')
+        bits |= G_CRUMB_DOT;
+    if (n_words <= 30 && crumb_sep && crumbs >= 2)
+        bits |= G_CRUMB_SEP;
+    if (n_words <= 45 && first >= 'A' && first <= 'Z' && bio_may(kind, data, a, b))
+        bits |= G_BIO;
+    if (n_words <= 16 && last == '?' && title_case_may(kind, data, a, b))
+        bits |= G_QUESTION;
+    if (n_words >= 8 && list_seps >= 4 && (link_cs || dashes >= 2) && (link_cs || hyphen_sep))
+        bits |= G_REFLIST;
+    if (title_sep && title_may(kind, data, a, b))
+        bits |= G_TITLE;
+    *mask_out = mask;
+    *bits_out = bits;
+    return mask != 0 || (bits & ~G_TOKHIT) != 0;
+}
+
+/* units(text, spans): the spans (start, end, ...) of sentences of text, each gated:
+ * [(start, end, mask, bits)] for those some rule may match, in order */
+INLINE PyObject *
+units(PyObject *text, const int kind, PyObject *spans)
+{
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyList_GET_SIZE(spans), len = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *span = PyList_GET_ITEM(spans, k);
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 2) {
+            PyErr_SetString(PyExc_TypeError, "spans must be (start, end, ...) tuples");
+            goto error;
+        }
+        Py_ssize_t a = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
+        Py_ssize_t b = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+        if (PyErr_Occurred())
+            goto error;
+        if (a < 0 || b > len || a > b) {
+            PyErr_SetString(PyExc_ValueError, "a span outside the text");
+            goto error;
+        }
+        long long mask;
+        int bits;
+        int r = gate(text, kind, data, a, b, -1, &mask, &bits);
+        if (r < 0)
+            goto error;
+        if (!r)
+            continue;
+        PyObject *t = Py_BuildValue("(nnLi)", a, b, mask, bits);
+        if (t == NULL || PyList_Append(out, t) < 0) {
+            Py_XDECREF(t);
+            goto error;
+        }
+        Py_DECREF(t);
+    }
+    return out;
+error:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyObject *
+ff_units(PyObject *self, PyObject *args)
+{
+    PyObject *text, *spans;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &spans))
+        return NULL;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+        return NULL;
+    }
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        return units(text, PyUnicode_1BYTE_KIND, spans);
+    case PyUnicode_2BYTE_KIND:
+        return units(text, PyUnicode_2BYTE_KIND, spans);
+    default:
+        return units(text, PyUnicode_4BYTE_KIND, spans);
+    }
+}
+
+/* fold(text): the folding of the sentence gate's literal test, for the tests */
+static PyObject *
+ff_fold(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *buf = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+    if (buf == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++)
+        buf[i] = fold(PyUnicode_READ_CHAR(text, i));
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n);
+    PyMem_Free(buf);
+    return out;
+}
+
+static PyObject *
+ff_gate(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+        return NULL;
+    }
+    long long mask;
+    int bits;
+    int r = gate(text, PyUnicode_KIND(text), PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text), -1, &mask, &bits);
+    if (r < 0)
+        return NULL;
+    return Py_BuildValue("(OLi)", r ? Py_True : Py_False, mask, bits);
+}
+
+static PyObject *
+ff_configure(PyObject *self, PyObject *args)
+{
+    PyObject *s_short, *s_long, *s_strong, *triggers, *site_words, *punct, *index, *requirements, *fixes, *small;
+    if (!PyArg_ParseTuple(args, "OOOO!OUO!O!OO", &s_short, &s_long, &s_strong, &PyDict_Type, &triggers, &site_words,
+                          &punct, &PyDict_Type, &index, &PyTuple_Type, &requirements, &fixes, &small))
+        return NULL;
+    for (int i = 0; i < N_SETS; i++)
+        free_set(&sets[i]);
+    free_reqs();
+    configured = 0;
+    /* the regex engine's case-folding classes (re._casefix._EXTRA_CASES, lower-case code
+     * point -> the others of its class), or None: then only ASCII units are folded */
+    n_fixes = 0;
+    fold_beyond_ascii = 0;
+    if (fixes != Py_None) {
+        if (!PyDict_Check(fixes)) {
+            PyErr_SetString(PyExc_TypeError, "fixes must be a dict or None");
+            return NULL;
+        }
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(fixes, &pos, &key, &value)) {
+            if (!PyTuple_Check(value) || n_fixes >= 256) {
+                PyErr_SetString(PyExc_ValueError, "fixes: at most 256 code points, each with a tuple");
+                return NULL;
+            }
+            long lo = PyLong_AsLong(key), least = lo;
+            for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(value); k++) {
+                long o = PyLong_AsLong(PyTuple_GET_ITEM(value, k));
+                least = o < least ? o : least;
+            }
+            if (PyErr_Occurred())
+                return NULL;
+            Py_ssize_t at = n_fixes++; /* insertion sort: a few dozen entries */
+            while (at > 0 && fix_from[at - 1] > (Py_UCS4)lo) {
+                fix_from[at] = fix_from[at - 1];
+                fix_to[at] = fix_to[at - 1];
+                at--;
+            }
+            fix_from[at] = (Py_UCS4)lo;
+            fix_to[at] = (Py_UCS4)least;
+        }
+#if PY_VERSION_HEX < 0x030D0000
+        fold_beyond_ascii = 1;
+#endif
+    }
+    memset(punct_low, 0, sizeof(punct_low));
+    n_punct_high = 0;
+    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(punct); k++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(punct, k);
+        if (c < 256)
+            punct_low[c] = 1;
+        else if (n_punct_high < 64)
+            punct_high[n_punct_high++] = c;
+        else {
+            PyErr_SetString(PyExc_ValueError, "more than 64 punctuation characters above U+00FF");
+            return NULL;
+        }
+    }
+    PyObject *index_words = PyFrozenSet_New(index);
+    if (index_words == NULL)
+        return NULL;
+    int bad = build_set(&sets[SET_INDEX], index_words, index);
+    Py_DECREF(index_words);
+    if (bad < 0 || build_set(&sets[SET_SHORT], s_short, NULL) < 0 || build_set(&sets[SET_LONG], s_long, NULL) < 0 ||
+        build_set(&sets[SET_STRONG], s_strong, triggers) < 0 || build_set(&sets[SET_SITE_WORDS], site_words, NULL) < 0 ||
+        build_set(&sets[SET_SMALL], small, NULL) < 0 || build_reqs(requirements) < 0)
+        return NULL;
+    if (sets[SET_SMALL].max_len > 16) {
+        PyErr_SetString(PyExc_ValueError, "small words of 16 characters at most");
+        return NULL;
+    }
+    /* a site word that is not ASCII could match other characters case-insensitively:
+     * site_may_follow() assumes there is none */
+    for (size_t k = 0; k <= sets[SET_SITE_WORDS].mask; k++) {
+        const Slot *sl = &sets[SET_SITE_WORDS].slots[k];
+        for (Py_ssize_t i = 0; sl->s != NULL && i < sl->len; i++) {
+            if (sl->s[i] >= 128) {
+                PyErr_SetString(PyExc_ValueError, "site words must be ASCII");
+                return NULL;
+            }
+        }
+    }
+    configured = 1;
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -1215,8 +1778,10 @@ ff_scan(PyObject *self, PyObject *args)
 
 static PyMethodDef methods[] = {
     {"configure", ff_configure, METH_VARARGS,
-     "configure(tokens_short, tokens_long, strong_tokens, strong_triggers, site_words): the lexicon's trigger "
-     "token sets, the triggers of each strong token, and the first words of the site names."},
+     "configure(tokens_short, tokens_long, strong_tokens, strong_triggers, site_words, punct_as_space, index, "
+     "requirements, fixes, small_words): the lexicon's trigger token sets, the triggers of each strong token, the "
+     "first words of the site names, the punctuation of the word split, the trigger index, the literals each rule "
+     "needs, the regex engine's case-folding classes and the small words of title case."},
     {"scan", ff_scan, METH_VARARGS,
      "scan(text, nav_max_words, nav_run) -> (number of lines, [(line index, start, end, flags)]) for the "
      "lines the Python rules must see."},
@@ -1224,8 +1789,10 @@ static PyMethodDef methods[] = {
      "hits(unit, n_words) -> bit mask of the lexical rules one of whose triggers is all among the unit's "
      "words (-1: ask Python)."},
     {"units", ff_units, METH_VARARGS,
-     "units(text, spans) -> bytes, per span: 0 (no rule can match it), 1 (judge it), 3 (judge it; a trigger "
-     "token is among its words)."},
+     "units(text, spans) -> [(start, end, mask, bits)] for the spans some rule may match: mask, the lexical "
+     "rules that may (-1: ask Python), bits, the structural ones."},
+    {"gate", ff_gate, METH_VARARGS, "gate(unit) -> (may, mask, bits): the sentence gate on one unit."},
+    {"fold", ff_fold, METH_VARARGS, "fold(text) -> text case-folded as the sentence gate's literal test folds it."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -35,15 +35,19 @@ from pydantic import Field
 from thresher import accelerators
 from thresher.document import Document, Edit
 from thresher.stages.clean.rules import (
+    G_TITLE,
     PUNCT_AS_SPACE,
+    SMALL_WORDS,
     Verdict,
     classify,
+    classify_gated,
     classify_known_hit,
     classify_line,
     glued_title,
     has_title_separator,
     is_title_case,
     lexicon,
+    regex_case_classes,
     use_accelerator,
     worth_inspecting,
 )
@@ -66,6 +70,7 @@ _TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
 _F_SHORT = 1  # at most _SHORT_LINE characters
 _F_MULTI = 2  # short, with a sentence stop inside: segmented
 _F_ADMIT = 4  # short, one sentence: could_be_furniture() holds and the sentence gate lets it through
+# (the gate's answer, the lexical and structural rules that may match, comes with the line)
 _F_TOKHIT = 8  # short, one sentence: a trigger token is among its words
 _F_NAV = 16  # in a run of navigation lines
 _F_QCAND = 32  # ends with "?", under 150 characters, next to another such line
@@ -84,12 +89,15 @@ def _load_accelerator() -> ModuleType | None:
 
 
 def configure_accelerator(module: ModuleType) -> None:
-    """Hand the lexicon's trigger tokens, the triggers of its rare words and the first
-    words of its site names to the compiled gate (it only reads them)."""
+    """Hand the lexicon's trigger tokens, the triggers of its rare words, the first words
+    of its site names, the literals each rule needs, the regex engine's case-folding
+    classes and the small words of title case to the compiled gate (it only reads them)."""
     lex = lexicon()
     if len(lex.rules) > 62:
         raise ValueError("the compiled gate names the lexical rules in a 64-bit mask: 62 rules at most")
     site_words = frozenset(name.split(" ")[0] for name in lex.sites)
+    # each trigger as a tuple of its words (the gate reads them by position)
+    index = {w: tuple((i, tuple(sorted(t)), m) for i, t, m in entries) for w, entries in lex.index.items()}
     module.configure(
         lex.tokens_short,
         lex.tokens_long,
@@ -97,7 +105,10 @@ def configure_accelerator(module: ModuleType) -> None:
         lex.strong_triggers,
         site_words,
         PUNCT_AS_SPACE,
-        lex.index,
+        index,
+        lex.requirements,
+        regex_case_classes(),
+        SMALL_WORDS,
     )
 
 
@@ -202,7 +213,7 @@ class CleanFurniture(Transformer):
         return sents, out
 
     def _judge_gated(
-        self, text: str, gated: list[tuple[int, int, int, int]], fast: ModuleType
+        self, text: str, gated: list[tuple[int, int, int, int, int, int]], fast: ModuleType
     ) -> tuple[list[Span], list[Verdict | tuple[int, str] | None]]:
         """:meth:`_judge` on the lines the compiled gate returned, ``(index, start, end,
         flags)``: the lines it leaves out are those :meth:`_judge` skips."""
@@ -210,17 +221,22 @@ class CleanFurniture(Transformer):
         sents: list[Span] = []
         out: list[Verdict | tuple[int, str] | None] = []
         questions = _gated_question_runs(text, gated)
-        for li, start, end, f in gated:
+        for li, start, end, f, mask, bits in gated:
             nav_line = f & _F_NAV != 0
             question_line = li in questions
             if f & _F_SHORT:
                 if not f & _F_MULTI:
-                    if not (nav_line or question_line or f & _F_ADMIT):
-                        continue
                     s = text[start:end]
+                    if nav_line or question_line:  # a verdict from its neighbours
+                        v = classify_known_hit(s, f & _F_TOKHIT != 0)
+                        title = True
+                    elif f & _F_ADMIT:  # some rule may match (the sentence gate's answer)
+                        v = classify_gated(s, mask, bits)
+                        title = bits & G_TITLE != 0
+                    else:
+                        continue
                     span = _tuple_new(Span, (start, end, "sentence"))
-                    v = classify_known_hit(s, f & _F_TOKHIT != 0)
-                    result = _result(span, s, v, True, nav_line, question_line, disabled)
+                    result = _result(span, s, v, True, nav_line, question_line, disabled, title)
                     if result is not None:
                         sents.append(span)
                         out.append(result)
@@ -239,23 +255,21 @@ class CleanFurniture(Transformer):
             line_sents = segment_sentences(line)
             single = len(line_sents) == 1
             if nav_line or question_line:  # every sentence has a verdict from its line
-                for s, e, _ in line_sents:
-                    unit = line[s:e]
-                    span = _tuple_new(Span, (start + s, start + e, "sentence"))
+                for a, b, _ in line_sents:
+                    unit = line[a:b]
+                    span = _tuple_new(Span, (start + a, start + b, "sentence"))
                     result = _result(span, unit, classify(unit), single, nav_line, question_line, disabled)
                     if result is not None:
                         sents.append(span)
                         out.append(result)
                 continue
-            # the sentences no rule can match are left out (_furnfast.units)
-            for (s, e, _), mark in zip(line_sents, fast.units(line, line_sents)):
-                if not mark:
-                    continue
-                unit = line[s:e]
-                span = _tuple_new(Span, (start + s, start + e, "sentence"))
-                result = _result(
-                    span, unit, classify_known_hit(unit, mark == 3), single, False, False, disabled
-                )
+            # the sentences no rule can match are left out, and those some rule may match
+            # come with the rules that may (_furnfast.units)
+            for a, b, mask, bits in fast.units(line, line_sents):
+                unit = line[a:b]
+                span = _tuple_new(Span, (start + a, start + b, "sentence"))
+                v = classify_gated(unit, mask, bits)
+                result = _result(span, unit, v, single, False, False, disabled, bits & G_TITLE != 0)
                 if result is not None:
                     sents.append(span)
                     out.append(result)
@@ -332,27 +346,29 @@ def _result(
     nav_line: bool,
     question_line: bool,
     disabled: set[str],
+    title: bool = True,
 ) -> Verdict | tuple[int, str] | None:
     """What to do with one sentence, given its verdict from :func:`classify` and its
-    line's context: a Verdict (remove it), (end, site) (remove a glued title), or None."""
+    line's context: a Verdict (remove it), (end, site) (remove a glued title), or None.
+    ``title`` False: the sentence gate found no title separator with a site after it."""
     if v is not None and v.label == "related_question" and single and not question_line:
         v = None  # a lone title-case question on its own line is a heading
     if v is None and nav_line:
         v = Verdict("navigation", "one of a run of short link-like lines (a menu or a link list)")
     if v is not None and v.label not in disabled:
         return v
-    if "page_title" not in disabled and has_title_separator(unit):
+    if title and "page_title" not in disabled and has_title_separator(unit):
         g = glued_title(unit)
         if g is not None:
             return (span.start + g.end, g.site)
     return None
 
 
-def _gated_question_runs(text: str, gated: list[tuple[int, int, int, int]]) -> set[int]:
+def _gated_question_runs(text: str, gated: list[tuple[int, int, int, int, int, int]]) -> set[int]:
     """:meth:`CleanFurniture._question_runs` for the compiled gate: the indices of the
     lines in runs of two or more title-case questions, from the candidate lines it
     marked (each next to another candidate)."""
-    flagged = [li for li, s, e, f in gated if f & _F_QCAND and is_title_case(text[s:e])]
+    flagged = [li for li, s, e, f, _, _ in gated if f & _F_QCAND and is_title_case(text[s:e])]
     runs: set[int] = set()
     k = 0
     while k < len(flagged):

@@ -24,6 +24,8 @@ from importlib import resources
 from types import ModuleType
 from typing import NamedTuple
 
+from thresher.stages.clean.literals import requirement
+
 
 class Verdict(NamedTuple):
     """A unit recognised as furniture: its kind and a reason a reader understands."""
@@ -78,6 +80,10 @@ class Lexicon:
     index_words: frozenset[str]
     sites: frozenset[str]
     site_regex: re.Pattern[str]
+    # per rule: literal strings one of which every match of one of its patterns holds,
+    # as (anchored, string) pairs (thresher.stages.clean.literals), or None (no such
+    # strings): the compiled sentence gate runs a rule only where they are
+    requirements: tuple[tuple[tuple[bool, str], ...] | None, ...]
 
 
 # Punctuation read as a space when a unit is split into words for the trigger test.
@@ -285,7 +291,19 @@ def lexicon() -> Lexicon:
         index_words=frozenset(index),
         sites=sites,
         site_regex=re.compile(rf"(?:{alternatives})(?=\s|$)", re.IGNORECASE),
+        requirements=tuple(_rule_requirement(r["patterns"]) for r in raw["rules"]),
     )
+
+
+def _rule_requirement(patterns: list[str]) -> tuple[tuple[bool, str], ...] | None:
+    """The literal strings one of which a unit holds if any of ``patterns`` matches it."""
+    out: set[tuple[bool, str]] = set()
+    for p in patterns:
+        req = requirement(p)
+        if req is None:
+            return None  # a pattern with no certain literal: no condition for the rule
+        out.update(req)
+    return tuple(sorted(out))
 
 
 def _strong_triggers(
@@ -307,6 +325,18 @@ def _strong_triggers(
 # The compiled twin of the trigger test of _lexical (``_furnfast.hits``), when
 # clean_furniture's accelerator is loaded: see thresher.stages.clean.furniture.
 _accelerator: ModuleType | None = None
+
+
+def regex_case_classes() -> dict[int, tuple[int, ...]] | None:
+    """The characters the regex engine treats as equal under IGNORECASE beyond their simple
+    lower case (lower-case code point -> the others of its class: "ı" and "i", "ſ" and
+    "s", ...), as the engine itself uses them, or None where this Python does not expose
+    them (the compiled gate then folds ASCII units only)."""
+    try:
+        from re._casefix import _EXTRA_CASES
+    except ImportError:  # pragma: no cover - a Python without the table
+        return None
+    return dict(_EXTRA_CASES)
 
 
 def use_accelerator(module: ModuleType | None) -> None:
@@ -340,6 +370,12 @@ def _lexical(text: str, n_words: int, low: str, token_hit: bool | None) -> Verdi
         hit: Iterable[int] = [i for i in range(mask.bit_length()) if mask >> i & 1]
     else:
         hit = trigger_hits(text, n_words, low)
+    return _first_match(text, low, hit)
+
+
+def _first_match(text: str, low: str, hit: Iterable[int]) -> Verdict | None:
+    """The first of the lexical rules ``hit`` (indices, in order) that ``text`` matches."""
+    lex = lexicon()
     ascii_unit = text.isascii()
     for i in hit:
         rule = lex.rules[i]
@@ -408,6 +444,7 @@ _SMALL = frozenset(
         "is",
     ]
 )
+SMALL_WORDS = _SMALL  # for the compiled gate's title-case test
 # A breadcrumb that lost its separators keeps a space before the final period: a link
 # text followed by the period that ended the scraped list ("History .").
 _BREADCRUMB_DOT = re.compile(r"^[A-Z][\w&'\u2019-]*(?: [\w&'\u2019-]+){0,3} \.$")
@@ -486,29 +523,76 @@ def _classify(text: str, n_words: int, low: str, token_hit: bool | None) -> Verd
         v = _lexical(text, n_words, low, token_hit)
         if v is not None:
             return v
+    return _structural(text, n_words, G_ALL)
+
+
+# The structural rules a unit may match, as the compiled sentence gate (_furnfast.gate)
+# answers: each bit stands for a necessary condition of one rule (the values of
+# _furnfast.c). A rule whose bit is clear cannot match, so _structural skips it.
+G_CRUMB_DOT = 1  # _BREADCRUMB_DOT
+G_CRUMB_SEP = 2  # _BREADCRUMB_SEP
+G_BIO = 4  # _BIO
+G_QUESTION = 8  # a title-case question
+G_REFLIST = 16  # is_reference_list
+G_TITLE = 32  # whole_title, and glued_title (furniture._result)
+G_ALL = 63
+G_TOKHIT = 64  # not a rule: a trigger token of the unit's length is among its words
+
+
+def _structural(text: str, n_words: int, may: int) -> Verdict | None:
+    """The structural rules, in order, but those whose bit is clear in ``may``."""
     last = text[-1]
-    if n_words <= 5 and last == "." and _BREADCRUMB_DOT.match(text):
+    if may & G_CRUMB_DOT and n_words <= 5 and last == "." and _BREADCRUMB_DOT.match(text):
         return Verdict(
             "breadcrumb", "a run of navigation links whose separators were lost (a word before ' .')"
         )
-    if n_words <= 30 and _has_crumb_separator(text) and _BREADCRUMB_SEP.match(text) and _short_items(text):
+    if (
+        may & G_CRUMB_SEP
+        and n_words <= 30
+        and _has_crumb_separator(text)
+        and _BREADCRUMB_SEP.match(text)
+        and _short_items(text)
+    ):
         return Verdict("breadcrumb", "a trail of navigation links ('Home > Section > Page')")
-    if n_words <= 45 and text[0].isupper():
+    if may & G_BIO and n_words <= 45 and text[0].isupper():
         m = _BIO.match(text)
         if m and (_ROLES.search(m.group("pred")) or m.group("verb") in _BIO_VERBS):
             return Verdict(
                 "author_bio", "a note about the author (name and present-tense role), not the text"
             )
-    if n_words <= 16 and last == "?" and is_title_case(text):
+    if may & G_QUESTION and n_words <= 16 and last == "?" and is_title_case(text):
         return Verdict(
             "related_question", "a title-case question standing alone: the link to a related article"
         )
-    if n_words >= 8 and ("http" in text or "www." in text or " - " in text) and is_reference_list(text):
+    if (
+        may & G_REFLIST
+        and n_words >= 8
+        and ("http" in text or "www." in text or " - " in text)
+        and is_reference_list(text)
+    ):
         return Verdict("reference_list", "a list of sources and links, not running text")
-    title = whole_title(text) if n_words <= 15 and has_title_separator(text) else None
+    title = whole_title(text) if may & G_TITLE and n_words <= 15 and has_title_separator(text) else None
     if title is not None:
         return Verdict("page_title", f"the title of a page of {title}, not text of the page")
     return None
+
+
+def classify_gated(text: str, mask: int, bits: int) -> Verdict | None:
+    """:func:`classify` for a unit the compiled sentence gate let through, with its
+    answer: ``mask``, the lexical rules that may match (bit i: rule i; those whose
+    triggers are there, with a trigger token or a link or a symbol as :func:`_lexical`
+    requires, and one of whose literals is there), or -1 (the gate could not tell:
+    every rule is tried); ``bits``, the structural rules that may (``G_*``). The
+    rules left out cannot match; the others are tried in :func:`classify`'s order."""
+    if mask < 0:
+        return classify_known_hit(text, bits & G_TOKHIT != 0)
+    if mask:
+        v = _first_match(text, text.lower(), (i for i in range(mask.bit_length()) if mask >> i & 1))
+        if v is not None:
+            return v
+    if not bits & G_ALL:
+        return None
+    return _structural(text, text.count(" ") + 1, bits)
 
 
 def _has_crumb_separator(text: str) -> bool:
