@@ -87,13 +87,16 @@ typedef struct {
 static inline Key
 pack(const Py_UCS4 *str, Py_ssize_t at, Py_ssize_t len)
 {
+    const Py_UCS4 *c = str + at;
     Key k = {0, (uint64_t)len};
-    for (Py_ssize_t i = 0; i < len; i++) {
-        uint64_t c = str[at + i];
-        if (i < 3)
-            k.a |= c << (21 * i);
-        else
-            k.b |= c << (21 * (i - 3) + 8);
+    switch (len) {  /* the first three characters in a, the next two in b */
+    default:
+    case 5: k.b |= (uint64_t)c[4] << 29; /* fall through */
+    case 4: k.b |= (uint64_t)c[3] << 8; /* fall through */
+    case 3: k.a |= (uint64_t)c[2] << 42; /* fall through */
+    case 2: k.a |= (uint64_t)c[1] << 21; /* fall through */
+    case 1: k.a |= (uint64_t)c[0]; /* fall through */
+    case 0: break;
     }
     return k;
 }
@@ -556,9 +559,10 @@ sentence_pass(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, in
         if (cls == P_LETTER) {
             /* a word: L[j:r]; the character before it is not a letter, or it is s */
             Py_ssize_t r = j + 1;
-            while (r < e && is_letter(L[r]))
-                r++;
-            if (!you)  /* "you" in lw: three letters, so inside one word */
+            int y = L[j] == 'y';
+            for (Py_UCS4 d; r < e && is_letter(d = L[r]); r++)
+                y |= d == 'y';
+            if (y && !you)  /* "you" in lw: three letters, so inside one word */
                 for (Py_ssize_t q = j; q + 2 < r; q++)
                     if (L[q] == 'y' && L[q + 1] == 'o' && L[q + 2] == 'u') {
                         you = 1;

@@ -641,17 +641,15 @@ def _bags(low: str, spans: list[Span]) -> list[frozenset[str]]:
 
 def _furniture(doc: Document) -> tuple[int, int]:
     """Distinct sites named in removed page titles, and distinct furniture kinds removed."""
-    sites: set[str] = set()
-    kinds: set[str] = set()
-    for group in doc.edits:
-        for e in group.edits:
-            if e.action != "remove" or e.label not in _FURNITURE:
-                continue
-            kinds.add(e.label)
-            if e.label == "page_title":
-                site = site_of_title(e.original)
-                if site:
-                    sites.add(site)
+    if not doc.edits:
+        return 0, 0
+    removed = [e for group in doc.edits for e in group.edits if e.action == "remove"]
+    kinds = {e.label for e in removed} & _FURNITURE
+    if "page_title" not in kinds:
+        return 0, len(kinds)
+    sites = {site_of_title(e.original) for e in removed if e.label == "page_title"}
+    sites.discard(None)
+    sites.discard("")
     return len(sites), len(kinds)
 
 
