@@ -1,4 +1,4 @@
-"""The compiled prechecks of fix_mojibake and their pure-Python twins agree.
+"""The compiled prechecks of fix_mojibake and redact_pii and their pure-Python twins agree.
 
 ``thresher.stages.repair._repairfast`` is optional (built where a C compiler exists).
 ``line_marks`` must give the lines and bits the Python rules give (``_line_marks_python``)
@@ -6,8 +6,12 @@ and a plain reference written here (every line, every run, every ASCII character
 generated text of one, two and four bytes per character: runs of every kind ftfy's
 rules distinguish, long ASCII stretches (the compiled scan skips them a word at a time)
 with newlines, control characters and DEL at every offset. ``opcodes`` must be
-difflib's ``get_opcodes`` (no junk) on generated pairs. Where the shared folder exists,
-both run on real corpus pages, and the whole step is compared both ways.
+difflib's ``get_opcodes`` (no junk) on generated pairs. ``pii_scan`` must give the
+phone hint's windows and the e-mail / IPv4 / IPv6 flags that ``pii._scan`` computes in
+Python, on text mixing every character class the PII patterns distinguish (non-ASCII
+digits, "?", full-width forms, text of one, two and four bytes per character). Where
+the shared folder exists, both run on real corpus pages, and the whole steps are
+compared both ways.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from thresher.document import Document
-from thresher.stages.repair import mojibake
+from thresher.stages.repair import mojibake, pii
 from thresher.stages.repair.mojibake import FixMojibake
 
 pytest.importorskip("ftfy")
@@ -53,13 +57,13 @@ def _ready(compiled: bool, **params: object) -> FixMojibake:
     return s
 
 
-def test_the_step_uses_the_accelerator() -> None:
+def test_the_steps_use_the_accelerator() -> None:
     s = FixMojibake()
     s.ensure_setup()
     if os.environ.get("THRESHER_PURE_PYTHON", "") in ("", "0"):
-        assert s._fast is fast
+        assert s._fast is fast and pii._fast is fast
     else:
-        assert s._fast is None
+        assert s._fast is None and pii._fast is None
 
 
 STEPS = [(_ready(True, **c), _ready(False, **c)) for c in CONFIGS]
@@ -211,3 +215,99 @@ def test_real_pages_agree(shared_dir: Path) -> None:
         assert out == _outcome(python, text)
         edited += bool(out[2]["fix_mojibake.edits"])
     assert marked > 50 and edited > 5  # the sample does hold lines to look at and repairs
+
+
+# ---- redact_pii ------------------------------------------------------------------------
+
+PII_ATOMS = st.one_of(
+    st.sampled_from(
+        [
+            "john.doe@example.com",
+            "8.8.8.8",
+            "1.2.3.4.5",
+            "x.1.2.3.4",
+            "1234.5.6.7",
+            "2001:db8::1",
+            "fe80::1%eth0",
+            "a:b:c",
+            ":12345:",
+            "+44 20 7946 0958",
+            "(415) 555-0132",
+            "Tel: 5551234567",
+            "12.03.2020",
+            "\u0663.\u0664.\u0665.\u0666",
+            "\uff18.\uff18.\uff18.\uff18",
+            "\u0665\u0665\u0665 \u0665\u0665\u0665\u0665",
+            "\U0001d7ce\U0001d7cf\U0001d7d0\U0001d7d1\U0001d7d2\U0001d7d3\U0001d7d4",
+            "?1.2.3",
+            "1?2.3.4.5",
+        ]
+    ),
+    st.text(
+        alphabet=st.sampled_from(list("0123456789.:@-+() /_%'abcdefxyzé\u0663\uff11\u00b2?\n\t東\U0001f600")),
+        max_size=12,
+    ),
+)
+PII_TEXT = st.lists(PII_ATOMS, max_size=12).map("".join)
+
+
+def _pii_python(text: str, phones: bool) -> tuple[list[tuple[int, int]], int]:
+    saved = pii._fast
+    pii._fast = None
+    try:
+        windows, flags, _ = pii._scan(text, phones)
+    finally:
+        pii._fast = saved
+    return windows, flags
+
+
+def _pii_both(text: str) -> tuple[object, object]:
+    outcomes: list[tuple[object, dict[str, int] | None]] = []
+    saved = pii._fast
+    for module in (fast, None):
+        pii._fast = module
+        try:
+            seen: dict[str, int] = {}
+            for cap in (1, 3, 20_000):
+                outcomes.append(
+                    (pii.find_pii(text, ("email", "ip_address", "phone"), True, cap, seen), dict(seen))
+                )
+            outcomes.append((pii.find_pii(text, ("ip_address",), False), None))
+        finally:
+            pii._fast = saved
+    half = len(outcomes) // 2
+    return outcomes[:half], outcomes[half:]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=PII_TEXT)
+def test_pii_scan_agrees(text: str) -> None:
+    got = fast.pii_scan(text, True)
+    assert got == _pii_python(text, True)
+    assert got[0] == [m.span() for m in pii._PHONE_HINT.finditer(text)]
+    assert fast.pii_scan(text, False) == ([], got[1])
+    compiled, python = _pii_both(text)
+    assert compiled == python
+
+
+def test_pii_scan_on_each_width() -> None:
+    for prefix in ("", "\xe9", "\u2019", "\U0001f600"):
+        for text in ("call 555 123 4567 now", "at 10.0.0.1:80", "a@b fe80::1", "v1.2.3.4", "x" * 30):
+            text = prefix + text
+            assert fast.pii_scan(text, True) == _pii_python(text, True), text
+
+
+@pytest.mark.shared
+def test_real_pages_pii_agree(shared_dir: Path) -> None:
+    path = shared_dir / "data" / "corpus" / "web-text.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        texts = [json.loads(line)["text_full"] or "" for line in itertools.islice(f, 300)]
+    windows = found = 0
+    for text in texts:
+        got = fast.pii_scan(text, True)
+        assert got == _pii_python(text, True)
+        windows += len(got[0])
+        compiled, python = _pii_both(text)
+        assert compiled == python
+        found += len(compiled[2][0])  # type: ignore[index]
+    assert windows > 100 and found > 0  # the sample does hold digit runs and addresses

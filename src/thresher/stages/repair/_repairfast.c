@@ -1,5 +1,5 @@
-/* Compiled prechecks of fix_mojibake (see mojibake.py, which holds the pure-Python
- * twins).
+/* Compiled prechecks of fix_mojibake and redact_pii (see mojibake.py and pii.py, which
+ * hold the pure-Python twins).
  *
  * Most pages of a crawl need nothing from ftfy, and fix_mojibake spends most of its
  * time proving that: it finds the runs of consecutive non-ASCII characters of a text
@@ -10,6 +10,11 @@
  * matters are returned with what was found on them. It decides nothing by itself:
  * the meaning of each run is the Python answer (tests/stages/repair/
  * test_repairfast.py compares both paths on adversarial and real text).
+ *
+ * pii_scan() goes through a text once for redact_pii: the spans of its phone hint
+ * ([\d(+][\d .()+-]{6,}, \d being what Py_UNICODE_ISDECIMAL holds of, as in the re
+ * module) and whether an "@", an IPv4 core or an IPv6 hint occurs, as pii._scan()
+ * computes them with bytes operations and patterns.
  *
  * opcodes() is difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() on
  * two strings, the same algorithm written out (no junk, no popular elements), so the
@@ -251,6 +256,177 @@ done:
     PyBuffer_Release(&asc);
     PyBuffer_Release(&single);
     return out;
+}
+
+/* ---- redact_pii ---------------------------------------------------------------------- */
+
+/* character classes of pii_scan (ASCII; a non-ASCII character is a phone digit when
+ * Py_UNICODE_ISDECIMAL holds, which is what \d matches in a str pattern) */
+#define P_PHONE 1  /* [\d .()+-]: a character of the phone hint */
+#define P_START 2  /* [\d(+]: one it may start with */
+#define P_D4 4     /* a digit of the IPv4 class string: [0-9?], any non-ASCII too */
+#define P_HEX 8    /* [0-9A-Fa-f] */
+#define P_ANY 16   /* a character pii_scan stops at: [\d(+] and "@", ".", ":" */
+
+/* flags returned (pii.py holds the same values) */
+#define S_AT 1    /* an "@" */
+#define S_IPV4 2  /* "0.0{1,3}.0{1,3}.0" on the IPv4 class string */
+#define S_IPV6 4  /* "h:h{0,4}:" on the IPv6 class string */
+
+static unsigned char pii_class[128];
+
+static void
+pii_init(void)
+{
+    for (int c = '0'; c <= '9'; c++)
+        pii_class[c] = P_PHONE | P_START | P_D4 | P_HEX;
+    for (const char *p = " .)-"; *p; p++)
+        pii_class[(unsigned char)*p] = P_PHONE;
+    pii_class['('] = pii_class['+'] = P_PHONE | P_START;
+    pii_class['?'] = P_D4;
+    for (const char *p = "0123456789(+@.:"; *p; p++)
+        pii_class[(unsigned char)*p] |= P_ANY;
+    for (int c = 'a'; c <= 'f'; c++)
+        pii_class[c] = pii_class[c - 32] = P_HEX;
+}
+
+#define PII_SCAN_FN(NAME, T)                                                                  \
+    INLINE int NAME##_d4(const T *s, Py_ssize_t j)                                            \
+    {                                                                                         \
+        Py_UCS4 c = s[j];                                                                     \
+        return c >= 128 || (pii_class[c] & P_D4);                                             \
+    }                                                                                         \
+    INLINE int NAME##_hex(const T *s, Py_ssize_t j)                                           \
+    {                                                                                         \
+        Py_UCS4 c = s[j];                                                                     \
+        return c < 128 && (pii_class[c] & P_HEX);                                             \
+    }                                                                                         \
+    /* "0.0{1,3}.0{1,3}.0" with its first dot at p */                                         \
+    static int NAME##_ipv4(const T *s, Py_ssize_t n, Py_ssize_t p)                            \
+    {                                                                                         \
+        if (p == 0 || !NAME##_d4(s, p - 1))                                                   \
+            return 0;                                                                         \
+        Py_ssize_t j = p + 1;                                                                 \
+        for (int group = 0; group < 2; group++) {                                             \
+            Py_ssize_t k = 0;                                                                 \
+            while (j < n && k < 4 && NAME##_d4(s, j)) {                                       \
+                j++;                                                                          \
+                k++;                                                                          \
+            }                                                                                 \
+            if (k < 1 || k > 3 || j >= n || s[j] != '.')                                      \
+                return 0;                                                                     \
+            j++;                                                                              \
+        }                                                                                     \
+        return j < n && NAME##_d4(s, j);                                                      \
+    }                                                                                         \
+    /* "h:h{0,4}:" with its first colon at p */                                               \
+    static int NAME##_ipv6(const T *s, Py_ssize_t n, Py_ssize_t p)                            \
+    {                                                                                         \
+        if (p == 0 || !NAME##_hex(s, p - 1))                                                  \
+            return 0;                                                                         \
+        Py_ssize_t j = p + 1, k = 0;                                                          \
+        while (j < n && k < 5 && NAME##_hex(s, j)) {                                          \
+            j++;                                                                              \
+            k++;                                                                              \
+        }                                                                                     \
+        return k <= 4 && j < n && s[j] == ':';                                                \
+    }                                                                                         \
+    static int NAME(const T *s, Py_ssize_t n, PyObject *windows, int *flags_out)              \
+    {                                                                                         \
+        int flags = 0;                                                                        \
+        Py_ssize_t i = 0;                                                                     \
+        while (i < n) {                                                                       \
+            /* most characters matter to nothing: letters, spaces, punctuation */             \
+            while (i < n && s[i] < 128 && !(pii_class[s[i]] & P_ANY))                         \
+                i++;                                                                          \
+            if (i >= n)                                                                       \
+                break;                                                                        \
+            Py_UCS4 c = s[i];                                                                 \
+            if (c < 128) {                                                                    \
+                if (c == '@') {                                                               \
+                    flags |= S_AT;                                                            \
+                    i++;                                                                      \
+                    continue;                                                                 \
+                }                                                                             \
+                if (c == ':') {                                                               \
+                    if (!(flags & S_IPV6) && NAME##_ipv6(s, n, i))                            \
+                        flags |= S_IPV6;                                                      \
+                    i++;                                                                      \
+                    continue;                                                                 \
+                }                                                                             \
+                if (c == '.') {                                                               \
+                    if (!(flags & S_IPV4) && NAME##_ipv4(s, n, i))                            \
+                        flags |= S_IPV4;                                                      \
+                    i++;                                                                      \
+                    continue;                                                                 \
+                }                                                                             \
+            }                                                                                 \
+            else if (!Py_UNICODE_ISDECIMAL(c)) {                                              \
+                i++;                                                                          \
+                continue;                                                                     \
+            }                                                                                 \
+            /* a character the hint may start with, the first of its run of hint characters   \
+             * (a run is gone through at once): the hint runs from here to the run's end */   \
+            Py_ssize_t j = i + 1;                                                             \
+            while (j < n) {                                                                   \
+                Py_UCS4 d = s[j];                                                             \
+                if (d < 128 ? !(pii_class[d] & P_PHONE) : !Py_UNICODE_ISDECIMAL(d))           \
+                    break;                                                                    \
+                if (d == '.' && !(flags & S_IPV4) && NAME##_ipv4(s, n, j))                    \
+                    flags |= S_IPV4;                                                          \
+                j++;                                                                          \
+            }                                                                                 \
+            if (windows != NULL && j - i >= 7) {                                              \
+                PyObject *w = Py_BuildValue("(nn)", i, j);                                    \
+                if (w == NULL || PyList_Append(windows, w) < 0) {                             \
+                    Py_XDECREF(w);                                                            \
+                    return -1;                                                                \
+                }                                                                             \
+                Py_DECREF(w);                                                                 \
+            }                                                                                 \
+            i = j;                                                                            \
+        }                                                                                     \
+        *flags_out = flags;                                                                   \
+        return 0;                                                                             \
+    }                                                                                         \
+
+PII_SCAN_FN(pii1, Py_UCS1)
+PII_SCAN_FN(pii2, Py_UCS2)
+PII_SCAN_FN(pii4, Py_UCS4)
+
+/* pii_scan(text, phones) -> (windows, flags)
+ *
+ * windows: the spans of _PHONE_HINT.finditer(text) when phones is true (else []);
+ * flags: S_AT, S_IPV4, S_IPV6 as defined above. */
+static PyObject *
+pii_scan(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    int phones;
+    if (!PyArg_ParseTuple(args, "Up:pii_scan", &text, &phones))
+        return NULL;
+    PyObject *windows = PyList_New(0);
+    if (windows == NULL)
+        return NULL;
+    PyObject *target = phones ? windows : NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int flags = 0, rc;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        rc = pii1(PyUnicode_1BYTE_DATA(text), n, target, &flags);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        rc = pii2(PyUnicode_2BYTE_DATA(text), n, target, &flags);
+        break;
+    default:
+        rc = pii4(PyUnicode_4BYTE_DATA(text), n, target, &flags);
+        break;
+    }
+    if (rc < 0) {
+        Py_DECREF(windows);
+        return NULL;
+    }
+    return Py_BuildValue("(Ni)", windows, flags);
 }
 
 /* ---- difflib ------------------------------------------------------------------------ */
@@ -520,17 +696,22 @@ static PyMethodDef methods[] = {
     {"line_marks", line_marks, METH_VARARGS,
      "line_marks(text, ascii, single, cache, compute) -> (marks, any_bits): the lines holding "
      "something fix_mojibake must look at"},
+    {"pii_scan", pii_scan, METH_VARARGS,
+     "pii_scan(text, phones) -> (windows, flags): redact_pii's phone hint windows and which "
+     "other kinds may be present"},
     {"opcodes", opcodes, METH_VARARGS,
      "opcodes(a, b) -> difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_repairfast", "Compiled prechecks of fix_mojibake.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_repairfast", "Compiled prechecks of fix_mojibake and redact_pii.", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC
 PyInit__repairfast(void)
 {
+    pii_init();
     return PyModule_Create(&module);
 }

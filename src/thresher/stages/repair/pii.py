@@ -26,10 +26,13 @@ character of the text (about 24 MB/s for the three kinds on ../shared/data/corpu
 Each kind is looked for only inside the runs ("islands") of the characters its matches
 are made of, found on a one-byte-per-character class string with substring searches
 (about 90 MB/s, same matches in the same order; the tests compare with full scans).
-The class strings are only made where they can hold something: the IPv4 and IPv6
-cores are first looked for on the ASCII view itself with patterns that start with
-their "." or ":" (most pages have neither), and the phone hint's windows come from one
-search of the class string that starts with a literal (about 150 MB/s).
+The class strings are only made where they can hold something: :func:`_scan` first
+tells whether an "@", an IPv4 core or an IPv6 hint occurs (most pages have none of
+them) and gives the phone hint's windows. In Python it looks for the cores on the ASCII
+view with patterns that start with their "." or ":" and finds the windows with one
+search of a class string that starts with a literal (about 150 MB/s); the optional
+compiled twin (``_repairfast.pii_scan``) goes through the characters once (about
+270 MB/s; tests/stages/repair/test_repairfast.py compares the two).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from thresher import accelerators
 from thresher.document import Document, Edit
 from thresher.step import Params, Transformer
 
@@ -116,6 +120,10 @@ _IPV4_DOT = re.compile(rb"\.(?=[0-9?]{1,3}\.[0-9?]{1,3}\.[0-9?])")  # "0.0{1,3}.
 _IPV4_DIGIT = frozenset(_DIGITS.encode() + b"?")
 _IPV6_COLON = re.compile(rb":(?=[0-9A-Fa-f]{0,4}:)")  # "h:h{0,4}:" from its first colon
 _HEX_BYTES = frozenset(_HEX.encode())
+# what _scan found (_repairfast.c holds the same values)
+_S_AT, _S_IPV4, _S_IPV6 = 1, 2, 4
+# the compiled twin of _scan, if built
+_fast = accelerators.load("thresher.stages.repair._repairfast")  # types: _repairfast.pyi
 # phones: the characters of the phone hint, those it may start with ("d": a digit, "(",
 # "+", or a non-ASCII character, which may be a digit) and the others ("s"); on this
 # class string the hint is "d[ds]{6,}", which starts with a literal (found at memory
@@ -240,17 +248,20 @@ def find_pii(
         found.append((s, e, kind, reason))
 
     n = len(text)
-    # one byte per character, "?" for each non-ASCII one (memory speed); each kind
-    # translates it to its own classes only when its key character occurs
-    ascii_view = text.encode("ascii", "replace")
-    if "email" in kinds and "@" in text:
+    windows, flags, view = _scan(text, "phone" in kinds)
+    # one byte per character, "?" for each non-ASCII one (memory speed), made when a
+    # kind needs it; each kind translates it to its own classes
+    ascii_view = view if view is not None else b""
+    if flags and view is None:
+        ascii_view = text.encode("ascii", "replace")
+    if "email" in kinds and flags & _S_AT:
         cls = ascii_view.translate(_EMAIL_CLASSES)
         for m in islice(_island_matches(_EMAIL, text, cls, _at_signs(cls), 2), max_candidates):
             seen["email"] = seen.get("email", 0) + 1
             if m.group(1).lower() not in _FILE_TLDS:
                 add(m.start(), m.end(), "email", "e-mail address")
     if "ip_address" in kinds:
-        if "." in text and _after(ascii_view, _IPV4_DOT, _IPV4_DIGIT):
+        if flags & _S_IPV4:
             cls = ascii_view.translate(_IPV4_CLASSES)
             hits = (m.start() for m in _IPV4_CORE.finditer(cls))
             for m in islice(_island_matches(_IPV4, text, cls, hits, 2), max_candidates):
@@ -260,20 +271,18 @@ def find_pii(
                     continue
                 if _ip_ok(m.group(), public_ips_only):
                     add(m.start(), m.end(), "ip_address", "IPv4 address")
-        if ":" in text and _after(ascii_view, _IPV6_COLON, _HEX_BYTES):
+        if flags & _S_IPV6:
             cls = ascii_view.translate(_IPV6_CLASSES)
-            if _IPV6_HINT_CLASS.search(cls):  # holds (the test above is the same)
-                hits = (m.start() for m in _IPV6_CORE.finditer(cls))
-                for m in islice(_island_matches(_IPV6, text, cls, hits, 2), max_candidates):
-                    seen["ipv6"] = seen.get("ipv6", 0) + 1
-                    cand = m.group()
-                    if sum(1 for g in cand.split(":") if g) >= 2 and _ip_ok(cand, public_ips_only):
-                        add(m.start(), m.end(), "ip_address", "IPv6 address")
+            hits = (m.start() for m in _IPV6_CORE.finditer(cls))
+            for m in islice(_island_matches(_IPV6, text, cls, hits, 2), max_candidates):
+                seen["ipv6"] = seen.get("ipv6", 0) + 1
+                cand = m.group()
+                if sum(1 for g in cand.split(":") if g) >= 2 and _ip_ok(cand, public_ips_only):
+                    add(m.start(), m.end(), "ip_address", "IPv6 address")
     if "phone" in kinds:
         # the full pattern only runs inside the phone hint's windows (5x faster); it may
         # look two characters past a window, as its closing look-ahead needs
-        cls = ascii_view.translate(_PHONE_CLASSES)
-        for ws, we in _phone_windows(text, ascii_view, cls):
+        for ws, we in windows:
             if seen.get("phone", 0) >= max_candidates:
                 break
             for m in _PHONE.finditer(text, ws, min(n, we + 2)):
@@ -285,6 +294,26 @@ def find_pii(
                     add(m.start(), m.end(), "phone", reason)
     found.sort()
     return found
+
+
+def _scan(text: str, phones: bool) -> tuple[list[tuple[int, int]], int, bytes | None]:
+    """What ``find_pii`` looks for before it looks at anything: the spans of the phone
+    hint (when ``phones``), whether an e-mail (``_S_AT``: an "@"), an IPv4 address
+    (``_S_IPV4``: ``_IPV4_CORE`` on the IPv4 classes) or an IPv6 address (``_S_IPV6``:
+    ``_IPV6_HINT_CLASS`` on the IPv6 classes) may be present, and the ASCII view if it
+    was made. The compiled twin (``_repairfast.pii_scan``) goes through the characters
+    once."""
+    if _fast is not None:
+        windows, flags = _fast.pii_scan(text, phones)
+        return windows, flags, None
+    view = text.encode("ascii", "replace")
+    flags = _S_AT if "@" in text else 0
+    if "." in text and _after(view, _IPV4_DOT, _IPV4_DIGIT):
+        flags |= _S_IPV4
+    if ":" in text and _after(view, _IPV6_COLON, _HEX_BYTES):
+        flags |= _S_IPV6
+    windows = list(_phone_windows(text, view, view.translate(_PHONE_CLASSES))) if phones else []
+    return windows, flags, view
 
 
 def _after(view: bytes, rx: re.Pattern[bytes], before: frozenset[int]) -> bool:
