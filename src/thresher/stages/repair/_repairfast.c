@@ -222,6 +222,8 @@ line_marks(PyObject *self, PyObject *args)
                           &compute))
         return NULL;
     PyObject *out = NULL;
+    if (PyUnicode_READY(text) < 0)
+        goto done;
     if (asc.len != 128 || single.len != MAX_CP) {
         PyErr_SetString(PyExc_ValueError, "line_marks: tables of 128 and 0x110000 bytes expected");
         goto done;
@@ -404,6 +406,8 @@ pii_scan(PyObject *self, PyObject *args)
     PyObject *text;
     int phones;
     if (!PyArg_ParseTuple(args, "Up:pii_scan", &text, &phones))
+        return NULL;
+    if (PyUnicode_READY(text) < 0)
         return NULL;
     PyObject *windows = PyList_New(0);
     if (windows == NULL)
