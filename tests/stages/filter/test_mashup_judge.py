@@ -184,3 +184,23 @@ def test_real_pages(shared_dir: Path) -> None:
         judged += len(_same(text, 120, 10)) == 4
         _same(text, 30, 10)
     assert judged > 250
+
+
+def test_years_across_sentences_and_gaps() -> None:
+    """A year is sought over the whole region, sentence ends and gaps included: a
+    match that starts in one sentence, or in a gap, or is refused (inside a longer
+    number), resumes the scan after it. Every cut into two sentences, with and without
+    a gap between them, against the Python rules."""
+    from thresher.stages.segment import Span
+
+    for text in (
+        "In 1999 2012021 x1999 19991 2020. 1871 and 2000s 1500",
+        "a 119990 20201999 1 2 12 2099 1600",
+    ):
+        low = mashup._lower_same_length(text)
+        for a in range(1, len(text) - 1):
+            for gap in (0, 1, 2, 3):
+                b = min(a + gap, len(text) - 1)
+                spans = [Span(0, a, "sentence"), Span(b, len(text), "sentence")]
+                years = fast.page(text, low, spans, 30)[4]
+                assert years == mashup._sentence_years(text, spans), (text, a, b)

@@ -483,6 +483,13 @@ stem_add(Stems *st, const Py_UCS4 *L, Py_ssize_t j, Py_ssize_t len, int32_t i)
     }
 }
 
+/* Where a year may start: the positions of the characters "1" and "2" of the
+ * sentences, in order (sentence_pass fills it; room for one per character) */
+typedef struct {
+    Py_ssize_t *at;
+    Py_ssize_t n;
+} Digits;
+
 /* What sentence_pass reports of a sentence's conventions, as bits: a curly mark, a
  * straight quote or apostrophe anywhere (for the region), a straight mark as
  * _typography_counts counts it (a double quote, or an apostrophe between letters),
@@ -522,12 +529,13 @@ init_ascii_pass(void)
  *    L, not preceded by a letter, looking before s too, of four letters or more,
  *    gives its first five), unless st is NULL;
  *  - where counts is given, per language the function words among its words
- *    (mashup._TOKEN: maximal letter runs of L[s:e], no look before s).
+ *    (mashup._TOKEN: maximal letter runs of L[s:e], no look before s);
+ *  - the positions of its characters "1" and "2", appended to ones_twos.
  * A word is a run of letters of L; an ASCII character is a letter in L when it is one
  * in T (its lower case is ASCII). */
 static int
 sentence_pass(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, int32_t i, double *m,
-              Stems *st, long *counts)
+              Stems *st, long *counts, Digits *ones_twos)
 {
     Py_ssize_t spaces = 0, caps = 0, digits = 0, ed = 0;
     int first = 0, you = 0, present = 0, past = 0, comma = 0, paren = 0, straight = 0, curly = 0;
@@ -617,7 +625,11 @@ sentence_pass(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, in
             }
             break;
         }
-        case P_DIGIT: digits++; break;
+        case P_DIGIT:
+            digits++;
+            if (c == '1' || c == '2')
+                ones_twos->at[ones_twos->n++] = j;
+            break;
         case P_COMMA: comma = 1; break;
         case P_PAREN: paren = 1; break;
         case P_DQ: straight = 1; conv |= C_QUOTE | C_STRAIGHT; break;
@@ -660,12 +672,13 @@ sentence_pass(const Py_UCS4 *T, const Py_UCS4 *L, Py_ssize_t s, Py_ssize_t e, in
 }
 
 /* sentence_pass over the sentences se[0..2n): markers into m (n rows), conventions
- * into conv, stems into st (unless NULL), and the language of each of the first
+ * into conv, stems into st (unless NULL), the positions of "1" and "2" into
+ * ones_twos (room for one per character of the sentences), and the language of each of the first
  * lang_sentences sentences holding two function words or more of one language into
  * langs (the one it holds most of; ties: the first listed). -1 on error. */
 static int
 page_pass(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n, Py_ssize_t lang_sentences,
-          double *m, int *conv, Stems *st, PyObject *langs)
+          double *m, int *conv, Stems *st, PyObject *langs, Digits *ones_twos)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
         long counts[MAX_LANGUAGES] = {0};
@@ -673,7 +686,7 @@ page_pass(const Py_UCS4 *T, const Py_UCS4 *L, const Py_ssize_t *se, Py_ssize_t n
         if (st)
             st->off[i] = st->cnt;
         conv[i] = sentence_pass(T, L, se[2 * i], se[2 * i + 1], (int32_t)i, m + i * N_MARKERS, st,
-                                lang ? counts : NULL);
+                                lang ? counts : NULL, ones_twos);
         if (!lang)
             continue;
         int top = 0;
@@ -833,7 +846,7 @@ done:
  * years) */
 static PyObject *
 page_finish(const Py_UCS4 *T, const Py_ssize_t *se, Py_ssize_t n, PyObject *markers, const int *conv,
-            PyObject *langs)
+            PyObject *langs, const Digits *ones_twos)
 {
     PyObject *result = NULL, *years = PyList_New(0);
     Py_ssize_t base = se[0], end = se[2 * n - 1];
@@ -877,36 +890,47 @@ page_finish(const Py_UCS4 *T, const Py_ssize_t *se, Py_ssize_t n, PyObject *mark
     }
 
     /* mashup._YEAR over text[base:end] ((?:1[5-9]|20)\d\d(?!\w), the text ending at
-     * end), not inside a longer number or word, the first of each sentence */
-    Py_ssize_t k = 0, last = -1, j = base;
-    while (j + 4 <= end) {
-        Py_UCS4 c0 = T[j];
-        if (c0 != '1' && c0 != '2') {
-            j++;
-            continue;
-        }
-        Py_UCS4 c1 = T[j + 1], c2 = T[j + 2], c3 = T[j + 3];
-        if (!((c0 == '1' && c1 >= '5' && c1 <= '9') || (c0 == '2' && c1 == '0')) ||
-            !Py_UNICODE_ISDECIMAL(c2) || !Py_UNICODE_ISDECIMAL(c3) || (j + 4 < end && is_word(T[j + 4]))) {
-            j++;
-            continue;
-        }
-        Py_ssize_t p = j;
-        j += 4;
-        if (p > 0 && (Py_UNICODE_ISALNUM(T[p - 1]) || T[p - 1] == '_'))
-            continue;
-        while (k < n && se[2 * k + 1] <= p)
-            k++;
-        if (k < n && se[2 * k] <= p && k != last) {
-            long year = (long)(c0 - '0') * 1000 + (long)(c1 - '0') * 100 + Py_UNICODE_TODECIMAL(c2) * 10 +
-                        Py_UNICODE_TODECIMAL(c3);
-            PyObject *v = PyLong_FromLong(year);
-            if (!v || PyList_Append(years, v) < 0) {
-                Py_XDECREF(v);
-                goto done;
+     * end), not inside a longer number or word, the first of each sentence. A match
+     * starts at a "1" or a "2": those of the sentences (ones_twos) and of the gaps
+     * between them are tried in order, as the regular expression scans; a match,
+     * even one refused, resumes the scan after it. */
+    Py_ssize_t k = 0, last = -1, j = base, q = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t e = se[2 * i + 1], g1 = i + 1 < n ? se[2 * i + 2] : end;
+        Py_ssize_t g = e;
+        for (;;) {
+            Py_ssize_t p;
+            if (q < ones_twos->n && ones_twos->at[q] < e)
+                p = ones_twos->at[q++];
+            else {
+                while (g < g1 && T[g] != '1' && T[g] != '2')
+                    g++;
+                if (g >= g1)
+                    break;
+                p = g++;
             }
-            Py_DECREF(v);
-            last = k;
+            if (p < j || p + 4 > end)
+                continue;
+            Py_UCS4 c0 = T[p], c1 = T[p + 1], c2 = T[p + 2], c3 = T[p + 3];
+            if (!((c0 == '1' && c1 >= '5' && c1 <= '9') || (c0 == '2' && c1 == '0')) ||
+                !Py_UNICODE_ISDECIMAL(c2) || !Py_UNICODE_ISDECIMAL(c3) || (p + 4 < end && is_word(T[p + 4])))
+                continue;
+            j = p + 4;
+            if (p > 0 && (Py_UNICODE_ISALNUM(T[p - 1]) || T[p - 1] == '_'))
+                continue;
+            while (k < n && se[2 * k + 1] <= p)
+                k++;
+            if (k < n && se[2 * k] <= p && k != last) {
+                long year = (long)(c0 - '0') * 1000 + (long)(c1 - '0') * 100 + Py_UNICODE_TODECIMAL(c2) * 10 +
+                            Py_UNICODE_TODECIMAL(c3);
+                PyObject *v = PyLong_FromLong(year);
+                if (!v || PyList_Append(years, v) < 0) {
+                    Py_XDECREF(v);
+                    goto done;
+                }
+                Py_DECREF(v);
+                last = k;
+            }
         }
     }
     result = Py_BuildValue("O(inn)(innnnn)OO", markers, typo_pre, curly_n, straight_n, dash_pre, dash_n[0],
@@ -926,6 +950,7 @@ typedef struct {
     Stems st;
     PyObject *markers, *langs;
     int *conv;
+    Digits ones_twos;
 } Pass;
 
 static void
@@ -935,6 +960,7 @@ pass_free(Pass *p)
     PyMem_Free(p->T);
     PyMem_Free(p->L);
     PyMem_Free(p->conv);
+    PyMem_Free(p->ones_twos.at);
     if (p->st.off)
         stems_free(&p->st);
     Py_XDECREF(p->markers);
@@ -959,7 +985,8 @@ pass_run(Pass *p, PyObject *text, PyObject *low, PyObject *spans, Py_ssize_t lan
     p->markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
     p->langs = PyList_New(0);
     p->conv = PyMem_Malloc(((size_t)n + 1) * sizeof(int));
-    if (!p->L || !p->markers || !p->langs || !p->conv) {
+    p->ones_twos.at = PyMem_Malloc(((size_t)end + 1) * sizeof(Py_ssize_t));
+    if (!p->L || !p->markers || !p->langs || !p->conv || !p->ones_twos.at) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
         return -1;
@@ -967,7 +994,7 @@ pass_run(Pass *p, PyObject *text, PyObject *low, PyObject *spans, Py_ssize_t lan
     if (stems_init(&p->st, p->se, n) < 0)
         return -1;
     return page_pass(p->T, p->L, p->se, n, lang_sentences, (double *)PyByteArray_AS_STRING(p->markers), p->conv,
-                     &p->st, p->langs);
+                     &p->st, p->langs, &p->ones_twos);
 }
 
 static PyObject *
@@ -999,7 +1026,7 @@ mf_page(PyObject *self, PyObject *args)
         return NULL;
     }
     if (pass_run(&p, text, low, spans, lang_sentences) == 0)
-        result = page_finish(p.T, p.se, p.n, p.markers, p.conv, p.langs);
+        result = page_finish(p.T, p.se, p.n, p.markers, p.conv, p.langs, &p.ones_twos);
     pass_free(&p);
     return result;
 }
@@ -1430,6 +1457,7 @@ mf_judge(PyObject *self, PyObject *args)
     Py_ssize_t max_sentences, quick_chars, cap_chars, fewest, lang_sentences;
     Stems st = {{NULL, NULL, 0, 0}, NULL, NULL, NULL, 0, 0};
     int *conv = NULL;
+    Digits ones_twos = {NULL, 0};
     if (!PyArg_ParseTuple(args, "Unnnnn", &text, &max_sentences, &quick_chars, &cap_chars, &fewest,
                           &lang_sentences))
         return NULL;
@@ -1467,20 +1495,22 @@ mf_judge(PyObject *self, PyObject *args)
     markers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * N_MARKERS * sizeof(double)));
     langs = PyList_New(0);
     conv = PyMem_Malloc((size_t)n * sizeof(int));
-    if (!L || !markers || !langs || !conv) {
+    ones_twos.at = PyMem_Malloc(((size_t)buf.se[2 * n - 1] + 1) * sizeof(Py_ssize_t));
+    if (!L || !markers || !langs || !conv || !ones_twos.at) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
         goto done;
     }
     if (stems_init(&st, buf.se, n) < 0)
         goto done;
-    if (page_pass(T, L, buf.se, n, lang_sentences, (double *)PyByteArray_AS_STRING(markers), conv, &st, langs) < 0 ||
+    if (page_pass(T, L, buf.se, n, lang_sentences, (double *)PyByteArray_AS_STRING(markers), conv, &st, langs,
+                  &ones_twos) < 0 ||
         !(prose = prose_finish(text, buf.se, n, fewest, &st)))
         goto done;
     Py_ssize_t n_prose = PyLong_AsSsize_t(PyTuple_GET_ITEM(prose, 0));
     Py_ssize_t distinct = PyLong_AsSsize_t(PyTuple_GET_ITEM(prose, 1));
     if (n_prose >= fewest && distinct >= fewest) {
-        if (!(page = page_finish(T, buf.se, n, markers, conv, langs)))
+        if (!(page = page_finish(T, buf.se, n, markers, conv, langs, &ones_twos)))
             goto done;
     } else {
         page = Py_None;
@@ -1493,6 +1523,7 @@ done:
     Py_XDECREF(markers);
     Py_XDECREF(langs);
     PyMem_Free(conv);
+    PyMem_Free(ones_twos.at);
     if (st.off)
         stems_free(&st);
     PyMem_Free(buf.se);
