@@ -267,7 +267,8 @@ def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
                 admitted = rules.could_be_furniture(line)
                 if f & furniture._F_ADMIT:
                     assert admitted, line
-                    _check_gate_answer(line, *by_answer[li])
+                if f & (furniture._F_ADMIT | furniture._F_NAV | furniture._F_QCAND):
+                    _check_gate_answer(line, *by_answer[li])  # the rules judge it by the answer
                 elif admitted:  # left out by the sentence gate: no rule removes anything
                     span = Span(s, e, "sentence")
                     assert (

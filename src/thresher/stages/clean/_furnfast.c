@@ -866,16 +866,18 @@ scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
                     goto error;
                 if (hit)
                     f |= F_TOKHIT;
-                if (hit || (x & (X_HINT_CHAR | X_HTTP | X_WWW | X_HYPHEN_SEP | X_SP_COLON_SP | X_HINT_VERB)) ||
-                    (b - a >= 2 && PyUnicode_READ(kind, data, b - 1) == '.' &&
-                     PyUnicode_READ(kind, data, b - 2) == ' ')) {
-                    /* could_be_furniture() holds; but a line the sentence gate leaves out
-                     * gets no verdict either (unless its neighbours give it one: F_NAV,
-                     * F_QCAND, which the Python rules see anyway) */
+                /* could_be_furniture() */
+                int admitted = hit || (x & (X_HINT_CHAR | X_HTTP | X_WWW | X_HYPHEN_SEP | X_SP_COLON_SP | X_HINT_VERB)) ||
+                               (b - a >= 2 && PyUnicode_READ(kind, data, b - 1) == '.' &&
+                                PyUnicode_READ(kind, data, b - 2) == ' ');
+                if (admitted || (f & (F_NAV | F_QCAND))) {
+                    /* the sentence gate's answer: a line it leaves out gets no verdict of
+                     * its own (the Python rules see it if its neighbours give it one: F_NAV,
+                     * F_QCAND, and judge it by the rules the answer names) */
                     int r = gate(text, kind, data, a, b, hit, &mask, &bits);
                     if (r < 0)
                         goto error;
-                    if (r)
+                    if (r && admitted)
                         f |= F_ADMIT;
                 }
             }

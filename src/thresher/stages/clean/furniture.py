@@ -41,7 +41,6 @@ from thresher.stages.clean.rules import (
     Verdict,
     classify,
     classify_gated,
-    classify_known_hit,
     classify_line,
     glued_title,
     has_title_separator,
@@ -226,17 +225,15 @@ class CleanFurniture(Transformer):
             question_line = li in questions
             if f & _F_SHORT:
                 if not f & _F_MULTI:
-                    s = text[start:end]
-                    if nav_line or question_line:  # a verdict from its neighbours
-                        v = classify_known_hit(s, f & _F_TOKHIT != 0)
-                        title = True
-                    elif f & _F_ADMIT:  # some rule may match (the sentence gate's answer)
-                        v = classify_gated(s, mask, bits)
-                        title = bits & G_TITLE != 0
-                    else:
+                    # judged if some rule may match it (the sentence gate's answer, which
+                    # comes with the line and names those rules), or if its neighbours
+                    # may give it a verdict
+                    if not (nav_line or question_line or f & _F_ADMIT):
                         continue
+                    s = text[start:end]
+                    v = classify_gated(s, mask, bits)
                     span = _tuple_new(Span, (start, end, "sentence"))
-                    result = _result(span, s, v, True, nav_line, question_line, disabled, title)
+                    result = _result(span, s, v, True, nav_line, question_line, disabled, bits & G_TITLE != 0)
                     if result is not None:
                         sents.append(span)
                         out.append(result)
