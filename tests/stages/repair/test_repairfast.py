@@ -311,3 +311,10 @@ def test_real_pages_pii_agree(shared_dir: Path) -> None:
         assert compiled == python
         found += len(compiled[2][0])  # type: ignore[index]
     assert windows > 100 and found > 0  # the sample does hold digit runs and addresses
+
+
+@FAST
+@given(run=st.text(alphabet=st.sampled_from([c for c in ALPHABET if ord(c) > 127]), min_size=1, max_size=6))
+def test_run_bits_are_the_run_records(run: str) -> None:
+    for compiled, _ in STEPS:
+        assert compiled._run_bits(run) == mojibake._bits(compiled._run_info(run))

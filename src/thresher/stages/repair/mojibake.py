@@ -422,8 +422,15 @@ class FixMojibake(Transformer):
 
     def _run_bits(self, run: str) -> int:
         """The bits of one run, for the compiled twin (which keeps them in
-        ``_run_bits_cache``, bounded here)."""
-        bits = _bits(self._run_info(run))
+        ``_run_bits_cache``, bounded here): ``_bits(self._run_info(run))``, without the
+        record."""
+        bits = (
+            (_R_SUSPECT if self._suspect.search(run) is not None else 0)
+            | (_R_BAD if self._bad is None or self._bad.search(run) is not None else 0)
+            | (_R_TRIGGER if self._trigger.search(run) is not None else 0)
+            | (_R_NFC if self._may_denormalize(run) else 0)
+            | (_R_ENDS_A if run[-1] in "\u00c2\u00c3" else 0)
+        )
         cache = self._run_bits_cache
         if len(cache) >= _RUN_CACHE:
             cache.clear()
