@@ -34,8 +34,9 @@ run) and to the segments ftfy does change. The optional compiled module
 distinct run is still judged by the Python rules, once) and computes difflib's
 alignment of a changed segment; in the replay, ftfy's encoding loop skips ``is_bad`` on
 a text with no bad run and the other fixers are skipped on a text with none of the
-characters they act on. About 135 MB/s with the module (70 MB/s without it), same
-edits and signals (tests/stages/repair/test_repairfast.py compares both paths).
+characters they act on. About 130 MB/s with the module (about 78 MB/s without it),
+same edits and signals (tests/stages/repair/test_repairfast.py compares both paths).
+Most of what is left is ftfy's own work on the few hundred pages it does repair.
 
 Differences from ``ftfy.fix_text`` by design: curly quotes are kept by default
 (``uncurl_quotes=False``: typography is not damage), and ``unescape_html="auto"`` is

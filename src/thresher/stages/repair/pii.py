@@ -32,7 +32,7 @@ them) and gives the phone hint's windows. In Python it looks for the cores on th
 view with patterns that start with their "." or ":" and finds the windows with one
 search of a class string that starts with a literal (about 150 MB/s); the optional
 compiled twin (``_repairfast.pii_scan``) goes through the characters once (about
-270 MB/s; tests/stages/repair/test_repairfast.py compares the two).
+250 MB/s; tests/stages/repair/test_repairfast.py compares the two).
 """
 
 from __future__ import annotations
