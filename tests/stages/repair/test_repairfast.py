@@ -133,6 +133,15 @@ def test_line_marks_agree(text: str) -> None:
 
 
 @FAST
+@given(text=TEXT)
+def test_line_marks_agree_with_the_line_by_line_rules(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # past _MAX_FIND_RUNS distinct runs the Python rules go through the lines instead
+    monkeypatch.setattr(mojibake, "_MAX_FIND_RUNS", 0)
+    for compiled, python in STEPS:
+        assert compiled._line_marks(text) == python._line_marks_python(text)
+
+
+@FAST
 @given(text=TEXT, extra=st.sampled_from("&<a #"))
 def test_line_marks_with_a_printable_ascii_trigger(text: str, extra: str) -> None:
     # a printable ASCII trigger switches the word skip off
