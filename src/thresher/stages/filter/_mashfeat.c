@@ -6,11 +6,13 @@
  * prose count, the distinct sentences and the pronoun orphans), eighteen style
  * markers per sentence, the typography and dash conventions, the function words of
  * the language mix and the years. This module does the same work in one pass over
- * each sentence (sentence_pass: stems, markers, conventions, function words), plus
- * one over the page for the years, and hands back counts; every float the step derives from them
- * is still computed by the Python code shared with the pure-Python path, so both
- * paths give the same bits (tests/stages/filter/test_mashfeat.py compares them on
- * generated Unicode and on real pages).
+ * each sentence (sentence_pass: stems, markers, conventions, function words and the
+ * places where a year may start) and hands back counts; every float the step derives
+ * from them is still computed by the Python code shared with the pure-Python path, so
+ * both paths give the same bits (tests/stages/filter/test_mashfeat.py and
+ * test_mashup_judge.py compare them on generated Unicode and on real pages). The step
+ * calls judge(): segmentation, lower case and features of a page in one call. prose()
+ * and page() give the same features on sentences given as Spans (for the tests).
  *
  *   configure(stop_stems, function_words)  the tables the Python side owns;
  *   prose(low, text, spans, fewest)        stems: (prose, distinct, sim, orphans);
