@@ -261,6 +261,9 @@ def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
         if e - s <= furniture._SHORT_LINE:
             multi = furniture._INNER_STOP.search(line) is not None
             assert bool(f & furniture._F_MULTI) == multi, line
+            if f & furniture._F_NONE:  # the line gate's answer: checked by _check_units
+                assert multi and not f & (furniture._F_NAV | furniture._F_QCAND), line
+                assert not fast.line_gate(line), line
             if not multi:
                 tokens = lex.tokens_short if line.count(" ") < 15 else lex.tokens_long
                 hit = not tokens.isdisjoint(line.lower().split())
@@ -341,10 +344,22 @@ def _check_unit(unit: str) -> None:
     _check_gate_answer(unit, mask, bits)
 
 
+def _check_line(line: str) -> None:
+    """The line gate on one line: if it leaves the line out, no sentence of it has a
+    verdict or a title."""
+    if not fast.line_gate(line):
+        for span in segment_sentences(line):
+            unit = line[span.start : span.end]
+            assert rules.classify(unit) is None, (line, unit)
+            assert _glued(unit) is None, (line, unit)
+
+
 def _check_units(text: str) -> None:
     """The sentence gate on the sentences of each line (_furnfast.units): the sentences
-    it leaves out get no verdict and no title, the others its answer on them."""
+    it leaves out get no verdict and no title, the others its answer on them; and the
+    line gate on each line."""
     for start, end in line_bounds(text):
+        _check_line(text[start:end])
         spans = segment_sentences(text, start, end)
         kept = {(s, e): (mask, bits) for s, e, mask, bits in fast.units(text, spans)}
         for span in spans:
@@ -759,6 +774,39 @@ def test_gate_answer_on_edge_cases(unit: str) -> None:
     _assert_same(f"Some sentence first. {unit} And a last one here.")
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_units_with_literals(), min_size=1, max_size=5))
+def test_line_gate_on_lines_made_of_literals(units: list[str]) -> None:
+    for joiner in (" ", ". ", "? ", "! ", ".\t", ". \u00a0"):
+        _check_line(joiner.join(units))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "It was late. Jane Doe is a historian at the museum. Then it rained.",
+        "It was late.\tJane Doe is a historian. Then it rained.",
+        "it was late. Jane Doe, PhD, is a historian.",
+        "It was late. Jane Doe writes about food",
+        "It was late. Why Did Joseph Stalin Die? Then it rained.",
+        "It was late. History . Then it rained.",
+        "It was late. Sign up for our newsletter. Then it rained.",
+        "It was late. Leon Trotsky - Wikipedia Leon was a man of many parts.",
+        "It was late. Home > News > World",
+        "It was late. One - a.com, Two - b.com, Three, Four, Five, Six and seven.",
+        "It was late\u3002Jane Doe is a historian\u3002",  # CJK full stops
+        "It was late. (c) 2024 Acme. Then it rained.",
+        "It was late. \u00a9 2024 Acme. Then it rained.",
+        "It was late. Contact: me@example.org",
+        "It was late. 12 comments",
+    ],
+)
+def test_line_gate_on_edge_cases(line: str) -> None:
+    _check_line(line)
+    assert fast.line_gate(line)  # each holds furniture
+    _assert_same(line)
+
+
 def test_gate_answer_on_real_sentences(shared_dir: Path, seed_text: str) -> None:
     """Every sentence and line of 150 corpus pages (main and full text), the seed and the
     golden cases."""
@@ -766,6 +814,7 @@ def test_gate_answer_on_real_sentences(shared_dir: Path, seed_text: str) -> None
     units = {c["text"] for c in cases["furniture"]} | set(cases["content"])
     for text in [*_corpus(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", 150), seed_text]:
         for start, end in line_bounds(text):
+            _check_line(text[start:end])
             units.add(text[start:end])
             units.update(text[s.start : s.end] for s in segment_sentences(text, start, end))
     for unit in sorted(units):

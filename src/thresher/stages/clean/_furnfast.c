@@ -27,6 +27,7 @@
 #define F_QCAND 32      /* ends with '?', under 150 characters, next to another such line */
 #define F_WORTH 64      /* long, worth_inspecting() holds */
 #define F_MAYBE 128     /* long, worth_inspecting() must be asked */
+#define F_NONE 256      /* short, with a sentence stop inside (F_MULTI), but no sentence of it can be furniture */
 
 #define SHORT_LINE 80
 
@@ -799,6 +800,7 @@ dash_site_may(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py
 
 INLINE int gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int token_hit,
                 long long *mask_out, int *bits_out);
+INLINE int line_may(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b);
 
 INLINE PyObject *
 scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
@@ -858,8 +860,16 @@ scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
         if (b - a <= SHORT_LINE) {
             int x = features(kind, data, a, b, 1, &spaces);
             f |= F_SHORT;
-            if (x & X_INNER_STOP)
+            if (x & X_INNER_STOP) {
                 f |= F_MULTI;
+                if (!(f & (F_NAV | F_QCAND))) { /* may any of its sentences be furniture? */
+                    int r = line_may(text, kind, data, a, b);
+                    if (r < 0)
+                        goto error;
+                    if (!r)
+                        f |= F_NONE;
+                }
+            }
             else {
                 int hit = any_token(&sets[spaces < 15 ? SET_SHORT : SET_LONG], text, kind, data, a, b);
                 if (hit < 0)
@@ -973,6 +983,9 @@ typedef struct {
     Lit *floating;       /* ... or one of these is in it; sorted by the bucket of their first */
     Py_ssize_t n_floating;
     int32_t first[129];  /* floating[first[k]:first[k + 1]]: those whose first character is in bucket k */
+    Lit *any;            /* all of them, anchored or not (the same strings), sorted the same way */
+    Py_ssize_t n_any;
+    int32_t any_first[129];
 } Req;
 
 static Req reqs[64];
@@ -988,6 +1001,7 @@ free_reqs(void)
             PyMem_Free(reqs[i].floating[k].s);
         PyMem_Free(reqs[i].anchored);
         PyMem_Free(reqs[i].floating);
+        PyMem_Free(reqs[i].any); /* its strings are those above */
     }
     memset(reqs, 0, sizeof(reqs));
     n_reqs = 0;
@@ -1061,6 +1075,21 @@ build_reqs(PyObject *requirements)
                 k++;
             q->first[bk] = (int32_t)k;
         }
+        q->n_any = n;
+        q->any = PyMem_Calloc(n, sizeof(Lit));
+        if (q->any == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(q->any, q->anchored, q->n_anchored * sizeof(Lit));
+        memcpy(q->any + q->n_anchored, q->floating, q->n_floating * sizeof(Lit));
+        qsort(q->any, q->n_any, sizeof(Lit), lit_bucket_cmp);
+        k = 0;
+        for (int bk = 0; bk <= 128; bk++) {
+            while (k < q->n_any && bucket(q->any[k].s[0]) < bk)
+                k++;
+            q->any_first[bk] = (int32_t)k;
+        }
     }
     return 0;
 }
@@ -1082,6 +1111,24 @@ req_holds(const Req *q, const Py_UCS4 *F, Py_ssize_t n)
         int bk = bucket(F[i]);
         for (int32_t k = q->first[bk]; k < q->first[bk + 1]; k++) {
             const Lit *L = &q->floating[k];
+            if (L->s[0] == F[i] && L->len <= n - i && memcmp(F + i, L->s, L->len * sizeof(Py_UCS4)) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* whether one of the rule's literals, anchored or not, is anywhere in F[0:n] (a sentence
+ * of a line starts anywhere in it) */
+static int
+req_anywhere(const Req *q, const Py_UCS4 *F, Py_ssize_t n)
+{
+    if (q->none)
+        return 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int bk = bucket(F[i]);
+        for (int32_t k = q->any_first[bk]; k < q->any_first[bk + 1]; k++) {
+            const Lit *L = &q->any[k];
             if (L->s[0] == F[i] && L->len <= n - i && memcmp(F + i, L->s, L->len * sizeof(Py_UCS4)) == 0)
                 return 1;
         }
@@ -1568,6 +1615,165 @@ gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t 
     return mask != 0 || (bits & ~G_TOKHIT) != 0;
 }
 
+/* Whether some sentence of the line text[a:b] may be furniture: a necessary condition
+ * for a sentence of it to get a verdict from rules.classify() or a title from
+ * rules.glued_title(), made of what the sentence tests need of the whole line. A
+ * sentence of a line starts after whitespace (or at the line's start) and ends before
+ * it (or at its end), unless a CJK full stop ends it: a line holding one is let through.
+ * So its words, its split() tokens, its folded characters and its counts of separators
+ * are among the line's: the lexical test runs on the line with the trigger tokens of
+ * short units (a superset of the long ones'), no bound on the number of words, and a
+ * rule's literals looked for anywhere; the structural tests by what each needs of the
+ * line: " ." before whitespace or the end (breadcrumb), the separators counted (trail,
+ * reference list), "?" before whitespace or the end (question), a title separator with
+ * a site after it (title), and, for the bio, a bio verb after a space, preceded by two
+ * words that start with a capital A-Z, one space apart (rules._BIO's name words hold no
+ * whitespace). Used on short lines (on paragraphs it cost more than it saved). Returns
+ * 1, 0, or -1 on error. */
+INLINE int
+line_may(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Py_ssize_t spaces = 0, list_seps = 0, dashes = 0, crumbs = 0;
+    int ascii = 1, link_ci = 0, symbol = 0, link_cs = 0, hyphen_sep = 0, crumb_sep = 0, title_sep = 0;
+    int structural = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 128) {
+            ascii = 0;
+            if (c == 0x3002 || c == 0xff01 || c == 0xff1f)
+                return 1; /* a CJK full stop: sentences may end inside a token */
+            if (c == 0xa9)
+                symbol = 1;
+            else if (c == 0x2013 || c == 0x2014 || c == 0xbb || c == 0x203a || c == 0xb7) {
+                if (i > a && i + 1 < b && PyUnicode_READ(kind, data, i - 1) == ' ' &&
+                    PyUnicode_READ(kind, data, i + 1) == ' ') {
+                    title_sep |= c != 0xbb && c != 0x203a;
+                    crumb_sep |= c == 0xbb || c == 0x203a;
+                    dashes += c == 0x2013;
+                }
+            }
+            if (Py_UNICODE_ISSPACE(c) && i > a && i + 2 < b && crumb_char(PyUnicode_READ(kind, data, i + 1)) &&
+                Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
+                crumbs++;
+            continue;
+        }
+        switch (c) {
+        case ' ':
+            spaces++;
+            if (i + 1 < b) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+                if (d == '.' && (i + 2 == b || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2))))
+                    structural = 1; /* a sentence ending with " ." */
+            }
+            if (i + 2 < b && PyUnicode_READ(kind, data, i + 2) == ' ') {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+                if (d == '-') {
+                    hyphen_sep = 1;
+                    title_sep = 1;
+                    dashes++;
+                }
+                else if (d == ':')
+                    title_sep = 1;
+                else if (d == '>' || d == '/' || d == '|')
+                    crumb_sep = 1;
+            }
+            if (!structural && i > a) {
+                for (const char *const *v = BIO_VERBS; *v != NULL; v++) {
+                    Py_ssize_t e = i + 1 + (Py_ssize_t)strlen(*v);
+                    if (matches_at(kind, data, i + 1, b, *v) && (e >= b || !is_word(PyUnicode_READ(kind, data, e)))) {
+                        /* the two words before: each starts with A-Z, one space apart */
+                        Py_ssize_t s1 = i;
+                        while (s1 > a && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s1 - 1)))
+                            s1--;
+                        Py_UCS4 c1 = PyUnicode_READ(kind, data, s1);
+                        if (s1 < i && c1 >= 'A' && c1 <= 'Z' && s1 - 2 >= a &&
+                            PyUnicode_READ(kind, data, s1 - 1) == ' ') {
+                            Py_ssize_t s2 = s1 - 1;
+                            while (s2 > a && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s2 - 1)))
+                                s2--;
+                            Py_UCS4 c2 = PyUnicode_READ(kind, data, s2);
+                            if (s2 < s1 - 1 && c2 >= 'A' && c2 <= 'Z')
+                                structural = 1;
+                        }
+                        break;
+                    }
+                }
+            }
+            break;
+        case '?':
+            if (i + 1 == b || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1)))
+                structural = 1; /* a sentence ending with "?" */
+            break;
+        case '|':
+            title_sep = 1;
+            list_seps++;
+            break;
+        case ',': case ';':
+            list_seps++;
+            break;
+        case '@':
+            symbol = 1;
+            break;
+        case 'h': case 'H':
+            if (ci_at(kind, data, i, b, "http")) {
+                link_ci = 1;
+                link_cs |= matches_at(kind, data, i, b, "http");
+            }
+            break;
+        case 'w': case 'W':
+            if (ci_at(kind, data, i, b, "www.")) {
+                link_ci = 1;
+                link_cs |= matches_at(kind, data, i, b, "www.");
+            }
+            break;
+        default:
+            break;
+        }
+        if (i > a && i + 2 < b && Py_UNICODE_ISSPACE(c) && crumb_char(PyUnicode_READ(kind, data, i + 1)) &&
+            Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
+            crumbs++;
+    }
+    if (structural || (crumb_sep && crumbs >= 2) ||
+        (spaces + 1 >= 8 && list_seps >= 4 && (link_cs || dashes >= 2) && (link_cs || hyphen_sep)) ||
+        (title_sep && title_may(kind, data, a, b)))
+        return 1;
+    int token_hit = any_token(&sets[SET_SHORT], text, kind, data, a, b);
+    if (token_hit < 0)
+        return -1;
+    if (!token_hit && !link_ci && !symbol)
+        return 0;
+    long long mask = hits_range(kind, data, a, b, 1);
+    if (mask == -2)
+        return -1;
+    if (mask <= 0 || !(ascii || fold_beyond_ascii))
+        return mask != 0;
+    Py_ssize_t n = b - a;
+    if (grow((void **)&buf_fold, &cap_fold, n, sizeof(Py_UCS4)) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        buf_fold[i] = fold(PyUnicode_READ(kind, data, a + i));
+    for (int r = 0; r < n_reqs; r++)
+        if ((mask >> r) & 1 && req_anywhere(&reqs[r], buf_fold, n))
+            return 1;
+    return 0;
+}
+
+static PyObject *
+ff_line_gate(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+        return NULL;
+    }
+    int r = line_may(text, PyUnicode_KIND(text), PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text));
+    if (r < 0)
+        return NULL;
+    return PyBool_FromLong(r);
+}
+
 /* units(text, spans): the spans (start, end, ...) of sentences of text, each gated:
  * [(start, end, mask, bits)] for those some rule may match, in order */
 INLINE PyObject *
@@ -1794,6 +2000,7 @@ static PyMethodDef methods[] = {
      "units(text, spans) -> [(start, end, mask, bits)] for the spans some rule may match: mask, the lexical "
      "rules that may (-1: ask Python), bits, the structural ones."},
     {"gate", ff_gate, METH_VARARGS, "gate(unit) -> (may, mask, bits): the sentence gate on one unit."},
+    {"line_gate", ff_line_gate, METH_VARARGS, "line_gate(line) -> whether some sentence of the line may be furniture."},
     {"fold", ff_fold, METH_VARARGS, "fold(text) -> text case-folded as the sentence gate's literal test folds it."},
     {NULL, NULL, 0, NULL},
 };

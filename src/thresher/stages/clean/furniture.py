@@ -75,6 +75,7 @@ _F_NAV = 16  # in a run of navigation lines
 _F_QCAND = 32  # ends with "?", under 150 characters, next to another such line
 _F_WORTH = 64  # long: worth_inspecting() holds
 _F_MAYBE = 128  # long: worth_inspecting() must be asked
+_F_NONE = 256  # short, segmented (_F_MULTI), but no sentence of it can be furniture (_furnfast.line_gate)
 
 
 def _load_accelerator() -> ModuleType | None:
@@ -224,6 +225,8 @@ class CleanFurniture(Transformer):
             nav_line = f & _F_NAV != 0
             question_line = li in questions
             if f & _F_SHORT:
+                if f & _F_NONE:
+                    continue  # not in a run of navigation lines or questions either
                 if not f & _F_MULTI:
                     # judged if some rule may match it (the sentence gate's answer, which
                     # comes with the line and names those rules), or if its neighbours
