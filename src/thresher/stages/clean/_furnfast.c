@@ -6,10 +6,17 @@
  * trigger tokens, and runs a handful of substring tests on it. scan() walks the lines
  * of a text once and returns only the lines the Python rules must see, with the facts
  * it established about them; units() does the same for the sentences of the lines that
- * are segmented; hits() finds the lexical rules whose trigger words a unit holds. None
- * of them decides anything the Python path would decide differently: every test here
- * is the Python test written out, or a necessary condition of it (the tests in
- * tests/stages/clean/test_furnfast.py compare both on adversarial and real text).
+ * are segmented; hits() finds the lexical rules whose trigger words a unit holds. The
+ * sentence gate, gate(), answers for one sentence (or one-sentence line) with the rules
+ * that may match it, each by a necessary condition of its own: the lexical rules whose
+ * triggers are there and one of whose literals is (rules.Lexicon.requirements, read
+ * from their patterns), the structural rules by what each needs (G_*); the Python rules
+ * then run only those (rules.classify_gated). line_may() answers whether any sentence
+ * of a short line may be furniture before the line is segmented. None of them decides
+ * anything the Python path would decide differently: every test here is the Python test
+ * written out, or a necessary condition of it (the tests in
+ * tests/stages/clean/test_furnfast.py compare both on adversarial and real text, rule
+ * by rule).
  * Lower-casing uses CPython's own full case mapping, character by character; the one
  * mapping that depends on its neighbours (the capital sigma) is left to str.lower().
  */

@@ -19,8 +19,13 @@ each line to look its words up among the trigger tokens, a few substring tests) 
 most of the step's time. A compiled twin of that line gate, ``_furnfast``
 (``_furnfast.c``, built at install where a C compiler exists, skipped where not),
 walks the lines once and hands back only those the rules must see, with what it
-found, and leaves out the sentences of inspected lines that no rule can match; the
-rules themselves stay here and in :mod:`~thresher.stages.clean.rules`.
+found, and leaves out the sentences of inspected lines that no rule can match; for
+each sentence it lets through it names the rules that may match (each by a necessary
+condition: the lexical rules whose trigger words and one of whose literals are there,
+the structural rules by what each needs), and only those run
+(:func:`~thresher.stages.clean.rules.classify_gated`): on the corpus's main text, 50,449
+sentences and lines have a rule left to run, where 178,800 went through all of them
+before. The rules themselves stay here and in :mod:`~thresher.stages.clean.rules`.
 Both paths give the same edits and signals (``tests/stages/clean/test_furnfast.py``);
 ``THRESHER_PURE_PYTHON=1`` forces the Python one.
 """
