@@ -373,6 +373,8 @@ def _gated_question_runs(text: str, gated: list[tuple[int, int, int, int, int, i
     """:meth:`CleanFurniture._question_runs` for the compiled gate: the indices of the
     lines in runs of two or more title-case questions, from the candidate lines it
     marked (each next to another candidate)."""
+    if "?" not in text:
+        return set()  # no line can end with one (most pages)
     flagged = [li for li, s, e, f, _, _ in gated if f & _F_QCAND and is_title_case(text[s:e])]
     runs: set[int] = set()
     k = 0
