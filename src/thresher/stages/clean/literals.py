@@ -20,9 +20,13 @@ literals on both sides are adjacent in the subject). A pattern with no such run 
 
 from __future__ import annotations
 
-import re._constants as C
-import re._parser as P
 from typing import Any
+
+try:  # the regex engine's own parser (Python 3.11 and later)
+    import re._constants as C
+    import re._parser as P
+except ImportError:  # pragma: no cover - another Python: no literal is certain
+    C = P = None  # type: ignore[assignment]
 
 # most strings in one set (a cross product of alternations grows fast)
 _CAP = 64
@@ -32,8 +36,10 @@ Strings = frozenset[str]
 # None; strings one of which every match contains, or None)
 Info = tuple[Strings | None, Strings | None, Strings | None]
 
-_ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
-_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
+_ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT) if C is not None else ()
+_REPEATS = (
+    (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)) if C is not None else ()
+)
 _OPAQUE: Info = (None, None, None)
 
 
@@ -155,7 +161,10 @@ def requirement(pattern: str) -> tuple[tuple[bool, str], ...] | None:
     """Literal strings, one of which every match of ``pattern`` holds, as ``(anchored,
     string)`` pairs: an anchored string is where the match starts (the pattern opens
     with ``^``, so at the start of the subject), another anywhere. ``None`` when no
-    literal is certain. The strings are as written in the pattern (its case)."""
+    literal is certain (or this Python's regex parser is not there to read the
+    pattern). The strings are as written in the pattern (its case)."""
+    if P is None:  # pragma: no cover
+        return None
     items = list(P.parse(pattern, 0))
     anchored = bool(items) and items[0] == (C.AT, C.AT_BEGINNING)
     _, prefix, req = _sequence(items[1:] if anchored else items)
