@@ -54,6 +54,15 @@ def test_corpus_pages(shared_dir: Path) -> None:
     assert sum(map(len, texts)) > 100_000
     for text in texts:
         assert sentences.segment_sentences(text) == segment_sentences_python(text)
+    # ranges deep inside a page (the compiled twin reads only the range it is given):
+    # every line, and the page from each line break on
+    for text in texts[:100]:
+        pos = 0
+        for line in text.split("\n"):
+            ranges = [(pos, pos + len(line)), (pos, len(text)), (pos + 1, pos + len(line) + 1)]
+            for a, b in ranges:
+                assert sentences.segment_sentences(text, a, b) == segment_sentences_python(text, a, b)
+            pos += len(line) + 1
 
 
 def test_pure_python_switch() -> None:

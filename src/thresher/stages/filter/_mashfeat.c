@@ -278,10 +278,10 @@ fail:
     return NULL;
 }
 
-/* The first n characters of s as an array of code points (the loops below read each
- * character several times: one conversion beats a kind switch at every read). */
+/* The characters s[start:start + n] as an array of code points (the loops below read
+ * each character several times: one conversion beats a kind switch at every read). */
 static Py_UCS4 *
-widen(PyObject *s, Py_ssize_t n)
+widen_from(PyObject *s, Py_ssize_t start, Py_ssize_t n)
 {
     Py_UCS4 *buf = PyMem_Malloc(((size_t)n + 1) * sizeof(Py_UCS4));
     if (!buf) {
@@ -292,17 +292,24 @@ widen(PyObject *s, Py_ssize_t n)
     switch (PyUnicode_KIND(s)) {
     case PyUnicode_1BYTE_KIND:
         for (Py_ssize_t i = 0; i < n; i++)
-            buf[i] = ((const Py_UCS1 *)data)[i];
+            buf[i] = ((const Py_UCS1 *)data)[start + i];
         break;
     case PyUnicode_2BYTE_KIND:
         for (Py_ssize_t i = 0; i < n; i++)
-            buf[i] = ((const Py_UCS2 *)data)[i];
+            buf[i] = ((const Py_UCS2 *)data)[start + i];
         break;
     default:
-        memcpy(buf, data, (size_t)n * sizeof(Py_UCS4));
+        memcpy(buf, (const Py_UCS4 *)data + start, (size_t)n * sizeof(Py_UCS4));
     }
     buf[n] = 0;
     return buf;
+}
+
+/* The first n characters of s as an array of code points. */
+static Py_UCS4 *
+widen(PyObject *s, Py_ssize_t n)
+{
+    return widen_from(s, 0, n);
 }
 
 /* ---- prose(): the content-word stems of every sentence ---- */
@@ -1349,12 +1356,15 @@ mf_sentences(PyObject *self, PyObject *args)
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     stop = Py_MIN(Py_MAX(stop, 0), len);
     start = Py_MIN(Py_MAX(start, 0), stop);
-    /* reads reach one character past a candidate, which ends before stop */
-    Py_UCS4 *T = widen(text, Py_MIN(len, stop + 1));
+    /* Reads stay in text[start:stop + 1]: a line starts at or after start, a candidate
+     * ends before stop and is read one character past its end. So only that range is
+     * widened, and segmented at offsets shifted by start (a caller segmenting many
+     * ranges of a long text would otherwise pay for its whole head at every call). */
+    Py_UCS4 *T = widen_from(text, start, Py_MIN(len, stop + 1) - start);
     if (!T)
         return NULL;
     SpanBuf buf = {NULL, 0, 0};
-    if (segment(T, len, start, stop, limit, &buf) < 0)
+    if (segment(T, len - start, 0, stop - start, limit, &buf) < 0)
         goto fail;
     out = PyList_New(buf.n);
     if (!out)
@@ -1364,7 +1374,8 @@ mf_sentences(PyObject *self, PyObject *args)
         if (!sp)
             goto fail;
         PyList_SET_ITEM(out, i, sp);
-        PyObject *a = PyLong_FromSsize_t(buf.se[2 * i]), *b = PyLong_FromSsize_t(buf.se[2 * i + 1]);
+        PyObject *a = PyLong_FromSsize_t(start + buf.se[2 * i]);
+        PyObject *b = PyLong_FromSsize_t(start + buf.se[2 * i + 1]);
         if (!a || !b) {
             Py_XDECREF(a);
             Py_XDECREF(b);
