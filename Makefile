@@ -18,7 +18,7 @@ help:
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "thresher needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) $(PIP_FLAGS) install --upgrade pip
+	$(PIP) $(PIP_FLAGS) install --upgrade pip "setuptools>=77"
 
 # The C sources are listed so that an edited accelerator is rebuilt (an editable install
 # does not recompile extension modules by itself).

@@ -1,10 +1,11 @@
 """Build hook for the optional compiled accelerators; everything else is in pyproject.toml.
 
-Three C modules speed up the hottest loops, each beside the Python code it accelerates:
+Four C modules speed up the hottest loops, each beside the Python code it accelerates:
 ``thresher.stages.filter._fastwords`` (the FineWeb filter set's word split, line rules
 and n-gram statistics), ``thresher.stages.filter._mashfeat`` (the mash-up filter's
-per-sentence features and the segmenter's rules) and ``thresher.stages.clean._furnfast``
-(furniture removal's line and sentence gates). They are optional: without a C compiler
+per-sentence features and the segmenter's rules), ``thresher.stages.clean._furnfast``
+(furniture removal's line and sentence gates) and ``thresher.stages.repair._repairfast``
+(the mojibake and PII steps' prechecks). They are optional: without a C compiler
 or Python headers the build prints a warning and installs thresher without them, and
 the steps use their pure-Python twins, which give the same results.
 """
