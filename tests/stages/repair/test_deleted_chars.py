@@ -187,9 +187,12 @@ def test_one_giant_word_is_bounded(step: RestoreDeletedChars) -> None:
     text = "It is what he said: thats the Trotskys plan and it is " + "a" * 5_000_000 + " Lenins ideas"
     doc = run(step, text)
     # the giant word is skipped, the words before it are still read (those after it lie
-    # beyond max_chars)
-    assert doc.text.startswith("It is what he said: thats the Trotsky\u2019s plan and it is aaa")
-    assert len(doc.text) == len(text) + 1
+    # beyond max_chars); whether "thats" in a two-cue page is restored is the
+    # contextual model's call
+    assert "the Trotsky\u2019s plan and it is " + "a" * 5_000_000 + " Lenins ideas" in doc.text
+    replaced = [e for g in doc.edits for e in g.edits if e.action == "replace"]
+    assert all(e.end <= 60 for e in replaced)
+    assert len(doc.text) == len(text) + len(replaced)
 
 
 @settings(max_examples=60, deadline=None)

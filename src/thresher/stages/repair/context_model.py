@@ -17,17 +17,29 @@ can. The model is a logistic regression over sparse features of one occurrence:
 - for a possessive, the lexicon's evidence: Zipf of "word's" against "words", whether
   either is listed, whether the bare form occurs in the document, and the word itself
   when it was frequent enough in the fitting pages;
-- two facts about the whole document: how many unambiguous cues of damage it has
-  ("thats", "dont", "companys") and how many apostrophes it still writes as ASCII ``'``
-  (a page that types ``it's`` and also ``its`` meant ``its``).
+- the distributional signature of the previous, next and second next words
+  (:data:`SIGNATURE_CONTEXTS`: how often each stands after a determiner, a subject
+  pronoun, "to", "be", an intensifier, before "of", a determiner, a finite verb), and the
+  pair of the previous and next words' signatures: a part of speech learned from
+  unlabeled text ("year’s" is followed by a noun phrase, "years" by a verb, a
+  preposition or punctuation; "it’s" by a determiner, an adjective, "-ing" or an adverb,
+  "its" by a noun);
+- facts about the whole document (:func:`doc_features`): how many unambiguous cues of
+  damage it has ("thats", "dont", "companys"), how many apostrophes it still writes as
+  ASCII ``'`` (a page that types ``it's`` and also ``its`` meant ``its``), the pronoun
+  written "i", double spaces between words, straight double quotes, "--" and "..." (an
+  author who typed those typed no curly apostrophe either); for a rule's restoration
+  they are features of their own.
 
 The weights (``context_model.json.gz`` beside this module) are fitted by
 ``scripts/build_repair_context_model.py`` on the *fit* half of the English pages of
 ../shared/data/corpus (split by a hash of the page id, see
-:func:`thresher.stages.repair.evaluation.split_of`) with their non-ASCII characters
-deleted, the way ``benchmarks/repair.py`` deletes them; the benchmark reports the other
-half. The file holds feature weights and the word classes (words of 20 or more
-occurrences on the fit pages, by class), no text of any page.
+:func:`thresher.stages.repair.evaluation.split_of`), and on the human-judged DCLM
+documents of ../shared/data/quality that share no long shingle with a held-out page, with
+their non-ASCII characters deleted, the way ``benchmarks/repair.py`` deletes them; the
+benchmark reports the other half. The file holds feature weights, the word classes and
+the signatures (words of 20 or more occurrences in that text, by class), no text of any
+page.
 """
 
 from __future__ import annotations
@@ -120,12 +132,34 @@ def _bucket(n: int) -> str:
     return "0" if n == 0 else "1" if n == 1 else "2-3" if n <= 3 else "4-9" if n <= 9 else "10+"
 
 
-def doc_features(cues: int, straight: int) -> tuple[str, ...]:
+def doc_features(
+    cues: int, straight: int, lower_i: int = 0, gaps: int = 0, quotes: int = 0, typed: int = 0
+) -> tuple[str, ...]:
     """Features of the whole document: its unambiguous cues of damage and the
-    apostrophes it still writes as ASCII, and how the two compare."""
+    apostrophes it still writes as ASCII, and how the two compare; how often it writes
+    the pronoun as a lower-case "i" (an author who types "i dont" typed no apostrophes:
+    on the fit pages a rule's apostrophe was wrong 2.7% of the time on pages without
+    one, 9.9% on pages with three or more); its double spaces between words (where a
+    spaced dash " – " was deleted: the page lost characters); and the typography it
+    typed in ASCII, straight double quotes and "--" or "..." (a page typed that way
+    seldom had curly apostrophes to lose: a rule's apostrophe was wrong 1.7% of the time
+    on pages without a '"', 15.5% with nine or more; 2.1% without "--" or "...", 19.2%
+    with six or more)."""
     share = straight / (straight + cues) if straight + cues else 0.0
     ratio = "none" if straight == 0 else "few" if share < 0.2 else "some" if share < 0.6 else "most"
-    return (f"dc|{_bucket(cues)}", f"ds|{_bucket(straight)}", f"dr|{ratio}")
+    return (
+        f"dc|{_bucket(cues)}",
+        f"ds|{_bucket(straight)}",
+        f"dr|{ratio}",
+        f"di|{_bucket(lower_i)}",
+        f"dg|{_bucket(gaps)}",
+        f"dq|{_bucket(quotes)}",
+        f"dt|{_bucket(typed)}",
+    )
+
+
+# the name prefixes of the features :func:`doc_features` makes
+DOC_FAMILIES = ("dc", "ds", "dr", "di", "dg", "dq", "dt")
 
 
 def kind_of(tok: str, initial: bool) -> str | None:
@@ -168,7 +202,11 @@ def token_features(
 
 
 # the name prefixes of the features :func:`context_features` makes
-CONTEXT_FAMILIES = frozenset({"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz", "wc", "wc2"})
+CONTEXT_FAMILIES = frozenset(
+    {"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz", "wc", "wc2", "gk", "gj"}
+    | {f"g{d}" for d in "dstbvoxn"}
+    | {f"h{d}" for d in "dstbvoxn"}
+)
 
 # How often a word follows a determiner ("the", "a", "his", "this"...) on the fit pages:
 # nouns and attributive adjectives often, verbs, adverbs and function words seldom. The
@@ -208,6 +246,64 @@ def word_class(classes: dict[str, str], tok: str) -> str:
     return "u" if tok.isalpha() else "p"
 
 
+# The distributional signature of a word: how much more (or less) often than words in
+# general it stands after a determiner (nouns, attributive adjectives), after a subject
+# pronoun (finite verbs), after "to" (base verbs), after a form of "be" (adjectives,
+# participles, "-ing"), after an intensifier (adjectives, adverbs), before "of" (nouns),
+# before a determiner (transitive verbs, prepositions) and before a finite verb or modal
+# (subjects: plural nouns, pronouns). Counted on unlabeled English text (see
+# scripts/build_repair_context_model.py); each dimension is a level 0-3 of the word's
+# share over the share of all words (:data:`SIGNATURE_LEVELS`), for words seen at least
+# SIGNATURE_MIN_COUNT times. "its revenue" / "its heading", "last years event" / "the
+# years passed": the next word's signature reaches words the fitting pages hardly
+# paired with a candidate.
+SIGNATURE_CONTEXTS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("d", "after", DETERMINERS),
+    ("s", "after", frozenset(["i", "you", "we", "they", "he", "she"])),
+    ("t", "after", frozenset(["to"])),
+    ("b", "after", frozenset(["is", "are", "was", "were", "be", "been", "being", "am"])),
+    (
+        "v",
+        "after",
+        frozenset(["very", "so", "too", "quite", "really", "more", "most", "less", "pretty", "extremely"]),
+    ),
+    ("o", "before", frozenset(["of"])),
+    ("x", "before", DETERMINERS),
+    (
+        "n",
+        "before",
+        frozenset(["is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could"]),
+    ),
+)
+SIGNATURE_NAMES = "".join(name for name, _, _ in SIGNATURE_CONTEXTS)
+SIGNATURE_LEVELS = (0.3, 1.0, 4.0)
+SIGNATURE_MIN_COUNT = 20
+_NEXT_SIG = tuple(f"g{d}" for d in SIGNATURE_NAMES)
+_PREV_SIG = tuple(f"h{d}" for d in SIGNATURE_NAMES)
+
+
+def signature_level(share: float, base: float) -> str:
+    """The level (see :data:`SIGNATURE_LEVELS`) of a word's share of one context."""
+    ratio = share / base if base > 0 else 0.0
+    return str(sum(ratio >= b for b in SIGNATURE_LEVELS))
+
+
+def signature_features(kind: str, sigs: tuple[str, str, str]) -> list[tuple[str, float]]:
+    """The features of the signatures of the previous, next and second next words
+    (``""`` for punctuation and words without one)."""
+    ps, ns, n2 = sigs
+    out: list[tuple[str, float]] = []
+    if ns:
+        out += [(f"{f}|{kind}|{lv}", 1.0) for f, lv in zip(_NEXT_SIG, ns)]
+    if ps:
+        out += [(f"{f}|{kind}|{lv}", 1.0) for f, lv in zip(_PREV_SIG, ps)]
+    if n2:
+        out.append((f"gk|{kind}|{n2[0]}{n2[1]}{n2[3]}", 1.0))
+    if ns and ps:
+        out.append((f"gj|{kind}|{ps[0]}{ps[6]}|{ns[0]}{ns[1]}{ns[3]}", 1.0))
+    return out
+
+
 def context_features(
     kind: str,
     prev: tuple[str, str],
@@ -215,10 +311,12 @@ def context_features(
     nxt2: str,
     zipfs: tuple[float, float],
     classes: tuple[str, str],
+    sigs: tuple[str, str, str] = ("", "", ""),
 ) -> list[tuple[str, float]]:
     """The features of the neighbouring tokens (see the module docstring); ``zipfs`` are
     the lexicon's Zipf values of the previous and the next word (0 for punctuation),
-    ``classes`` the :func:`word_class` of the next two tokens."""
+    ``classes`` the :func:`word_class` of the next two tokens, ``sigs`` the signatures
+    of the previous, next and second next words (:func:`signature_features`)."""
     group = group_of(kind)
     pw, ps = prev
     nw, ns = nxt
@@ -238,7 +336,7 @@ def context_features(
     out += [(f"wc|{kind}|{classes[0]}", 1.0), (f"wc2|{kind}|{classes[0]}|{classes[1]}", 1.0)]
     if ns != "p" and len(nw) >= 4:
         out.append((f"nx|{group}|{nw[-2:]}", 1.0))
-    return out
+    return out + signature_features(kind, sigs)
 
 
 def features(
@@ -252,10 +350,11 @@ def features(
     word: str,
     base_in_doc: bool,
     doc: tuple[str, ...],
+    sigs: tuple[str, str, str] = ("", "", ""),
 ) -> list[tuple[str, float]]:
     """All the sparse features of one occurrence (name, value)."""
     return token_features(kind, lex, word, base_in_doc, doc) + context_features(
-        kind, prev, nxt, nxt2, zipfs, classes
+        kind, prev, nxt, nxt2, zipfs, classes, sigs
     )
 
 
@@ -281,6 +380,7 @@ class ContextModel:
     meta: dict[str, Any]
     token_floor: dict[str, float]
     word_classes: dict[str, str] = field(default_factory=dict)  # see WORD_CLASS_BOUNDS
+    signatures: dict[str, str] = field(default_factory=dict)  # see SIGNATURE_CONTEXTS
     _doc_bounds: dict[str, float] = field(default_factory=dict)
 
     def score(self, feats: list[tuple[str, float]]) -> float:
@@ -292,16 +392,24 @@ class ContextModel:
         """The most the document features (:func:`doc_features`) and "bare form in the
         document" can add to the score of ``kind``: with it, a word that stays under its
         floor in any document is ruled out once, not once per page."""
-        bound = self._doc_bounds.get(kind)
+        bounds = self._doc_bounds
+        if not bounds:
+            # one pass over the weights: the largest weight of each family, by group
+            best: dict[tuple[str, str], float] = {}
+            families = frozenset(DOC_FAMILIES)
+            for k, v in self.weights.items():
+                fam, _, rest = k.partition("|")
+                if fam in families:
+                    key = (fam, rest.rpartition("|")[2])
+                    best[key] = max(best.get(key, v), v)
+            bounds["-"] = 0.0  # marks the table as built
+            for group in ("S", "A"):
+                bounds[f"|{group}"] = sum(best.get((fam, group), 0.0) for fam in DOC_FAMILIES)
+        bound = bounds.get(kind)
         if bound is None:
-            group = group_of(kind)
-            bound = max(0.0, self.weights.get(f"bd|{kind}", 0.0))
-            for fam in ("dc", "ds", "dr"):
-                vals = [
-                    v for k, v in self.weights.items() if k.startswith(f"{fam}|") and k.endswith(f"|{group}")
-                ]
-                bound += max(vals, default=0.0)
-            self._doc_bounds[kind] = bound
+            bound = bounds[kind] = (
+                max(0.0, self.weights.get(f"bd|{kind}", 0.0)) + bounds[f"|{group_of(kind)}"]
+            )
         return bound
 
     def context_score(
@@ -312,6 +420,7 @@ class ContextModel:
         nxt2: str,
         zipfs: tuple[float, float],
         classes: tuple[str, str],
+        sigs: tuple[str, str, str] = ("", "", ""),
     ) -> float:
         """``score(context_features(...))`` without building the list: the step's hot
         loop (every candidate occurrence of a damaged page)."""
@@ -336,6 +445,17 @@ class ContextModel:
         )
         if ns != "p" and len(nw) >= 4:
             total += get(f"nx|{group}|{nw[-2:]}", 0.0)
+        sp, sn, s2 = sigs
+        if sn:
+            for f, lv in zip(_NEXT_SIG, sn):
+                total += get(f"{f}|{kind}|{lv}", 0.0)
+            if sp:
+                total += get(f"gj|{kind}|{sp[0]}{sp[6]}|{sn[0]}{sn[1]}{sn[3]}", 0.0)
+        if sp:
+            for f, lv in zip(_PREV_SIG, sp):
+                total += get(f"{f}|{kind}|{lv}", 0.0)
+        if s2:
+            total += get(f"gk|{kind}|{s2[0]}{s2[1]}{s2[3]}", 0.0)
         return total
 
     def may_restore(self, own: dict[str, list[tuple[str, float]]]) -> bool:
@@ -357,4 +477,5 @@ def load_context_model(path: str = str(MODEL_PATH)) -> ContextModel:
         token_floor={k: float(v) for k, v in raw["token_floor"].items()},
         meta=raw["meta"],
         word_classes={w: c for c, words in raw.get("word_classes", {}).items() for w in words.split()},
+        signatures={w: c for c, words in raw.get("signatures", {}).items() for w in words.split()},
     )

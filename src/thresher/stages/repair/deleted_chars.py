@@ -76,6 +76,10 @@ def _words(text: str) -> frozenset[str]:
 _WORD = re.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _STRAIGHT_APOSTROPHE = re.compile(r"[A-Za-z]'[A-Za-z]")
+# the pronoun written as a lower-case "i" ("i dont know"), and a double space between two
+# words (a deleted spaced dash): two facts about a page for the contextual model
+_LOWER_I = re.compile(r"(?<![A-Za-z0-9'])i(?= [a-z])")
+_WORD_GAP = re.compile(r"[a-z,]  [A-Za-z]")
 # Hosts of the clitic "’s" (is/has): pronouns, wh-words, there/here, let. A closed class
 # of English, so after them "’s" is a contraction and no possessive context is needed.
 _S_CLITIC_HOSTS = _words(
@@ -438,6 +442,7 @@ class RestoreDeletedChars(Transformer):
         self._model: ContextModel | None = load_context_model() if self.params.context_model else None
         # the word classes of the model's features (the fitting script sets its own)
         self._classes: dict[str, str] = self._model.word_classes if self._model is not None else {}
+        self._signatures: dict[str, str] = self._model.signatures if self._model is not None else {}
         # decisions that depend on the word alone, shared across documents (bounded)
         self._cache: dict[Any, Any] = {}
 
@@ -598,7 +603,14 @@ class RestoreDeletedChars(Transformer):
         token floor (:class:`ContextModel`) is skipped before it is located; without, each
         carries its features (to fit the model with)."""
         taken = {start for start, _, _ in found}
-        doc = doc_features(cues, len(_STRAIGHT_APOSTROPHE.findall(text)))
+        doc = doc_features(
+            cues,
+            len(_STRAIGHT_APOSTROPHE.findall(text)),
+            len(_LOWER_I.findall(text)),
+            len(_WORD_GAP.findall(text)),
+            text.count('"'),
+            text.count("--") + text.count("..."),
+        )
         lex = self._lex
         apo = self.params.apostrophe
         out: list[_Candidate] = []
@@ -613,13 +625,15 @@ class RestoreDeletedChars(Transformer):
             zr = (lex.zipf(lw), lex.zipf(rep.new.lower().replace(apo, "'")))
             base_in_doc = kind in ("S", "SC", "SI") and (tok[:-1] in counts or tok[:-1].lower() in counts)
             rule = _rule_key(rep.reason)
-            prev, nxt, nxt2, zipfs, classes = self._context(text, start, end)
+            prev, nxt, nxt2, zipfs, classes, sigs = self._context(text, start, end)
             if kind in ("S", "SC", "SI"):
                 # a rule's possessive has the lexicon's word for it: the next words'
-                # classes are read for the model's own candidates only
+                # classes and the neighbours' signatures are read for the model's own
+                # candidates only
                 classes = ("-", "-")
-            feats = features(kind, prev, nxt, nxt2, zipfs, classes, zr, lw, base_in_doc, doc)
-            feats += [(f"r|{rule}", 1.0), (f"r|{rule}|{kind}", 1.0)]
+                sigs = ("", "", "")
+            feats = features(kind, prev, nxt, nxt2, zipfs, classes, zr, lw, base_in_doc, doc, sigs)
+            feats += [(f"r|{rule}", 1.0), (f"r|{rule}|{kind}", 1.0)] + [(f"{d}|r", 1.0) for d in doc]
             if model is None:
                 out.append(_Candidate(start, end, rep, feats, True))
             elif f"r|{rule}" not in model.weights:
@@ -670,7 +684,10 @@ class RestoreDeletedChars(Transformer):
                 rep = _Repair("apostrophe", new, why)
                 ctx = self._context(text, start, end)
                 if model is None:
-                    feats = features(kind_here, *ctx, zs, lw, base_in_doc, doc)
+                    prev, nxt, nxt2, zipfs, classes, sigs = ctx
+                    feats = features(
+                        kind_here, prev, nxt, nxt2, zipfs, classes, zs, lw, base_in_doc, doc, sigs
+                    )
                     out.append(_Candidate(start, end, rep, feats, False))
                 else:
                     score = own[kind_here] + model.context_score(kind_here, *ctx)
@@ -679,13 +696,17 @@ class RestoreDeletedChars(Transformer):
 
     def _context(
         self, text: str, start: int, end: int
-    ) -> tuple[tuple[str, str], tuple[str, str], str, tuple[float, float], tuple[str, str]]:
+    ) -> tuple[
+        tuple[str, str], tuple[str, str], str, tuple[float, float], tuple[str, str], tuple[str, str, str]
+    ]:
         """The neighbours of ``text[start:end]`` as :func:`context_features` takes them."""
         nw, ns, nend = next_token(text, end)
         nxt2 = next_token(text, nend)[0] if ns != "p" else ""
         prev = prev_token(text, start)
         classes = (word_class(self._classes, nw), word_class(self._classes, nxt2) if nxt2 else "p")
-        return prev, (nw, ns), nxt2, (self._lex.zipf(prev[0]), self._lex.zipf(nw)), classes
+        sig = self._signatures.get
+        sigs = (sig(prev[0], ""), sig(nw, ""), sig(nxt2, "") if nxt2 else "")
+        return prev, (nw, ns), nxt2, (self._lex.zipf(prev[0]), self._lex.zipf(nw)), classes, sigs
 
     def _static(
         self, tok: str, model: ContextModel | None
