@@ -1488,31 +1488,29 @@ crumb_char(Py_UCS4 d)
     return d == '>' || d == 0xbb || d == 0x203a || d == '/' || d == '|';
 }
 
-/* The rules that may match the unit text[a:b], each by a necessary condition of its own
- * (or the rule's test itself), so that a unit with none gets no verdict from
- * rules.classify() and no title from rules.glued_title(): *mask, the lexical rules (their
- * triggers are there, as rules._lexical finds them, and so is one of their literals;
- * -1: Python must find them), *bits, the structural ones (G_*). ``token_hit`` is the
- * trigger-token test when the caller has made it, else -1. Returns whether any may, or
- * -1 on error. */
+/* What the gates read of text[a:b] in one pass: counts of spaces, list separators,
+ * spaced dashes and breadcrumb separators; whether it is ASCII, holds a link (any case,
+ * and as written), a symbol trigger, a spaced hyphen, a breadcrumb or a title separator.
+ * With `line` set (line_may), also whether some sentence of it may end with " ." or "?"
+ * or hold a bio's name and verb (`structural`), and 1 is returned as soon as a CJK full
+ * stop is found (the line is then let through without the counts); 0 otherwise. */
+typedef struct {
+    Py_ssize_t spaces, list_seps, dashes, crumbs;
+    int ascii, link_ci, symbol, link_cs, hyphen_sep, crumb_sep, title_sep, structural;
+} UnitScan;
+
 INLINE int
-gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int token_hit,
-     long long *mask_out, int *bits_out)
+scan_unit(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, const int line, UnitScan *u)
 {
-    *mask_out = 0;
-    *bits_out = 0;
-    if (b <= a) { /* an empty unit: let the rules say */
-        *mask_out = -1;
-        *bits_out = G_CRUMB_DOT | G_CRUMB_SEP | G_BIO | G_QUESTION | G_REFLIST | G_TITLE;
-        return 1;
-    }
-    /* one pass for the characters and substrings the tests below look at */
     Py_ssize_t spaces = 0, list_seps = 0, dashes = 0, crumbs = 0;
     int ascii = 1, link_ci = 0, symbol = 0, link_cs = 0, hyphen_sep = 0, crumb_sep = 0, title_sep = 0;
+    int structural = 0;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c >= 128) {
             ascii = 0;
+            if (line && (c == 0x3002 || c == 0xff01 || c == 0xff1f))
+                return 1; /* a CJK full stop: sentences may end inside a token */
             if (c == 0xa9)
                 symbol = 1;
             else if (c == 0x2013 || c == 0x2014 || c == 0xbb || c == 0x203a || c == 0xb7) {
@@ -1531,6 +1529,11 @@ gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t 
         switch (c) {
         case ' ':
             spaces++;
+            if (line && i + 1 < b) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+                if (d == '.' && (i + 2 == b || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2))))
+                    structural = 1; /* a sentence ending with " ." */
+            }
             if (i + 2 < b && PyUnicode_READ(kind, data, i + 2) == ' ') {
                 Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
                 if (d == '-') {
@@ -1543,6 +1546,32 @@ gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t 
                 else if (d == '>' || d == '/' || d == '|')
                     crumb_sep = 1;
             }
+            if (line && !structural && i > a) {
+                for (const char *const *v = BIO_VERBS; *v != NULL; v++) {
+                    Py_ssize_t e = i + 1 + (Py_ssize_t)strlen(*v);
+                    if (matches_at(kind, data, i + 1, b, *v) && (e >= b || !is_word(PyUnicode_READ(kind, data, e)))) {
+                        /* the two words before: each starts with A-Z, one space apart */
+                        Py_ssize_t s1 = i;
+                        while (s1 > a && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s1 - 1)))
+                            s1--;
+                        Py_UCS4 c1 = PyUnicode_READ(kind, data, s1);
+                        if (s1 < i && c1 >= 'A' && c1 <= 'Z' && s1 - 2 >= a &&
+                            PyUnicode_READ(kind, data, s1 - 1) == ' ') {
+                            Py_ssize_t s2 = s1 - 1;
+                            while (s2 > a && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s2 - 1)))
+                                s2--;
+                            Py_UCS4 c2 = PyUnicode_READ(kind, data, s2);
+                            if (s2 < s1 - 1 && c2 >= 'A' && c2 <= 'Z')
+                                structural = 1;
+                        }
+                        break;
+                    }
+                }
+            }
+            break;
+        case '?':
+            if (line && (i + 1 == b || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1))))
+                structural = 1; /* a sentence ending with "?" */
             break;
         case '|':
             title_sep = 1;
@@ -1573,6 +1602,35 @@ gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t 
             Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
             crumbs++;
     }
+    *u = (UnitScan){spaces, list_seps, dashes, crumbs, ascii, link_ci, symbol, link_cs,
+                    hyphen_sep, crumb_sep, title_sep, structural};
+    return 0;
+}
+
+/* The rules that may match the unit text[a:b], each by a necessary condition of its own
+ * (or the rule's test itself), so that a unit with none gets no verdict from
+ * rules.classify() and no title from rules.glued_title(): *mask, the lexical rules (their
+ * triggers are there, as rules._lexical finds them, and so is one of their literals;
+ * -1: Python must find them), *bits, the structural ones (G_*). ``token_hit`` is the
+ * trigger-token test when the caller has made it, else -1. Returns whether any may, or
+ * -1 on error. */
+INLINE int
+gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int token_hit,
+     long long *mask_out, int *bits_out)
+{
+    *mask_out = 0;
+    *bits_out = 0;
+    if (b <= a) { /* an empty unit: let the rules say */
+        *mask_out = -1;
+        *bits_out = G_CRUMB_DOT | G_CRUMB_SEP | G_BIO | G_QUESTION | G_REFLIST | G_TITLE;
+        return 1;
+    }
+    /* one pass for the characters and substrings the tests below look at */
+    UnitScan u;
+    scan_unit(kind, data, a, b, 0, &u);
+    Py_ssize_t spaces = u.spaces, list_seps = u.list_seps, dashes = u.dashes, crumbs = u.crumbs;
+    int ascii = u.ascii, link_ci = u.link_ci, symbol = u.symbol, link_cs = u.link_cs;
+    int hyphen_sep = u.hyphen_sep, crumb_sep = u.crumb_sep, title_sep = u.title_sep;
     Py_ssize_t n_words = spaces + 1;
     if (token_hit < 0) {
         token_hit = any_token(&sets[n_words <= 15 ? SET_SHORT : SET_LONG], text, kind, data, a, b);
@@ -1640,106 +1698,13 @@ gate(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t 
 INLINE int
 line_may(PyObject *text, const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 {
-    Py_ssize_t spaces = 0, list_seps = 0, dashes = 0, crumbs = 0;
-    int ascii = 1, link_ci = 0, symbol = 0, link_cs = 0, hyphen_sep = 0, crumb_sep = 0, title_sep = 0;
-    int structural = 0;
-    for (Py_ssize_t i = a; i < b; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c >= 128) {
-            ascii = 0;
-            if (c == 0x3002 || c == 0xff01 || c == 0xff1f)
-                return 1; /* a CJK full stop: sentences may end inside a token */
-            if (c == 0xa9)
-                symbol = 1;
-            else if (c == 0x2013 || c == 0x2014 || c == 0xbb || c == 0x203a || c == 0xb7) {
-                if (i > a && i + 1 < b && PyUnicode_READ(kind, data, i - 1) == ' ' &&
-                    PyUnicode_READ(kind, data, i + 1) == ' ') {
-                    title_sep |= c != 0xbb && c != 0x203a;
-                    crumb_sep |= c == 0xbb || c == 0x203a;
-                    dashes += c == 0x2013;
-                }
-            }
-            if (Py_UNICODE_ISSPACE(c) && i > a && i + 2 < b && crumb_char(PyUnicode_READ(kind, data, i + 1)) &&
-                Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
-                crumbs++;
-            continue;
-        }
-        switch (c) {
-        case ' ':
-            spaces++;
-            if (i + 1 < b) {
-                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
-                if (d == '.' && (i + 2 == b || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2))))
-                    structural = 1; /* a sentence ending with " ." */
-            }
-            if (i + 2 < b && PyUnicode_READ(kind, data, i + 2) == ' ') {
-                Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
-                if (d == '-') {
-                    hyphen_sep = 1;
-                    title_sep = 1;
-                    dashes++;
-                }
-                else if (d == ':')
-                    title_sep = 1;
-                else if (d == '>' || d == '/' || d == '|')
-                    crumb_sep = 1;
-            }
-            if (!structural && i > a) {
-                for (const char *const *v = BIO_VERBS; *v != NULL; v++) {
-                    Py_ssize_t e = i + 1 + (Py_ssize_t)strlen(*v);
-                    if (matches_at(kind, data, i + 1, b, *v) && (e >= b || !is_word(PyUnicode_READ(kind, data, e)))) {
-                        /* the two words before: each starts with A-Z, one space apart */
-                        Py_ssize_t s1 = i;
-                        while (s1 > a && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s1 - 1)))
-                            s1--;
-                        Py_UCS4 c1 = PyUnicode_READ(kind, data, s1);
-                        if (s1 < i && c1 >= 'A' && c1 <= 'Z' && s1 - 2 >= a &&
-                            PyUnicode_READ(kind, data, s1 - 1) == ' ') {
-                            Py_ssize_t s2 = s1 - 1;
-                            while (s2 > a && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s2 - 1)))
-                                s2--;
-                            Py_UCS4 c2 = PyUnicode_READ(kind, data, s2);
-                            if (s2 < s1 - 1 && c2 >= 'A' && c2 <= 'Z')
-                                structural = 1;
-                        }
-                        break;
-                    }
-                }
-            }
-            break;
-        case '?':
-            if (i + 1 == b || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1)))
-                structural = 1; /* a sentence ending with "?" */
-            break;
-        case '|':
-            title_sep = 1;
-            list_seps++;
-            break;
-        case ',': case ';':
-            list_seps++;
-            break;
-        case '@':
-            symbol = 1;
-            break;
-        case 'h': case 'H':
-            if (ci_at(kind, data, i, b, "http")) {
-                link_ci = 1;
-                link_cs |= matches_at(kind, data, i, b, "http");
-            }
-            break;
-        case 'w': case 'W':
-            if (ci_at(kind, data, i, b, "www.")) {
-                link_ci = 1;
-                link_cs |= matches_at(kind, data, i, b, "www.");
-            }
-            break;
-        default:
-            break;
-        }
-        if (i > a && i + 2 < b && Py_UNICODE_ISSPACE(c) && crumb_char(PyUnicode_READ(kind, data, i + 1)) &&
-            Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 2)))
-            crumbs++;
-    }
+    UnitScan u;
+    if (scan_unit(kind, data, a, b, 1, &u))
+        return 1; /* a CJK full stop */
+    Py_ssize_t spaces = u.spaces, list_seps = u.list_seps, dashes = u.dashes, crumbs = u.crumbs;
+    int ascii = u.ascii, link_ci = u.link_ci, symbol = u.symbol, link_cs = u.link_cs;
+    int hyphen_sep = u.hyphen_sep, crumb_sep = u.crumb_sep, title_sep = u.title_sep;
+    int structural = u.structural;
     if (structural || (crumb_sep && crumbs >= 2) ||
         (spaces + 1 >= 8 && list_seps >= 4 && (link_cs || dashes >= 2) && (link_cs || hyphen_sep)) ||
         (title_sep && title_may(kind, data, a, b)))
