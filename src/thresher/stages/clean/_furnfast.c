@@ -1101,6 +1101,22 @@ build_reqs(PyObject *requirements)
     return 0;
 }
 
+/* whether one of the literals lits, bucketed by first character (those of bucket k are
+ * lits[first[k]:first[k + 1]]), starts somewhere in F[0:n] */
+INLINE int
+literal_in(const Lit *lits, const int32_t *first, const Py_UCS4 *F, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int bk = bucket(F[i]);
+        for (int32_t k = first[bk]; k < first[bk + 1]; k++) {
+            const Lit *L = &lits[k];
+            if (L->s[0] == F[i] && L->len <= n - i && memcmp(F + i, L->s, L->len * sizeof(Py_UCS4)) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* whether one of the rule's literals is where it must be in the folded unit F[0:n] */
 static int
 req_holds(const Req *q, const Py_UCS4 *F, Py_ssize_t n)
@@ -1112,17 +1128,7 @@ req_holds(const Req *q, const Py_UCS4 *F, Py_ssize_t n)
         if (L->len <= n && memcmp(F, L->s, L->len * sizeof(Py_UCS4)) == 0)
             return 1;
     }
-    if (q->n_floating == 0)
-        return 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int bk = bucket(F[i]);
-        for (int32_t k = q->first[bk]; k < q->first[bk + 1]; k++) {
-            const Lit *L = &q->floating[k];
-            if (L->s[0] == F[i] && L->len <= n - i && memcmp(F + i, L->s, L->len * sizeof(Py_UCS4)) == 0)
-                return 1;
-        }
-    }
-    return 0;
+    return q->n_floating != 0 && literal_in(q->floating, q->first, F, n);
 }
 
 /* whether one of the rule's literals, anchored or not, is anywhere in F[0:n] (a sentence
@@ -1130,17 +1136,7 @@ req_holds(const Req *q, const Py_UCS4 *F, Py_ssize_t n)
 static int
 req_anywhere(const Req *q, const Py_UCS4 *F, Py_ssize_t n)
 {
-    if (q->none)
-        return 1;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int bk = bucket(F[i]);
-        for (int32_t k = q->any_first[bk]; k < q->any_first[bk + 1]; k++) {
-            const Lit *L = &q->any[k];
-            if (L->s[0] == F[i] && L->len <= n - i && memcmp(F + i, L->s, L->len * sizeof(Py_UCS4)) == 0)
-                return 1;
-        }
-    }
-    return 0;
+    return q->none || literal_in(q->any, q->any_first, F, n);
 }
 
 /* ---- rules._lexical's trigger test ------------------------------------------------- */
