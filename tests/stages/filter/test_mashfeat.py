@@ -13,10 +13,7 @@ them through the whole step.
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +21,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.corpus import corpus_pages
+from tests.support.corpus import salads as make_salads
 
 from thresher.document import Document
 from thresher.stages.filter import mashup
@@ -358,18 +357,8 @@ def test_real_pages_give_the_same_features_and_signals(
     """The first 400 corpus pages, as they are, flattened and shuffled into salads:
     the same features, and the whole step the same signals (unrounded: the rounding
     of the step is switched off, so that a difference in the last bit would show)."""
-    texts = []
-    with gzip.open(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", "rt", encoding="utf-8") as f:
-        for line in f:
-            texts.append(json.loads(line)["text_main"] or "")
-            if len(texts) == 400:
-                break
-    rng = random.Random(3)
-    salads = []
-    for _ in range(100):
-        sents = [s.of(t) for t in rng.sample(texts, 6) for s in segment_sentences(t)[:15]]
-        rng.shuffle(sents)
-        salads.append(" ".join(sents))
+    texts = corpus_pages(shared_dir, 400)
+    salads = make_salads(texts, 100, pages=6, sentences=15, seed=3, segment=segment_sentences)
     pages = texts + [" ".join(t.split()) for t in texts[:100]] + salads
     for text in pages:
         assert fast.sentences(text, 0, len(text), 10**6) == segment_sentences(text)

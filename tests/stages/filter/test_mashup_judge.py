@@ -10,9 +10,6 @@ shared folder exists on real pages and salads of them.
 
 from __future__ import annotations
 
-import gzip
-import json
-import random
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +18,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.corpus import corpus_pages
+from tests.support.corpus import salads as make_salads
 
 from thresher.stages.filter import mashup
 from thresher.stages.segment.sentences import segment_sentences_python
@@ -167,18 +166,8 @@ def test_bad_arguments_are_an_error() -> None:
 
 def test_real_pages(shared_dir: Path) -> None:
     """The first 300 corpus pages, flattened, and salads of their sentences."""
-    texts = []
-    with gzip.open(shared_dir / "data" / "corpus" / "web-text.jsonl.gz", "rt", encoding="utf-8") as f:
-        for line in f:
-            texts.append(json.loads(line)["text_main"] or "")
-            if len(texts) == 300:
-                break
-    rng = random.Random(5)
-    salads = []
-    for _ in range(60):
-        sents = [s.of(t) for t in rng.sample(texts, 5) for s in segment_sentences_python(t)[:20]]
-        rng.shuffle(sents)
-        salads.append(" ".join(sents))
+    texts = corpus_pages(shared_dir, 300)
+    salads = make_salads(texts, 60, pages=5, sentences=20, seed=5, segment=segment_sentences_python)
     judged = 0
     for text in texts + [" ".join(t.split()) for t in texts[:60]] + salads:
         judged += len(_same(text, 120, 10)) == 4
