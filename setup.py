@@ -12,35 +12,22 @@ the steps use their pure-Python twins, which give the same results.
 
 from setuptools import Extension, setup
 
+
+def _optional(module: str, *flags: str) -> Extension:
+    """The C module ``module`` (a dotted name under src/), optional, built with -O2."""
+    source = "src/" + module.replace(".", "/") + ".c"
+    return Extension(module, sources=[source], optional=True, extra_compile_args=["-O2", *flags])
+
+
 setup(
     ext_modules=[
-        Extension(
-            "thresher.stages.filter._fastwords",
-            sources=["src/thresher/stages/filter/_fastwords.c"],
-            optional=True,
-            extra_compile_args=["-O2"],
-        ),
+        _optional("thresher.stages.filter._fastwords"),
         # mashup_filter's per-sentence features; no floating-point contraction, so that
         # its sums are the ones the pure-Python path computes, bit for bit
-        Extension(
-            "thresher.stages.filter._mashfeat",
-            sources=["src/thresher/stages/filter/_mashfeat.c"],
-            optional=True,
-            extra_compile_args=["-O2", "-ffp-contract=off"],
-        ),
-        # clean_furniture's line gate
-        Extension(
-            "thresher.stages.clean._furnfast",
-            sources=["src/thresher/stages/clean/_furnfast.c"],
-            optional=True,
-            extra_compile_args=["-O2"],
-        ),
-        # fix_mojibake's line prechecks and character alignment
-        Extension(
-            "thresher.stages.repair._repairfast",
-            sources=["src/thresher/stages/repair/_repairfast.c"],
-            optional=True,
-            extra_compile_args=["-O2"],
-        ),
+        _optional("thresher.stages.filter._mashfeat", "-ffp-contract=off"),
+        # clean_furniture's line and sentence gates
+        _optional("thresher.stages.clean._furnfast"),
+        # fix_mojibake's line prechecks and character alignment, redact_pii's scan
+        _optional("thresher.stages.repair._repairfast"),
     ]
 )
