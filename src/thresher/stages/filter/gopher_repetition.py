@@ -98,6 +98,18 @@ def find_duplicates(items: list[str]) -> tuple[int, int]:
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (the golden-ratio constant)
 
 
+def _dup_pieces(text: str, paragraphs: bool) -> tuple[int, int, int]:
+    """(pieces, duplicated pieces, their characters) of ``text`` cut into paragraphs or
+    lines; the compiled word module counts them without a string per piece."""
+    fast = _words._fast
+    if fast is not None:
+        counts: tuple[int, int, int] = fast.dup_pieces(text, paragraphs, 2 if paragraphs else 1)
+        return counts
+    pieces = split_paragraphs(text) if paragraphs else split_lines(text)
+    n_dup, dup_chars = find_duplicates(pieces)
+    return len(pieces), n_dup, dup_chars
+
+
 class NGramIndex:
     """64-bit hashes of the n-grams of one word list, built incrementally in n.
 
@@ -292,13 +304,7 @@ class GopherRepetition(Filter):
             return Decision.drop("empty")
         n_chars = len(text)
 
-        fast = _words._fast
-        if fast is not None:  # the same counts, without a string per paragraph and line
-            n_paragraphs, n_dup, dup_chars = fast.dup_pieces(text, True, 2)
-        else:
-            paragraphs = split_paragraphs(text)
-            n_paragraphs = len(paragraphs)
-            n_dup, dup_chars = find_duplicates(paragraphs)
+        n_paragraphs, n_dup, dup_chars = _dup_pieces(text, paragraphs=True)
         self.signal(doc, "dup_para_frac", n_dup / n_paragraphs)
         if p.dup_para_frac and n_dup / n_paragraphs > p.dup_para_frac:
             return Decision.drop("dup_para_frac")
@@ -306,12 +312,7 @@ class GopherRepetition(Filter):
         if p.dup_para_char_frac and dup_chars / n_chars > p.dup_para_char_frac:
             return Decision.drop("dup_para_char_frac")
 
-        if fast is not None:
-            n_lines, n_dup, dup_chars = fast.dup_pieces(text, False, 1)
-        else:
-            lines = split_lines(text)
-            n_lines = len(lines)
-            n_dup, dup_chars = find_duplicates(lines)
+        n_lines, n_dup, dup_chars = _dup_pieces(text, paragraphs=False)
         self.signal(doc, "dup_line_frac", n_dup / n_lines)
         if p.dup_line_frac and n_dup / n_lines > p.dup_line_frac:
             return Decision.drop("dup_line_frac")
