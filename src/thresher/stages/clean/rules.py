@@ -113,7 +113,9 @@ def _punct_to_space(low: str) -> str:
 
 
 # What split() leaves attached to a word: punctuation and plural/possessive endings
-# after it, opening quotes and brackets before it.
+# after it, opening quotes and brackets before it. Ellipses, dashes and guillemets
+# too: button and link texts end in them ("Weiterlesen...", "Gefällt mir Lade…",
+# "- Anzeige-", "Suivant»"), and Spanish and German sentences open with "¿", "¡", "„".
 _CLINGING_AFTER = (
     ".",
     ",",
@@ -131,8 +133,12 @@ _CLINGING_AFTER = (
     "\u2019s",
     "s.",
     "s,",
+    "...",
+    "\u2026",
+    "-",
+    "\u00bb",
 )
-_CLINGING_BEFORE = ("(", '"', "'", "\u201c", "\u2018")
+_CLINGING_BEFORE = ("(", '"', "'", "\u201c", "\u2018", "\u201e", "\u00ab", "\u00bf", "\u00a1", "-")
 
 
 def _union(patterns: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
