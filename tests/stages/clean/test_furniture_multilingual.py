@@ -217,11 +217,15 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "Fièrement propulsé par WordPress",
             "Powered by",
             "Thème : Twenty Twelve par WordPress",
+            "Über uns | Impressum | Datenschutz | Kontakt",
+            "Allgemeine Nutzungsbedingungen | Datenschutzrichtlinie | Impressum/Offenlegung | Werben auf beispiel.at",
+            "Accueil · Nous soutenir · Mentions légales · Conditions d'utilisation",
         ],
         [
             "Nachdruck war damals nur mit Genehmigung der Zensurbehörde erlaubt.",
             "Die Haftung für Schäden an Mietsachen regelt das Bürgerliche Gesetzbuch.",
             "Powered by steam, the first locomotives were slow and loud.",
+            "Das Impressum muss nach § 5 TMG leicht erkennbar und unmittelbar erreichbar sein.",
         ],
     ),
     "photo_credits": (
