@@ -357,6 +357,27 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "Nächste Woche beginnt die Ernte in den Weinbergen.",
         ],
     ),
+    "forms_and_embeds": (
+        [
+            "Um das Rezept kommentieren zu können, musst du eingeloggt sein.",
+            "Wenn Sie diesen Beitrag kommentieren möchten, füllen Sie bitte die folgenden Felder aus!",
+            "Bitte halten Sie sich an unsere Netiquette.",
+            "Email addresses will not be published.",
+            "Klicken Sie auf den Button, um den Inhalt von www.beispiel-karte.de zu laden.",
+            "Mit dem Laden des Videos akzeptieren Sie die Datenschutzerklärung von YouTube.",
+            "Die neuesten Tipps jede Woche direkt in dein Postfach!",
+            "Download our free app for iOS and Android.",
+            "Dieser Beitrag enthält Werbung für eine Kaffeerösterei.",
+            "Next: Ten more tips for your garden",
+            "Wählen Sie Ihr Abo und lesen Sie weiter:",
+        ],
+        [
+            "Die Felder am Dorfrand werden im Herbst umgepflügt.",
+            "Mit dem Laden der Batterie sollte man warten, bis sie abgekühlt ist.",
+            "Die Datenschutzerklärung von Firmen ist oft schwer zu lesen.",
+            "Next, preheat the oven and grease the tin.",
+        ],
+    ),
     "filing_line": (
         [
             "Dieser Eintrag wurde veröffentlicht in Allgemein und verschlagwortet mit Reisen von Anna.",
