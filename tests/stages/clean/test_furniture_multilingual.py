@@ -355,6 +355,12 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "Zurück zur Natur wollte der Dichter, doch die Stadt hielt ihn fest.",
             "Markiert mit Kreide waren die Türen der Häuser.",
             "Nächste Woche beginnt die Ernte in den Weinbergen.",
+            # one word that heads content as often as a menu: kept
+            "Deutsch",
+            "Themen",
+            "Inhalt",
+            "Inhaltsverzeichnis",
+            "Weitere Informationen rund um den Antrag",
         ],
     ),
     "forms_and_embeds": (
