@@ -420,6 +420,32 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "Leser interessieren sich vor allem für lokale Nachrichten, zeigt die Studie.",
         ],
     ),
+    "paywalls_players_and_theme_labels": (
+        [
+            "Dieser Artikel ist nur für Abonnenten verfügbar.",
+            "Jetzt Abo sichern",
+            "Jetzt 30 Tage kostenlos testen!",
+            "Sie sind bereits Abonnent?",
+            "Déjà abonné ? Se connecter",
+            "Il vous reste 80% de cet article à lire.",
+            "Video verfügbar bis 31.12.2022",
+            "Bildergalerie",
+            "Reader Interactions",
+            "Primary Sidebar",
+            "Skip to primary navigation",
+            "Search for:",
+            "Más noticias",
+            "Deel dit artikel",
+            "Cancel reply",
+            "Mail (will not be published) (required)",
+            "Dodaj komentarz",
+        ],
+        [
+            "Jetzt testen die Ingenieure den neuen Motor im Windkanal.",
+            "Bereits Abonnenten der ersten Stunde bekamen das Heft per Post.",
+            "Skip to the next chapter if you already know the basics of sourdough.",
+        ],
+    ),
     "filing_line": (
         [
             "Dieser Eintrag wurde veröffentlicht in Allgemein und verschlagwortet mit Reisen von Anna.",
