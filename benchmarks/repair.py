@@ -4,8 +4,10 @@ Three measurements, one table each section, in one invocation:
 
 1. **Deleted-character repair** (``restore_deleted_chars``). Held-out English pages of
    ../shared/data/corpus/web-text.jsonl.gz (field ``text_main``, English by pycld2; the
-   half by id hash that the contextual model was not fitted on, ``evaluation.split_of``) have
-   every non-ASCII character deleted, as the seed page had; the step must put them back.
+   half by id hash that the contextual model was not fitted on, ``evaluation.split_of``),
+   mojibake repaired as ``fix_mojibake`` does before this step in the pipeline
+   (``evaluation.as_piped``: "isnâ€™t" had an apostrophe), have every non-ASCII character
+   deleted, as the seed page had; the step must put them back.
    A *site* is one run of consecutive deleted characters, at its offset in the stripped
    text. A restoration is correct only if it inserts exactly the deleted characters at
    exactly that offset; anything else the step changes (an insertion where nothing was

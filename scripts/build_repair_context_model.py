@@ -2,7 +2,8 @@
 
 Data: the *fit* half (by id hash, ``evaluation.split_of``) of the English pages of
 ../shared/data/corpus/web-text.jsonl.gz, and the English documents of
-../shared/data/quality/dclm-human (more text with its apostrophes intact), with every
+../shared/data/quality/dclm-human (more text with its apostrophes intact), mojibake
+repaired as the pipeline does before the step (``evaluation.as_piped``), with every
 non-ASCII character deleted the way benchmarks/repair.py deletes them. A DCLM document
 that shares a 12-word shingle with a held-out page (main or full text) is dropped: that
 is the only use of the held-out half here, which is otherwise never read;
@@ -109,7 +110,7 @@ def extra_records() -> list[tuple[str, str]]:
             if _shingles(text) & held:
                 dropped += 1
                 continue
-            out.append((f"dclm-{k}", text))
+            out.append((f"dclm-{k}", evaluation.as_piped(text)))
     print(
         f"extra: {len(out)} English documents of {EXTRA.name} ({dropped} dropped: shared text with held-out)"
     )

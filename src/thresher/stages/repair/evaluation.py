@@ -5,6 +5,12 @@ tests read them the same way).
 Pages are split into a *fit* half and a *held-out* half by a hash of their id
 (:func:`split_of`), so whatever is fitted on one half is measured on the other, and the
 split does not depend on the order of the corpus file.
+
+Pages are read as the pipeline hands them to ``restore_deleted_chars``: after
+``fix_mojibake``, which runs before it (:func:`as_piped`). A page of the corpus that
+shows "isnâ€™t" had an apostrophe there; deleting the raw mojibake would make the
+apostrophe the step puts back count as a false positive, and the run "â€™" count as no
+apostrophe at all.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Split = Literal["fit", "heldout", "all"]
 
@@ -39,9 +46,33 @@ def corpus_texts(corpus: Path, limit: int) -> list[str]:
     return texts
 
 
-def english_records(corpus: Path, split: Split = "all", min_chars: int = 300) -> Iterator[tuple[str, str]]:
+def as_piped(text: str) -> str:
+    """``text`` with its mojibake repaired by the ``fix_mojibake`` step, as the pipeline
+    hands it to ``restore_deleted_chars`` (text without mojibake comes back unchanged)."""
+    if text.isascii():
+        return text
+    from thresher.document import Document
+
+    doc = Document("page", text)
+    _fixer()([doc])
+    return doc.text
+
+
+@lru_cache(maxsize=1)
+def _fixer() -> Any:
+    from thresher.stages.repair.mojibake import FixMojibake
+
+    step = FixMojibake()
+    step.ensure_setup()
+    return step
+
+
+def english_records(
+    corpus: Path, split: Split = "all", min_chars: int = 300, piped: bool = True
+) -> Iterator[tuple[str, str]]:
     """``(id, text_main)`` of the pages of at least ``min_chars`` that CLD2 reliably reads
-    as English, in file order, restricted to one half of the split."""
+    as English, in file order, restricted to one half of the split; with ``piped``, as
+    :func:`as_piped` repairs them."""
     import pycld2
 
     with gzip.open(corpus, "rt", encoding="utf-8") as fh:
@@ -55,7 +86,7 @@ def english_records(corpus: Path, split: Split = "all", min_chars: int = 300) ->
             except pycld2.error:
                 continue
             if reliable and langs[0][1] == "en":
-                yield str(rec.get("id")), text
+                yield str(rec.get("id")), as_piped(text) if piped else text
 
 
 def english_pages(corpus: Path, limit: int, min_chars: int = 300, split: Split = "all") -> list[str]:
