@@ -41,12 +41,13 @@ SIGS = st.tuples(
         st.sampled_from(["0", "1", "2", "3", "4", "u", "p", "-"]), st.sampled_from(["0", "4", "p"])
     ),
     sigs=SIGS,
+    prev2=st.one_of(st.just(""), TOKENS),
 )
 def test_context_score_is_the_score_of_the_context_features(
-    kind, prev, nxt, nxt2, zipfs, classes, sigs
+    kind, prev, nxt, nxt2, zipfs, classes, sigs, prev2
 ) -> None:
-    feats = context_features(kind, prev, nxt, nxt2, zipfs, classes, sigs)
-    fast = MODEL.context_score(kind, prev, nxt, nxt2, zipfs, classes, sigs)
+    feats = context_features(kind, prev, nxt, nxt2, zipfs, classes, sigs, prev2)
+    fast = MODEL.context_score(kind, prev, nxt, nxt2, zipfs, classes, sigs, prev2)
     assert fast == pytest.approx(MODEL.score(feats), abs=1e-9)
 
 
@@ -122,3 +123,25 @@ def test_doc_bound_is_the_most_the_document_features_can_add() -> None:
             ]
             want += max(vals, default=0.0)
         assert MODEL.doc_bound(kind) == pytest.approx(want, abs=1e-9)
+
+
+def test_the_step_reads_the_token_before_the_previous_one() -> None:
+    step = RestoreDeletedChars()
+    step.ensure_setup()
+    text = "I think that its fine. Its here"
+    start = text.index("its")
+    ctx = step._context(text, start, start + 3)
+    assert ctx[0] == ("that", "l") and ctx[-1] == "think"
+    start = text.index("Its")
+    ctx = step._context(text, start, start + 3)
+    assert ctx[0] == (".", "p") and ctx[-1] == "fine"
+    ctx = step._context(text, 0, 1)
+    assert ctx[0] == ("<start>", "p") and ctx[-1] == "<start>"
+    # the pair of the two previous tokens is a feature of its own
+    names = {
+        n
+        for n, _ in context_features(
+            "its", ("that", "l"), ("a", "l"), "b", (6.0, 6.0), ("1", "1"), prev2="think"
+        )
+    }
+    assert {"p2|A|think", "pp|its|think|that"} <= names

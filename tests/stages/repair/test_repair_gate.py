@@ -1,10 +1,11 @@
 """A quality gate for restore_deleted_chars on real text (like trafilatura's eval gate).
 
 The first 300 held-out English pages of ../shared/data/corpus/web-text.jsonl.gz (the half
-the contextual model was not fitted on, evaluation.split_of) lose their non-ASCII
-characters; the word-internal apostrophes put back must meet floors set a little under
-what this sample measured (precision 0.985, recall 0.775, glued_words off): the noise
-tolerance of a 300-page sample is about +-0.01 for precision and +-0.03 for recall.
+the contextual model was not fitted on, evaluation.split_of), mojibake repaired as the
+pipeline does before this step (evaluation.as_piped), lose their non-ASCII characters; the
+word-internal apostrophes put back must meet floors set a little under what this sample
+measured (precision 0.993, recall 0.816, glued_words off): the noise tolerance of a
+300-page sample is about +-0.01 for precision and +-0.03 for recall.
 """
 
 from __future__ import annotations
@@ -58,5 +59,5 @@ def test_apostrophe_restoration_gate(shared_dir: Path) -> None:
                         fp += 1
     precision, recall = tp / (tp + fp), tp / gold
     assert gold > 2000
-    assert precision >= 0.975, f"precision {precision:.3f} ({tp} right, {fp} wrong)"
-    assert recall >= 0.745, f"recall {recall:.3f} ({tp} of {gold})"
+    assert precision >= 0.98, f"precision {precision:.3f} ({tp} right, {fp} wrong)"
+    assert recall >= 0.785, f"recall {recall:.3f} ({tp} of {gold})"

@@ -7,7 +7,8 @@ can. The model is a logistic regression over sparse features of one occurrence:
 - the *kind* of candidate: a possessive ``s`` (lower-case, capitalised inside a
   sentence, or sentence-initial) or one of the ambiguous contractions of :data:`AMBIGUOUS`;
 - the previous and next token (a word, lower-cased, or the punctuation mark that stands
-  there), alone and as a pair, the token after the next, the next word's last two
+  there), alone and as a pair, the token before the previous, alone and paired with the
+  previous ("that its", "if were"), the token after the next, the next word's last two
   letters (a crude part of speech: "-ly", "-ng", "-ed"), the case of both neighbours and
   their lexicon frequency (whole Zipf units: function words, common and rare words);
 - the class of the next two words by how often they follow a determiner on the fit pages
@@ -101,23 +102,29 @@ def next_token(text: str, end: int) -> tuple[str, str, int]:
 
 def prev_token(text: str, start: int) -> tuple[str, str]:
     """The token before ``start``, as :func:`next_token` describes it (without the end)."""
+    tok, shape, _ = prev_token_at(text, start)
+    return tok, shape
+
+
+def prev_token_at(text: str, start: int) -> tuple[str, str, int]:
+    """:func:`prev_token` and where that token begins (where to read the one before it)."""
     i = start
     while i > 0 and text[i - 1] == " ":
         i -= 1
     if i <= 0:
-        return "<start>", "p"
+        return "<start>", "p", 0
     c = text[i - 1]
     if c == "\n":
-        return "<nl>", "p"
+        return "<nl>", "p", i - 1
     if c.isascii() and c.isalpha():
         j = i - 1
         while j > 0 and text[j - 1].isascii() and text[j - 1].isalpha():
             j -= 1
         w = text[j:i]
-        return w.lower(), _shape(w)
+        return w.lower(), _shape(w), j
     if c.isdigit():
-        return "<d>", "p"
-    return c, "p"
+        return "<d>", "p", i - 1
+    return c, "p", i - 1
 
 
 def _shape(w: str) -> str:
@@ -203,7 +210,7 @@ def token_features(
 
 # the name prefixes of the features :func:`context_features` makes
 CONTEXT_FAMILIES = frozenset(
-    {"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz", "wc", "wc2", "gk", "gj"}
+    {"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz", "wc", "wc2", "gk", "gj", "p2", "pp"}
     | {f"g{d}" for d in "dstbvoxn"}
     | {f"h{d}" for d in "dstbvoxn"}
 )
@@ -312,11 +319,13 @@ def context_features(
     zipfs: tuple[float, float],
     classes: tuple[str, str],
     sigs: tuple[str, str, str] = ("", "", ""),
+    prev2: str = "",
 ) -> list[tuple[str, float]]:
     """The features of the neighbouring tokens (see the module docstring); ``zipfs`` are
     the lexicon's Zipf values of the previous and the next word (0 for punctuation),
     ``classes`` the :func:`word_class` of the next two tokens, ``sigs`` the signatures
-    of the previous, next and second next words (:func:`signature_features`)."""
+    of the previous, next and second next words (:func:`signature_features`), ``prev2``
+    the token before the previous one (``""``: not read)."""
     group = group_of(kind)
     pw, ps = prev
     nw, ns = nxt
@@ -334,6 +343,8 @@ def context_features(
         (f"n2|{kind}|{nxt2}", 1.0),
     ]
     out += [(f"wc|{kind}|{classes[0]}", 1.0), (f"wc2|{kind}|{classes[0]}|{classes[1]}", 1.0)]
+    if prev2:
+        out += [(f"p2|{group}|{prev2}", 1.0), (f"pp|{kind}|{prev2}|{pw}", 1.0)]
     if ns != "p" and len(nw) >= 4:
         out.append((f"nx|{group}|{nw[-2:]}", 1.0))
     return out + signature_features(kind, sigs)
@@ -351,10 +362,11 @@ def features(
     base_in_doc: bool,
     doc: tuple[str, ...],
     sigs: tuple[str, str, str] = ("", "", ""),
+    prev2: str = "",
 ) -> list[tuple[str, float]]:
     """All the sparse features of one occurrence (name, value)."""
     return token_features(kind, lex, word, base_in_doc, doc) + context_features(
-        kind, prev, nxt, nxt2, zipfs, classes, sigs
+        kind, prev, nxt, nxt2, zipfs, classes, sigs, prev2
     )
 
 
@@ -421,6 +433,7 @@ class ContextModel:
         zipfs: tuple[float, float],
         classes: tuple[str, str],
         sigs: tuple[str, str, str] = ("", "", ""),
+        prev2: str = "",
     ) -> float:
         """``score(context_features(...))`` without building the list: the step's hot
         loop (every candidate occurrence of a damaged page)."""
@@ -443,6 +456,8 @@ class ContextModel:
             + get(f"wc|{kind}|{classes[0]}", 0.0)
             + get(f"wc2|{kind}|{classes[0]}|{classes[1]}", 0.0)
         )
+        if prev2:
+            total += get(f"p2|{group}|{prev2}", 0.0) + get(f"pp|{kind}|{prev2}|{pw}", 0.0)
         if ns != "p" and len(nw) >= 4:
             total += get(f"nx|{group}|{nw[-2:]}", 0.0)
         sp, sn, s2 = sigs

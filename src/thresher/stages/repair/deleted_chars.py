@@ -58,6 +58,7 @@ from thresher.stages.repair.context_model import (
     load_context_model,
     next_token,
     prev_token,
+    prev_token_at,
     token_features,
     word_class,
 )
@@ -625,14 +626,14 @@ class RestoreDeletedChars(Transformer):
             zr = (lex.zipf(lw), lex.zipf(rep.new.lower().replace(apo, "'")))
             base_in_doc = kind in ("S", "SC", "SI") and (tok[:-1] in counts or tok[:-1].lower() in counts)
             rule = _rule_key(rep.reason)
-            prev, nxt, nxt2, zipfs, classes, sigs = self._context(text, start, end)
+            prev, nxt, nxt2, zipfs, classes, sigs, prev2 = self._context(text, start, end)
             if kind in ("S", "SC", "SI"):
                 # a rule's possessive has the lexicon's word for it: the next words'
                 # classes and the neighbours' signatures are read for the model's own
                 # candidates only
                 classes = ("-", "-")
                 sigs = ("", "", "")
-            feats = features(kind, prev, nxt, nxt2, zipfs, classes, zr, lw, base_in_doc, doc, sigs)
+            feats = features(kind, prev, nxt, nxt2, zipfs, classes, zr, lw, base_in_doc, doc, sigs, prev2)
             feats += [(f"r|{rule}", 1.0), (f"r|{rule}|{kind}", 1.0)] + [(f"{d}|r", 1.0) for d in doc]
             if model is None:
                 out.append(_Candidate(start, end, rep, feats, True))
@@ -684,9 +685,9 @@ class RestoreDeletedChars(Transformer):
                 rep = _Repair("apostrophe", new, why)
                 ctx = self._context(text, start, end)
                 if model is None:
-                    prev, nxt, nxt2, zipfs, classes, sigs = ctx
+                    prev, nxt, nxt2, zipfs, classes, sigs, prev2 = ctx
                     feats = features(
-                        kind_here, prev, nxt, nxt2, zipfs, classes, zs, lw, base_in_doc, doc, sigs
+                        kind_here, prev, nxt, nxt2, zipfs, classes, zs, lw, base_in_doc, doc, sigs, prev2
                     )
                     out.append(_Candidate(start, end, rep, feats, False))
                 else:
@@ -697,16 +698,24 @@ class RestoreDeletedChars(Transformer):
     def _context(
         self, text: str, start: int, end: int
     ) -> tuple[
-        tuple[str, str], tuple[str, str], str, tuple[float, float], tuple[str, str], tuple[str, str, str]
+        tuple[str, str],
+        tuple[str, str],
+        str,
+        tuple[float, float],
+        tuple[str, str],
+        tuple[str, str, str],
+        str,
     ]:
         """The neighbours of ``text[start:end]`` as :func:`context_features` takes them."""
         nw, ns, nend = next_token(text, end)
         nxt2 = next_token(text, nend)[0] if ns != "p" else ""
-        prev = prev_token(text, start)
+        pw, pshape, pstart = prev_token_at(text, start)
+        prev = (pw, pshape)
+        prev2 = prev_token_at(text, pstart)[0] if pstart > 0 else "<start>"
         classes = (word_class(self._classes, nw), word_class(self._classes, nxt2) if nxt2 else "p")
         sig = self._signatures.get
         sigs = (sig(prev[0], ""), sig(nw, ""), sig(nxt2, "") if nxt2 else "")
-        return prev, (nw, ns), nxt2, (self._lex.zipf(prev[0]), self._lex.zipf(nw)), classes, sigs
+        return prev, (nw, ns), nxt2, (self._lex.zipf(pw), self._lex.zipf(nw)), classes, sigs, prev2
 
     def _static(
         self, tok: str, model: ContextModel | None
