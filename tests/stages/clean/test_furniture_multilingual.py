@@ -486,7 +486,7 @@ def test_content_with_the_same_words_is_kept(family: str, text: str) -> None:
 
 
 # list items as resiliparse prints them: the whole-unit patterns allow the bullet
-BULLETED = ["• Impressum", "• Conditions générales de vente", "• Blogroll", "• Mitglied werden", "• Ähnliche Beiträge"]
+BULLETED = ["• Impressum", "• Conditions générales de vente", "• Blogroll", "• Mitglied werden", "• Ähnliche Beiträge", "• One Response to “A day at the lake”"]
 # older prefix patterns do not: a content list item starting with their word stays
 BULLETED_CONTENT = [
     "• Report of the commission to the minister, 1848",
