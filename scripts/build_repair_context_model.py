@@ -294,6 +294,7 @@ def main() -> None:
     meta = {
         "built_by": "scripts/build_repair_context_model.py",
         "data": "fit half (sha1(id)[0] even) of the English pages of ../shared/data/corpus/web-text.jsonl.gz, "
+        "mojibake repaired (evaluation.as_piped), "
         "non-ASCII deleted, and the English documents of ../shared/data/quality/dclm-human that share no "
         "12-word shingle with a held-out page; thresholds on out-of-fold scores (5 folds by sha1(id)[1] % 5), "
         "weights on all",
