@@ -848,6 +848,16 @@ class RestoreDeletedChars(Transformer):
                         return _Repair(
                             "apostrophe", new, f"contraction: {cand} (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})"
                         )
+            # the elided "o’" of Irish names and "o’clock" ("OConnor", "oclock"): the
+            # lexicon lists the word with its apostrophe far above the word without
+            if len(lw) >= 4 and lw[0] == "o":
+                cand = "o'" + lw[1:]
+                zc = lex.zipf(cand)
+                if zc - zw >= p.min_gain and zc >= p.min_contraction_zipf:
+                    new = tok[0] + p.apostrophe + tok[1:]
+                    return _Repair(
+                        "apostrophe", new, f"elision: {cand} (Zipf {zc:.1f}) >> {lw} (Zipf {zw:.1f})"
+                    )
         rep = self._accent(tok, lw, zw)
         if rep is not None:
             return rep
