@@ -1053,6 +1053,33 @@ static PyObject *abbrev_never = NULL;   /* sentences._abbreviations(): never fin
 static PyObject *abbrev_final = NULL;   /* ... and may be final */
 static PyObject *kind_sentence = NULL;  /* "sentence" */
 static Py_ssize_t abbrev_max_len = 0;
+static PyObject *ordinal_followers = NULL;  /* sentences._ordinal_followers() */
+static Py_ssize_t ordinal_max_len = 0;
+
+/* The hashes of the words after ordinals made of characters below U+0180: a run of
+ * such letters (but U+0130, whose lower case is two characters) lower-cases one
+ * character at a time, so a run whose hash is not here is no listed word, and only
+ * the few others build a str for the set (17,000 day numbers and list numbers of the
+ * corpus before a capital did so: 5% of the segmenter's time). */
+#define ORD_SLOTS 2048
+static uint64_t ord_keys[ORD_SLOTS];
+static uint8_t ord_used[ORD_SLOTS];
+
+static inline size_t
+ord_slot(uint64_t key)
+{
+    size_t i = (size_t)(key >> 53);  /* 11 bits */
+    while (ord_used[i] && ord_keys[i] != key)
+        i = (i + 1) & (ORD_SLOTS - 1);
+    return i;
+}
+
+static inline uint64_t
+ord_hash(uint64_t h, Py_UCS4 c)  /* FNV-1a, a character at a time */
+{
+    return (h ^ c) * 0x100000001B3ULL;
+}
+#define ORD_HASH0 0xCBF29CE484222325ULL
 
 /* The abbreviations of up to eight ASCII characters, looked up without building a
  * str: an ASCII token lower-cases to ASCII, so it can only be one of these (a longer
@@ -1197,10 +1224,42 @@ str_islower(const Py_UCS4 *T, Py_ssize_t a, Py_ssize_t b)
     return cased;
 }
 
+/* Whether the word T[j:...] (its letters, up to the line's end le) is a word that
+ * follows an ordinal number ("Juli", "Jahrhundert"); -1 on error. */
+static Py_NO_INLINE int
+ordinal_follower(const Py_UCS4 *T, Py_ssize_t j, Py_ssize_t le)
+{
+    /* a longer run of letters lower-cases to a longer word: not in the set */
+    Py_ssize_t k = j, lim = Py_MIN(le, j + ordinal_max_len + 1);
+    while (k < lim && Py_UNICODE_ISALPHA(T[k]))
+        k++;
+    if (k == j)
+        return 0;
+    uint64_t h = ORD_HASH0;
+    Py_ssize_t i = j;
+    for (; i < k; i++) {
+        Py_UCS4 c = T[i];
+        if (c >= 0x180 || c == 0x130)
+            break;
+        h = ord_hash(h, c < 128 ? c + ((c - 'A') < 26u) * 32 : Py_UNICODE_TOLOWER(c));
+    }
+    if (i == k && !ord_used[ord_slot(h)])
+        return 0;
+    PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, T + j, k - j);
+    PyObject *low = word ? PyObject_CallMethod(word, "lower", NULL) : NULL;
+    Py_XDECREF(word);
+    if (!low)
+        return -1;
+    int found = PySet_Contains(ordinal_followers, low);
+    Py_DECREF(low);
+    return found;
+}
+
 /* sentences._is_boundary for the candidate T[cs:ce] (punctuation T[cs:pe]) in the line
- * starting at line_start; -1 on error. */
+ * T[line_start:line_end]; -1 on error. */
 static int
-is_boundary(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t cs, Py_ssize_t pe, Py_ssize_t ce, Py_ssize_t line_start)
+is_boundary(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t cs, Py_ssize_t pe, Py_ssize_t ce, Py_ssize_t line_start,
+            Py_ssize_t line_end)
 {
     if (cjk_stop(T[cs]))
         return 1;
@@ -1259,8 +1318,20 @@ is_boundary(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t cs, Py_ssize_t pe, Py_s
         dots += T[i] == '.', slash |= T[i] == '/';
     if (dots && !Py_UNICODE_ISDIGIT(T[b - 1]))
         return Py_UNICODE_ISUPPER(nxt) && (slash || (b - a > 6 && dots == 1));
-    if (upper_next)
+    if (upper_next) {
+        /* an ordinal before a month or a noun: one period (no closer) after 1 to 3
+         * ASCII digits, then a listed word ("am 3. Juli", "im 19. Jahrhundert") */
+        if (b - a <= 3 && pe == cs + 1 && T[cs] == '.' && hspace(T[pe])) {
+            Py_ssize_t i = a;
+            while (i < b && T[i] >= '0' && T[i] <= '9')
+                i++;
+            if (i == b) {
+                int f = ordinal_follower(T, ce, line_end);
+                return f < 0 ? -1 : !f;
+            }
+        }
         return 1;
+    }
     if (!Py_UNICODE_ISLOWER(nxt) || b - a < 3)
         return 0;
     for (Py_ssize_t i = a; i < b; i++)
@@ -1321,7 +1392,7 @@ segment(const Py_UCS4 *T, Py_ssize_t len, Py_ssize_t start, Py_ssize_t stop, Py_
         while (have && cs < le && out->n < limit) {
             /* a candidate that reaches the end of the line ends the line, not a sentence */
             if (ce < le) {
-                int b = is_boundary(T, len, cs, pe, ce, p);
+                int b = is_boundary(T, len, cs, pe, ce, p, le);
                 if (b < 0)
                     return -1;
                 if (b) {
@@ -1549,12 +1620,73 @@ static PyObject *
 mf_configure_sentences(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *type, *never, *final;
-    if (!PyArg_ParseTuple(args, "O!O!O!", &PyType_Type, &type, &PyFrozenSet_Type, &never, &PyFrozenSet_Type, &final))
+    PyObject *type, *never, *final, *ordinal = NULL;
+    if (!PyArg_ParseTuple(args, "O!O!O!|O!", &PyType_Type, &type, &PyFrozenSet_Type, &never, &PyFrozenSet_Type,
+                          &final, &PyFrozenSet_Type, &ordinal))
         return NULL;
     if (!PyType_IsSubtype((PyTypeObject *)type, &PyTuple_Type)) {
         PyErr_SetString(PyExc_TypeError, "configure_sentences: the span type must be a tuple subclass");
         return NULL;
+    }
+    /* without the words that follow ordinals, the segmenter's own list (a caller that
+     * only hands over the abbreviations must not get other rules than the segmenter) */
+    PyObject *owned = NULL;
+    if (!ordinal) {
+        PyObject *mod = PyImport_ImportModule("thresher.stages.segment.sentences");
+        owned = mod ? PyObject_CallMethod(mod, "_ordinal_followers", NULL) : NULL;
+        Py_XDECREF(mod);
+        if (!owned)
+            return NULL;
+        if (!PyFrozenSet_Check(owned)) {
+            Py_DECREF(owned);
+            PyErr_SetString(PyExc_TypeError, "configure_sentences: _ordinal_followers() must be a frozenset");
+            return NULL;
+        }
+        ordinal = owned;
+    }
+    /* the hashes go to a table of their own first, copied in once all is well */
+    static uint64_t new_keys[ORD_SLOTS];
+    static uint8_t new_used[ORD_SLOTS];
+    memset(new_used, 0, sizeof(new_used));
+    Py_ssize_t ord_longest = 0, ord_filled = 0;
+    {
+        PyObject *it = PyObject_GetIter(ordinal), *w;
+        if (!it) {
+            Py_XDECREF(owned);
+            return NULL;
+        }
+        while ((w = PyIter_Next(it))) {
+            if (!PyUnicode_Check(w)) {
+                Py_DECREF(w);
+                PyErr_SetString(PyExc_TypeError, "configure_sentences: the words after ordinals must be str");
+                break;
+            }
+            Py_ssize_t wl = PyUnicode_GET_LENGTH(w), i = 0;
+            ord_longest = Py_MAX(ord_longest, wl);
+            uint64_t h = ORD_HASH0;
+            for (; i < wl && PyUnicode_READ_CHAR(w, i) < 0x180; i++)
+                h = ord_hash(h, PyUnicode_READ_CHAR(w, i));
+            Py_DECREF(w);
+            if (i < wl)
+                continue;  /* never the lower case of a run of such letters */
+            if (ord_filled >= ORD_SLOTS / 2) {
+                PyErr_SetString(PyExc_ValueError, "configure_sentences: too many words after ordinals");
+                break;
+            }
+            size_t slot = (size_t)(h >> 53);
+            while (new_used[slot] && new_keys[slot] != h)
+                slot = (slot + 1) & (ORD_SLOTS - 1);
+            if (!new_used[slot]) {
+                new_keys[slot] = h;
+                new_used[slot] = 1;
+                ord_filled++;
+            }
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) {
+            Py_XDECREF(owned);
+            return NULL;
+        }
     }
     Py_ssize_t longest = 0;
     PyObject *sets[2] = {never, final};
@@ -1563,7 +1695,7 @@ mf_configure_sentences(PyObject *self, PyObject *args)
     for (int k = 0; k < 2; k++) {
         PyObject *it = PyObject_GetIter(sets[k]), *w;
         if (!it)
-            return NULL;
+            goto fail;
         while ((w = PyIter_Next(it))) {
             if (PyUnicode_Check(w)) {
                 Py_ssize_t wl = PyUnicode_GET_LENGTH(w);
@@ -1585,25 +1717,34 @@ mf_configure_sentences(PyObject *self, PyObject *args)
                     Py_DECREF(w);
                     Py_DECREF(it);
                     memset(abbr_vals, 0, sizeof(abbr_vals));
-                    return NULL;
+                    goto fail;
                 }
             }
             Py_DECREF(w);
         }
         Py_DECREF(it);
         if (PyErr_Occurred())
-            return NULL;
+            goto fail;
     }
     if (!kind_sentence && !(kind_sentence = PyUnicode_InternFromString("sentence")))
-        return NULL;
+        goto fail;
     Py_INCREF(type);
     Py_INCREF(never);
     Py_INCREF(final);
+    if (!owned)
+        Py_INCREF(ordinal);
     Py_XSETREF(span_type, (PyTypeObject *)type);
     Py_XSETREF(abbrev_never, never);
     Py_XSETREF(abbrev_final, final);
+    Py_XSETREF(ordinal_followers, ordinal);
+    memcpy(ord_keys, new_keys, sizeof(ord_keys));
+    memcpy(ord_used, new_used, sizeof(ord_used));
     abbrev_max_len = longest;
+    ordinal_max_len = ord_longest;
     Py_RETURN_NONE;
+fail:
+    Py_XDECREF(owned);
+    return NULL;
 }
 
 static PyMethodDef methods[] = {
@@ -1620,7 +1761,8 @@ static PyMethodDef methods[] = {
      "None, page() or None) of the first sentences of text (mashup._first_sentences)"},
     {"lower", mf_lower, METH_VARARGS, "lower(text) -> mashup._lower_same_length(text), as judge() computes it"},
     {"configure_sentences", mf_configure_sentences, METH_VARARGS,
-     "configure_sentences(span_type, never, final): the segmenter's Span type and abbreviation sets."},
+     "configure_sentences(span_type, never, final[, after_ordinals]): the segmenter's Span type, abbreviation "
+     "sets and the words that follow an ordinal number (default: sentences._ordinal_followers())."},
     {"sentences", mf_sentences, METH_VARARGS,
      "sentences(text, start, stop, limit) -> the first `limit` spans of segment_sentences(text, start, stop)"},
     {NULL, NULL, 0, NULL},

@@ -10,7 +10,7 @@ mash-up filter's accelerator) runs them when it is built. Measured by
 ../shared/data/corpus/web-text.jsonl.gz, CPU time on one core of the (shared, loaded)
 development machine: 43 MB/s by the Python rules, 246 MB/s by the compiled twin. The
 compiled alternative, blingfire 0.1.8 (``text_to_sentences_and_offsets``), measured in
-the same run: 6.6 MB/s, and it misses 4 of our 24
+the same run: 6.6 MB/s, and it misses 4 of the first 24
 golden cases (no split after "Dr." is fine, but it never splits at line breaks, before
 a digit or before a lower-case fragment). The benchmark times it too when installed.
 
@@ -24,6 +24,17 @@ Decisions, in order:
   ``abbreviations.txt``), after a single letter (initials: ``J. R. R. Tolkien``) or
   after a token with an inner period (``U.S.``) does not, except for abbreviations
   marked ``final`` (``etc.``, ``Inc.``) before an upper-case word.
+- A period after an ordinal number does not end a sentence before a word that follows
+  ordinals (``after_ordinals.txt``: German and Luxembourgish months and their
+  abbreviations, nouns such as ``Jahrhundert``, ``Mal``, ``Platz``): "am 3. Juli 2021",
+  "im 19. Jahrhundert", "zum 3. Mal". German writes ordinals as digits and a period and
+  capitalises nouns, so the capital says nothing there. Only a single period (no
+  closing quote) after a token of one to three ASCII digits counts, and the word is the
+  run of letters after the space, compared lower-cased, read no further than the line.
+  English numbered headings ("1. Introduction", "Chapter 2. Methods") and "It cost 3.
+  Then..." still split: their next word is not listed. The price: a sentence ending in
+  a bare number before a listed word that is also English ("... was 3. April came") and
+  list numbers before English dates ("27. Jun, 2012 / Ann says:") stay whole.
 - A period before a lower-case word ends a sentence only after an ordinary word of
   three or more letters: flat text stitched from fragments ("...seems rational. land,
   factories...") has such sentences, while "approx. the" and "p. 79" stay whole.
@@ -98,6 +109,23 @@ def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(never), frozenset(final)
 
 
+@lru_cache(maxsize=1)
+def _ordinal_followers() -> frozenset[str]:
+    """Words that follow an ordinal number ("3. Juli", "19. Jahrhundert"), lower case.
+
+    The compiled twin is handed them by :func:`_compiled`; a caller of its
+    ``configure_sentences`` that passes only the abbreviations (the mash-up filter) gets
+    them from here too.
+    """
+    text = resources.files("thresher.stages.segment").joinpath("after_ordinals.txt").read_text("utf-8")
+    return frozenset(w for w in (raw.strip() for raw in text.splitlines()) if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _ordinal_longest() -> int:
+    return max(map(len, _ordinal_followers()), default=0)
+
+
 def segment_lines(text: str) -> list[Span]:
     """Non-blank lines, each trimmed of leading and trailing whitespace."""
     new = _tuple_new
@@ -142,7 +170,7 @@ def _compiled() -> ModuleType | None:
     module = accelerators.load("thresher.stages.filter._mashfeat")
     if module is None:
         return None
-    module.configure_sentences(Span, *_abbreviations())
+    module.configure_sentences(Span, *_abbreviations(), _ordinal_followers())
     return module
 
 
@@ -164,7 +192,7 @@ def segment_sentences_python(text: str, start: int = 0, end: int | None = None) 
             # a candidate that reaches the end of the line ends the line, not a sentence
             if cut < end_of_line:
                 group = m.group()
-                if _is_boundary(text, m.start(), group, cut, first, never, final):
+                if _is_boundary(text, m.start(), group, cut, first, end_of_line, never, final):
                     append(_tuple_new(Span, (s, m.start() + len(group.rstrip()), "sentence")))
                     s = cut
             m = next(cands, None)
@@ -178,6 +206,7 @@ def _is_boundary(
     match: str,
     nxt_pos: int,
     line_start: int,
+    line_end: int,
     never: frozenset[str],
     final: frozenset[str],
 ) -> bool:
@@ -212,5 +241,12 @@ def _is_boundary(
         # before a full stop ends the sentence if a capital follows
         return nxt.isupper() and ("/" in token or len(token) > 6 and token.count(".") == 1)
     if upper_next:
+        # an ordinal before a month or a noun: "am 3. Juli", "im 19. Jahrhundert"
+        if len(token) <= 3 and token.isascii() and token.isdigit() and match.rstrip() == ".":
+            j = nxt_pos
+            lim = min(line_end, nxt_pos + _ordinal_longest() + 1)
+            while j < lim and text[j].isalpha():
+                j += 1
+            return text[nxt_pos:j].lower() not in _ordinal_followers()
         return True
     return nxt.islower() and len(token) >= 3 and token.isalpha() and token.islower()
