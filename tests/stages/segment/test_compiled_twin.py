@@ -30,6 +30,21 @@ PIECES = [
     " ", "  ", "\t", "\n", "\r\n", "\u2028", "\u00a0", "\u3000",
     '"', "'", "\u201c", "\u201d", "(", ")", "[", "\u00ab", "\u00bb",
     "The", "the", "İstanbul", "ß", "Σ", "東京", "שלום", "١٢", "é", "\U0001d400",
+    # ordinals before listed words ("am 3. Juli", "im 19. Jahrhundert")
+    "3", "19", "123", "2021", "Juli", "JULI", "Jänner", "Jahrhundert", "Jan", "Mal", "Julius",
+]
+# the rule for ordinals: 1 to 4 digits (ASCII or not), one or more periods or a closer,
+# then listed words in several cases, longer or cut words, and unlisted ones
+ORDINALS = ["1", "3", "19", "123", "2021", "٣", "x3", "3.3", "(3", "\u00b2"]
+AFTER = [". ", ".  ", ".\u00a0", ".\t", ". \u3000", ".. ", ".) ", '." ', "! ", ".\n"]
+FOLLOWERS = sorted(sentences._ordinal_followers())
+WORDS = [
+    st.sampled_from(FOLLOWERS),
+    st.sampled_from(FOLLOWERS).map(str.capitalize),
+    st.sampled_from(FOLLOWERS).map(str.upper),
+    st.sampled_from(FOLLOWERS).map(lambda w: w.capitalize() + "s"),
+    st.sampled_from(FOLLOWERS).map(lambda w: w.capitalize()[:-1]),
+    st.sampled_from(["Then", "Introduction", "İ", "İst", "Июль", "Kalenderwochenende", '"Juli', "9"]),
 ]
 
 
@@ -44,6 +59,71 @@ def test_golden_cases(case: dict[str, object]) -> None:
 def test_generated_text(text: str, start: int, stop: int) -> None:
     assert sentences.segment_sentences(text, start, stop) == segment_sentences_python(text, start, stop)
     assert sentences.segment_sentences(text) == segment_sentences_python(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", " ", "am ", "\n", "vom "]),
+            st.sampled_from(ORDINALS),
+            st.sampled_from(AFTER),
+            st.one_of(*WORDS),
+            st.sampled_from(["", " ", ". ", ", ", "-", "'s", "\n", " 2021. "]),
+        ).map("".join),
+        min_size=1,
+        max_size=8,
+    ).map("".join),
+    st.integers(-3, 120),
+    st.integers(-3, 130),
+)
+def test_generated_ordinals(text: str, start: int, stop: int) -> None:
+    assert sentences.segment_sentences(text, start, stop) == segment_sentences_python(text, start, stop)
+    assert sentences.segment_sentences(text) == segment_sentences_python(text)
+
+
+def test_every_word_after_ordinals() -> None:
+    """Every listed word, as written, capitalised and upper-cased, after ordinals, a
+    year, a word with a period and ordinals in or before a bracket: both twins give the
+    same spans, and a listed word after a day number keeps the sentence whole."""
+    for word in FOLLOWERS:
+        for form in (word, word.capitalize(), word.upper()):
+            for before in ("am 3.", "im 19.", "seit 2021.", "Nr.", "(7.", "das 3.)"):
+                text = f"Es war {before} {form} gut. {before} {form}"
+                assert compiled.sentences(text, 0, len(text), sys.maxsize) == segment_sentences_python(text)
+        text = f"Es war am 3. {word.capitalize()} gut. Dann nicht."
+        whole = text[: text.index(" Dann")]
+        assert [s.of(text) for s in segment_sentences_python(text)] == [whole, "Dann nicht."]
+
+
+def test_configure_sentences_checks_the_words_after_ordinals() -> None:
+    never, final = sentences._abbreviations()
+    words = sentences._ordinal_followers()
+    text = "Am 3. Juli. Dann."
+    try:
+        with pytest.raises(TypeError):
+            compiled.configure_sentences(sentences.Span, never, final, set(words))
+        with pytest.raises(TypeError):
+            compiled.configure_sentences(sentences.Span, never, final, frozenset([3]))
+        # a failed call leaves the tables as they were
+        assert compiled.sentences(text, 0, len(text), sys.maxsize) == segment_sentences_python(text)
+        compiled.configure_sentences(sentences.Span, never, final, frozenset())
+        spans = compiled.sentences(text, 0, len(text), sys.maxsize)
+        assert [s.of(text) for s in spans] == ["Am 3.", "Juli.", "Dann."]
+        # words beyond Latin letters are looked up in the set (no hash of theirs)
+        compiled.configure_sentences(sentences.Span, never, final, frozenset(["июль", "i\u0307st"]))
+        for sample, want in [
+            ("Am 3. Июль. Dann.", ["Am 3. Июль.", "Dann."]),
+            ("Am 3. ИЮЛЬ war.", ["Am 3. ИЮЛЬ war."]),
+            ("Am 3. İst war.", ["Am 3. İst war."]),
+            ("Am 3. Juli war.", ["Am 3.", "Juli war."]),
+        ]:
+            assert [s.of(sample) for s in compiled.sentences(sample, 0, len(sample), sys.maxsize)] == want
+        # without the argument (as the mash-up filter calls it): the segmenter's own list
+        compiled.configure_sentences(sentences.Span, never, final)
+        assert compiled.sentences(text, 0, len(text), sys.maxsize) == segment_sentences_python(text)
+    finally:
+        compiled.configure_sentences(sentences.Span, never, final, words)
 
 
 def test_corpus_pages(shared_dir: Path) -> None:
