@@ -71,7 +71,7 @@ from thresher import accelerators
 from thresher.document import Document
 from thresher.stages.clean.rules import site_of_title
 from thresher.stages.segment import Span, segment_sentences
-from thresher.stages.segment.sentences import _abbreviations
+from thresher.stages.segment.sentences import _abbreviations, _ordinal_followers
 from thresher.step import KEEP, Decision, Filter, Params
 
 # Weights of the logistic score, in raw units of each signal, and the thresholds
@@ -969,11 +969,12 @@ def _load_accelerator() -> ModuleType | None:
 
 
 def configure_accelerator(module: ModuleType) -> None:
-    """Hand the stop stems and the function words (with a bit per language) to the
-    compiled module, which only reads them."""
+    """Hand the stop stems and the function words (with a bit per language), and the
+    segmenter's abbreviations and words that follow an ordinal number, to the compiled
+    module, which only reads them."""
     words = [(w, sum(1 << i for i in langs)) for w, langs in sorted(_LANGUAGES_OF.items())]
     module.configure(sorted(_STOP_STEMS), words, len(_LANGUAGES))
-    module.configure_sentences(Span, *_abbreviations())
+    module.configure_sentences(Span, *_abbreviations(), _ordinal_followers())
 
 
 _fast = _load_accelerator()
