@@ -235,6 +235,17 @@ SALAD_KINDS = ("salad, random pages", "salad, same-topic pages")
 REAL_KINDS = ("real page", "real page, flattened")
 
 
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a rate of ``k`` in ``n`` (95% by default): with 300
+    real pages, the intervals of 4 false alarms and of 10 overlap."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
 def mashup_rows(threshold: float, n: int) -> list[str]:
     """Precision and recall per half and salad kind, judged-only and counting all.
 
@@ -259,9 +270,11 @@ def mashup_rows(threshold: float, n: int) -> list[str]:
         for kind, values in flags.items():
             judged = [v for v in values if v is not None]
             hit = sum(judged)
+            lo, hi = _wilson(hit, len(judged))
             rows.append(
                 f"| mash-up flagged at {threshold} ({half}) | {kind} | {len(values)} ({len(judged)} judged) | "
-                f"{hit} ({hit / max(1, len(judged)):.3f} of judged, {hit / max(1, len(values)):.3f} of all) |"
+                f"{hit} ({hit / max(1, len(judged)):.3f} of judged, 95% interval {lo:.3f}-{hi:.3f}; "
+                f"{hit / max(1, len(values)):.3f} of all) |"
             )
         for salad_kind in SALAD_KINDS:
             for real_kind in REAL_KINDS:
