@@ -10,8 +10,8 @@ random pages, salads of same-topic pages, real pages as they are and flattened. 
 ``clean_furniture`` and ``mashup_filter`` on them, reads the recorded signals of the
 pages judged, and fits a logistic regression (L2 penalty 1.0 on standardised signals,
 Newton's method) of salad against real page. The threshold printed is the lowest (in
-steps of 0.01) at which each salad kind reaches precision 0.95 against each real kind
-on the tuning half. Prints :data:`WEIGHTS` to paste into
+steps of 0.01) at which each salad kind reaches precision ``--precision`` (default 0.95,
+the target) against each real kind on the tuning half. Prints :data:`WEIGHTS` to paste into
 ``src/thresher/stages/filter/mashup.py``; the held-out half is for the benchmark.
 """
 
@@ -73,6 +73,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--salads", type=int, default=600, help="salads and real pages of each kind")
     ap.add_argument("--cache", type=Path, help="pickle of the cleaned sets (made if absent)")
+    ap.add_argument(
+        "--precision", type=float, default=0.95,
+        help="precision each salad kind must reach against each real kind on the tuning half",
+    )
     args = ap.parse_args()
     if args.cache and args.cache.exists():
         sets = pickle.loads(args.cache.read_bytes())
@@ -100,11 +104,11 @@ def main() -> int:
         return float((1.0 / (1.0 + np.exp(-logit)) >= t).mean()) if len(logit) else 0.0
 
     def lowest(salad_kinds: tuple[str, ...], table: dict[str, np.ndarray]) -> float:
-        """The lowest threshold at which each salad kind reaches precision 0.95."""
+        """The lowest threshold at which each salad kind reaches ``--precision``."""
         for t in np.arange(0.30, 0.995, 0.01):
             if all(
                 flagged(s, t, table) > 0
-                and flagged(s, t, table) / (flagged(s, t, table) + flagged(r, t, table)) >= 0.95
+                and flagged(s, t, table) / (flagged(s, t, table) + flagged(r, t, table)) >= args.precision
                 for s in salad_kinds
                 for r in REAL_KINDS
             ):
