@@ -27,7 +27,11 @@ Run from the project root (needs ../shared/data):
    them). A page counts as flagged when the step dropped it as a mash-up (pages of
    fewer than ``min_sentences`` prose sentences are judged at ``short_threshold``).
    Recall and precision are given on the pages long enough to judge and counting all
-   (a salad too short to judge is a miss). Peers (C4, FineWeb, Gopher rules) have no such signal: they keep every
+   (a salad too short to judge is a miss), each rate with its 95% interval. Each half
+   gives ``--salads`` salads of each kind (3,000) and as many real pages as it has, up
+   to that number; a salad draws its pages by a hash of their ids with a seed of its
+   own, so that a change to some pages' sentences redraws only the salads that use
+   them. Peers (C4, FineWeb, Gopher rules) have no such signal: they keep every
    salad that passes their line and word rules.
 3. Throughput of the segmenter and of each step of the cleaning stage on the
    corpus's main text (57 MB): ``fix_mojibake``, ``restore_deleted_chars``,
@@ -41,6 +45,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import heapq
 import json
 import math
 import random
@@ -133,12 +138,22 @@ def _corpus_rows(lo: int = 0, hi: int = 10**9) -> list[tuple[str, str]]:
     return out
 
 
-def corpus_half(half: str) -> list[str]:
-    """Pages of one half of the corpus, split by document hash: "tune" (ids ending in an
-    even hex digit), on which the mash-up weights were chosen, or "held-out" (odd).
-    Only pages of 15 sentences or more: the material of salads and real pages alike."""
+def corpus_half(half: str) -> list[tuple[str, str]]:
+    """(id, text) of the pages of one half of the corpus, split by document hash: "tune"
+    (ids ending in an even hex digit), on which the mash-up weights were chosen, or
+    "held-out" (odd). Only pages of 15 sentences or more: the material of salads and
+    real pages alike."""
     want = 0 if half == "tune" else 1
-    return [t for i, t in _corpus_rows() if int(i[-1], 16) % 2 == want and len(segment_sentences(t)) >= 15]
+    return [
+        (i, t) for i, t in _corpus_rows() if int(i[-1], 16) % 2 == want and len(segment_sentences(t)) >= 15
+    ]
+
+
+def _rank(key: str) -> bytes:
+    """A stable pseudo-random rank: pages are drawn by the hash of their id, not by their
+    position in the half, so that a page entering or leaving the half (its sentence count
+    changed with the segmenter) moves no other salad's pages."""
+    return hashlib.sha1(key.encode("utf-8")).digest()
 
 
 _TOPIC_WORD = re.compile(r"[^\W\d_]{5,}")
@@ -181,27 +196,37 @@ def _topic_neighbours(texts: list[str], top: int = 12) -> list[list[int]]:
     return out
 
 
-def make_salads(texts: list[str], n: int, same_topic: bool, seed: int) -> list[str]:
+def make_salads(pages: list[tuple[str, str]], n: int, same_topic: bool, seed: int) -> list[str]:
     """Salads like the seed page: sentences of 3-12 real pages, shuffled into one flat
     paragraph. ``same_topic``: the pages are one page and its topic neighbours, so that
-    a change of topic alone cannot give the salad away."""
-    rng = random.Random(seed)
-    neighbours = _topic_neighbours(texts) if same_topic else []
+    a change of topic alone cannot give the salad away. Each salad draws from a seed of
+    its own and picks its pages by :func:`_rank`, and each page's sentences are sampled
+    with a seed of their own: a change to one page's sentences changes only the salads
+    that use it (with one random stream, every salad after it changed)."""
+    neighbours = _topic_neighbours([t for _, t in pages]) if same_topic else []
     out = []
+    attempt = 0
     while len(out) < n:
+        tag = f"{seed}:{attempt}"
+        attempt += 1
+        rng = random.Random(tag)
         k = rng.randint(3, 12)
         if same_topic:
-            first = rng.randrange(len(texts))
+            first = min(range(len(pages)), key=lambda j: _rank(f"{tag}:{pages[j][0]}"))
             group = neighbours[first]
             if len(group) < 2:
                 continue
-            pages = [texts[first]] + [texts[j] for j in rng.sample(group, min(k - 1, len(group)))]
+            chosen = [pages[first]] + [pages[j] for j in rng.sample(group, min(k - 1, len(group)))]
         else:
-            pages = rng.sample(texts, k)
+            chosen = [
+                pages[j]
+                for j in heapq.nsmallest(k, range(len(pages)), key=lambda j: _rank(f"{tag}:{pages[j][0]}"))
+            ]
         sents: list[str] = []
-        for page in pages:
+        for page_id, page in chosen:
             ss = [s.of(page) for s in segment_sentences(page)]
-            sents += rng.sample(ss, min(len(ss), max(3, 90 // len(pages))))
+            pick = random.Random(f"{tag}:{page_id}")
+            sents += pick.sample(ss, min(len(ss), max(3, 90 // len(chosen))))
         rng.shuffle(sents)
         out.append(" ".join(sents))
     return out
@@ -209,12 +234,13 @@ def make_salads(texts: list[str], n: int, same_topic: bool, seed: int) -> list[s
 
 def mashup_sets(half: str, n: int) -> dict[str, list[str]]:
     """The four sets of one half: random and same-topic salads, real pages as they are
-    and flattened to one paragraph (as a salad is)."""
-    texts = corpus_half(half)
-    real = random.Random(7).sample(texts, min(n, len(texts)))
+    and flattened to one paragraph (as a salad is). Real pages are the ``n`` of lowest
+    :func:`_rank`."""
+    pages = corpus_half(half)
+    real = [t for _, t in sorted(pages, key=lambda p: _rank(f"real:{p[0]}"))[:n]]
     return {
-        "salad, random pages": make_salads(texts, n, False, 1),
-        "salad, same-topic pages": make_salads(texts, n, True, 2),
+        "salad, random pages": make_salads(pages, n, False, 1),
+        "salad, same-topic pages": make_salads(pages, n, True, 2),
         "real page": real,
         "real page, flattened": [" ".join(t.split()) for t in real],
     }
@@ -374,7 +400,10 @@ def throughput(repeat: int = 1) -> list[tuple[str, int, float, float, float]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=1000, help="trafilatura-eval pages (all: 1000)")
-    ap.add_argument("--salads", type=int, default=300, help="salads and real pages each")
+    ap.add_argument(
+        "--salads", type=int, default=3000,
+        help="salads and real pages each (real pages: at most the half's 3,100-3,200 pages of 15+ sentences)",
+    )
     ap.add_argument(
         "--parts", default="furniture,mashup,throughput", help="comma-separated parts to run (default: all)"
     )
