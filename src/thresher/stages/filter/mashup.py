@@ -77,14 +77,14 @@ from thresher.step import KEEP, Decision, Filter, Params
 # Weights of the logistic score, in raw units of each signal, and the thresholds
 # (MashupParams). Fitted by scripts/fit_mashup_weights.py: logistic regression (L2 1.0
 # on standardised signals) on the tuning half of benchmarks/cleaning.py only (corpus
-# pages whose id ends in an even hex digit): 1,000 salads of random pages, 1,000 of
-# same-topic pages, 1,000 real pages as they are and the same flattened, judged at 20
-# prose sentences or more, on their first 120 sentences (max_sentences). The
-# threshold 0.71 is the lowest at which both kinds of salad reached precision 0.96
-# against both kinds of real page on the tuning half (``--precision 0.96``): a margin
-# over the 0.95 aimed at, because with 300 real pages a set the false alarms of two
-# samples of the same half were 1.4% and 3.4%; the held-out half is reported by the
-# benchmark. ``log_sentences`` is positive: at equal coherence, a longer page is
+# pages whose id ends in an even hex digit; ``--salads 3000``): 3,000 salads of random
+# pages, 3,000 of same-topic pages, the half's real pages (up to 3,000) as they are and
+# the same flattened, judged at 20 prose sentences or more, on their first 120
+# sentences (max_sentences). The threshold 0.72 is the lowest at which both kinds of
+# salad reached precision 0.96 against both kinds of real page on the tuning half
+# (``--precision 0.96``): a margin over the 0.95 aimed at, because with 300 real pages a
+# set the false alarms of two samples of the same half were 1.4% and 3.4%; the
+# held-out half is reported by the benchmark. ``log_sentences`` is positive: at equal coherence, a longer page is
 # more suspect, because the z-score of written text grows with its length while a
 # salad's does not. Tried and left out (no gain on the tuning half, or none that held
 # on the other): the variation of sentence length, a mix of first- or second-person
@@ -95,14 +95,14 @@ from thresher.step import KEEP, Decision, Filter, Params
 # sharing a word, and the typography and dash mixes over prose sentences only. Checked
 # on the seed page (score 0.999: z -0.6 over 80 prose sentences, two sites).
 WEIGHTS: dict[str, float] = {
-    "bias": -3.278,
-    "coherence_z": -1.209,
-    "typography_mix": 7.105,
-    "dash_mix": 3.931,
-    "language_mix": 9.316,
-    "style_z": -0.808,
-    "log_sentences": 1.210,
-    "sites": 0.729,
+    "bias": -3.784,
+    "coherence_z": -1.281,
+    "typography_mix": 8.549,
+    "dash_mix": 4.659,
+    "language_mix": 9.746,
+    "style_z": -0.847,
+    "log_sentences": 1.314,
+    "sites": 0.622,
 }
 
 # Pairs up to this many sentences apart count (weighted 1/distance): a paragraph stays
@@ -252,7 +252,7 @@ class MashupParams(Params):
     """Parameters of ``mashup_filter``."""
 
     threshold: float = Field(
-        0.71, ge=0.0, le=1.0, description="Score at or above which the page is a multi-source mash-up."
+        0.72, ge=0.0, le=1.0, description="Score at or above which the page is a multi-source mash-up."
     )
     min_sentences: int = Field(
         20, ge=4, le=1000, description="Prose sentences from which a page is judged at ``threshold``."
@@ -267,13 +267,13 @@ class MashupParams(Params):
         ),
     )
     short_threshold: float = Field(
-        0.96,
+        0.97,
         ge=0.0,
         le=1.0,
         description=(
-            "Score at or above which a short page is a mash-up. 0.96: the lowest at which the short"
+            "Score at or above which a short page is a mash-up. 0.97: the lowest at which the short"
             " same-topic salads of the tuning half reached precision 0.95 against short real pages"
-            " (scripts/fit_mashup_weights.py, 1,000 of each kind); few short salads reach it"
+            " (scripts/fit_mashup_weights.py --salads 3000); few short salads reach it"
         ),
     )
     max_sentences: int = Field(
