@@ -10,9 +10,11 @@ random pages, salads of same-topic pages, real pages as they are and flattened. 
 ``clean_furniture`` and ``mashup_filter`` on them, reads the recorded signals of the
 pages judged, and fits a logistic regression (L2 penalty 1.0 on standardised signals,
 Newton's method) of salad against real page. The threshold printed is the lowest (in
-steps of 0.01) at which each salad kind reaches precision ``--precision`` (default 0.95,
-the target) against each real kind on the tuning half. Prints :data:`WEIGHTS` to paste into
-``src/thresher/stages/filter/mashup.py``; the held-out half is for the benchmark.
+steps of 0.01) at which each salad kind reaches precision ``--precision`` (default 0.96,
+a margin over the 0.95 aimed at) against each real kind on the tuning half; the
+shipped ``short_threshold`` comes from a run at ``--precision 0.95``. Prints
+:data:`WEIGHTS` to paste into ``src/thresher/stages/filter/mashup.py``; the held-out
+half is for the benchmark.
 """
 
 from __future__ import annotations
@@ -71,11 +73,11 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[float, np.ndarra
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--salads", type=int, default=600, help="salads and real pages of each kind")
+    ap.add_argument("--salads", type=int, default=3000, help="salads and real pages of each kind")
     ap.add_argument("--cache", type=Path, help="pickle of the cleaned sets (made if absent)")
     ap.add_argument(
-        "--precision", type=float, default=0.95,
-        help="precision each salad kind must reach against each real kind on the tuning half",
+        "--precision", type=float, default=0.96,
+        help="precision each salad kind must reach against each real kind on the tuning half (0.96: a margin)",
     )
     args = ap.parse_args()
     if args.cache and args.cache.exists():
