@@ -1270,6 +1270,16 @@ hits_range(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_ssiz
     return result;
 }
 
+/* 1 when configure() has been called, else 0 with a RuntimeError set: the check every
+ * entry point that reads the tables makes first */
+static int
+require_configured(void)
+{
+    if (!configured)
+        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+    return configured != 0;
+}
+
 static PyObject *
 ff_hits(PyObject *self, PyObject *args)
 {
@@ -1277,10 +1287,8 @@ ff_hits(PyObject *self, PyObject *args)
     Py_ssize_t n_words;
     if (!PyArg_ParseTuple(args, "Un", &text, &n_words))
         return NULL;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+    if (!require_configured())
         return NULL;
-    }
     long long r = hits_range(PyUnicode_KIND(text), PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text), n_words);
     if (r == -2)
         return NULL;
@@ -1732,10 +1740,8 @@ ff_line_gate(PyObject *self, PyObject *args)
     PyObject *text;
     if (!PyArg_ParseTuple(args, "U", &text))
         return NULL;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+    if (!require_configured())
         return NULL;
-    }
     int r = line_may(text, PyUnicode_KIND(text), PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text));
     if (r < 0)
         return NULL;
@@ -1792,10 +1798,8 @@ ff_units(PyObject *self, PyObject *args)
     PyObject *text, *spans;
     if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &spans))
         return NULL;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+    if (!require_configured())
         return NULL;
-    }
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
         return units(text, PyUnicode_1BYTE_KIND, spans);
@@ -1830,10 +1834,8 @@ ff_gate(PyObject *self, PyObject *args)
     PyObject *text;
     if (!PyArg_ParseTuple(args, "U", &text))
         return NULL;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+    if (!require_configured())
         return NULL;
-    }
     long long mask;
     int bits;
     int r = gate(text, PyUnicode_KIND(text), PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text), -1, &mask, &bits);
@@ -1937,10 +1939,8 @@ ff_scan(PyObject *self, PyObject *args)
     long nav_max_words, nav_run;
     if (!PyArg_ParseTuple(args, "Ull", &text, &nav_max_words, &nav_run))
         return NULL;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "_furnfast.configure() has not been called");
+    if (!require_configured())
         return NULL;
-    }
     /* one copy of the walk per character width, each with the width known */
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
