@@ -118,97 +118,108 @@ def kind_of(chars: str) -> str:
     return classify(chars, "a", "a") if chars else "other"
 
 
-def score_deleted(step: Any, stripped_pages: list[tuple[str, dict[int, tuple[str, str]]]]) -> dict[str, Any]:
-    """Run ``step`` on the stripped pages and count restorations against the sites."""
-    gold: Counter[str] = Counter()
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    flags = flags_on_site = detected_sites = 0
-    ascii_pages = ascii_changed = damaged_pages = detected = 0
-    fp_examples: list[str] = []
-    missed: Counter[str] = Counter()
-    form_gold: Counter[str] = Counter()
-    form_tp: Counter[str] = Counter()
-    flagged_here = 0
+def _tally() -> dict[str, Any]:
+    return {
+        "gold": Counter(),
+        "tp": Counter(),
+        "fp": Counter(),
+        "form_gold": Counter(),
+        "form_tp": Counter(),
+        "missed": Counter(),
+        "fp_examples": [],
+        **dict.fromkeys(
+            (
+                "pages",
+                "flags",
+                "flags_on_site",
+                "detected_sites",
+                "ascii_pages",
+                "ascii_changed",
+                "ascii_flagged",
+                "damaged_pages",
+                "detected",
+            ),
+            0,
+        ),
+    }
+
+
+def score_deleted(
+    step: Any, stripped_pages: list[tuple[str, dict[int, tuple[str, str]], bool]]
+) -> dict[str, Any]:
+    """Run ``step`` on the stripped pages (text, sites, whether the source kept its
+    apostrophes) and count restorations against the sites: over all pages, and over the
+    pages whose source kept its apostrophes (``evaluation.source_lacks_apostrophes``)."""
+    every, intact = _tally(), _tally()
     cpu = 0.0
     nbytes = 0
-    for k, (stripped, sites) in enumerate(stripped_pages):
-        was_ascii = not sites
-        ascii_pages += was_ascii
-        damaged_pages += not was_ascii
-        for _, cls in sites.values():
-            gold[cls] += 1
+    for k, (stripped, sites, source_ok) in enumerate(stripped_pages):
         doc = Document(str(k), stripped)
         t0 = time.process_time()
         step([doc])
         cpu += time.process_time() - t0
         nbytes += len(stripped.encode("utf-8"))
-        if doc.signals.get(f"{step.label}.damaged"):
-            detected += not was_ascii
-        changed_here = False
-        all_ins: list[tuple[int, str]] = []
-        covered: set[int] = set()
-        for group in doc.edits:
-            for e in group.edits:
-                if e.action == "flag":
-                    flags += 1
-                    on = [p for p in sites if e.start <= p <= e.end]
-                    flags_on_site += bool(on)
-                    covered.update(on)
-                    continue
-                changed_here = True
-                ins, changed = insertions(e)
-                all_ins.extend(ins)
-                if changed:
-                    fp[e.label] += changed
-                for pos, chars_in in ins:
-                    site = sites.get(pos)
-                    if site is not None and site[0] == chars_in:
-                        tp[site[1]] += 1
-                        covered.add(pos)
-                    else:
-                        fp[kind_of(chars_in)] += 1
-                        if len(fp_examples) < 12:
-                            ctx = stripped[max(0, e.start - 25) : e.end + 25].replace("\n", " ")
-                            want = site[0] if site else "nothing"
-                            fp_examples.append(
-                                f"  {e.original!r} -> {e.replacement!r} (was {want!r}): ...{ctx}..."
-                            )
-        ascii_changed += was_ascii and changed_here
-        detected_sites += len(covered)
-        restored = {pos for pos, _ in all_ins}
-        page_damaged = bool(doc.signals.get(f"{step.label}.damaged"))
-        flagged_here += was_ascii and any(e.action == "flag" for g in doc.edits for e in g.edits)
-        for pos, (run, cls) in sites.items():
-            if cls != "apostrophe":
+        for r in (every, intact) if source_ok else (every,):
+            _count_page(step, r, stripped, sites, doc)
+    return {"all": every, "intact": intact, "mb_s": nbytes / 1e6 / max(cpu, 1e-9), "mb": nbytes / 1e6}
+
+
+def _count_page(
+    step: Any, r: dict[str, Any], stripped: str, sites: dict[int, tuple[str, str]], doc: Document
+) -> None:
+    """Add one repaired page to the tally ``r``."""
+    was_ascii = not sites
+    r["pages"] += 1
+    r["ascii_pages"] += was_ascii
+    r["damaged_pages"] += not was_ascii
+    for _, cls in sites.values():
+        r["gold"][cls] += 1
+    page_damaged = bool(doc.signals.get(f"{step.label}.damaged"))
+    r["detected"] += page_damaged and not was_ascii
+    changed_here = False
+    all_ins: list[tuple[int, str]] = []
+    covered: set[int] = set()
+    for group in doc.edits:
+        for e in group.edits:
+            if e.action == "flag":
+                r["flags"] += 1
+                on = [p for p in sites if e.start <= p <= e.end]
+                r["flags_on_site"] += bool(on)
+                covered.update(on)
                 continue
-            left = re.search(r"[A-Za-z]*$", stripped[max(0, pos - 30) : pos])
-            right = re.match(r"[A-Za-z]*", stripped[pos : pos + 30])
-            lw, rw = (left.group() if left else ""), (right.group() if right else "")
-            form = apostrophe_form(lw.lower(), rw.lower()) if page_damaged else "page not called damaged"
-            form_gold[form] += 1
-            form_tp[form] += pos in restored
-            if pos not in restored:
-                missed[f"{lw}|{rw}".lower()] += 1
-    return {
-        "form_gold": form_gold,
-        "form_tp": form_tp,
-        "ascii_flagged": flagged_here,
-        "missed": missed,
-        "gold": gold,
-        "tp": tp,
-        "fp": fp,
-        "flags": flags,
-        "flags_on_site": flags_on_site,
-        "detected_sites": detected_sites,
-        "ascii_pages": ascii_pages,
-        "ascii_changed": ascii_changed,
-        "damaged_pages": damaged_pages,
-        "detected": detected,
-        "fp_examples": fp_examples,
-        "mb_s": nbytes / 1e6 / max(cpu, 1e-9),
-        "mb": nbytes / 1e6,
-    }
+            changed_here = True
+            ins, changed = insertions(e)
+            all_ins.extend(ins)
+            if changed:
+                r["fp"][e.label] += changed
+            for pos, chars_in in ins:
+                site = sites.get(pos)
+                if site is not None and evaluation.restores(site[0], chars_in):
+                    r["tp"][site[1]] += 1
+                    covered.add(pos)
+                else:
+                    r["fp"][kind_of(chars_in)] += 1
+                    if len(r["fp_examples"]) < 12:
+                        ctx = stripped[max(0, e.start - 25) : e.end + 25].replace("\n", " ")
+                        want = site[0] if site else "nothing"
+                        r["fp_examples"].append(
+                            f"  {e.original!r} -> {e.replacement!r} (was {want!r}): ...{ctx}..."
+                        )
+    r["ascii_changed"] += was_ascii and changed_here
+    r["detected_sites"] += len(covered)
+    restored = {pos for pos, _ in all_ins}
+    r["ascii_flagged"] += was_ascii and any(e.action == "flag" for g in doc.edits for e in g.edits)
+    for pos, (_, cls) in sites.items():
+        if cls != "apostrophe":
+            continue
+        left = re.search(r"[A-Za-z]*$", stripped[max(0, pos - 30) : pos])
+        right = re.match(r"[A-Za-z]*", stripped[pos : pos + 30])
+        lw, rw = (left.group() if left else ""), (right.group() if right else "")
+        form = apostrophe_form(lw.lower(), rw.lower()) if page_damaged else "page not called damaged"
+        r["form_gold"][form] += 1
+        r["form_tp"][form] += pos in restored
+        if pos not in restored:
+            r["missed"][f"{lw}|{rw}".lower()] += 1
 
 
 # Forms of a word-internal apostrophe, by how recoverable they are in principle (see
@@ -247,6 +258,11 @@ def apostrophe_form(left: str, right: str) -> str:
     return "other: names, elisions, after digits"
 
 
+def _apostrophe_pr(r: dict[str, Any]) -> str:
+    tp, fp, gold = r["tp"]["apostrophe"], r["fp"]["apostrophe"], r["gold"]["apostrophe"]
+    return f"{_ratio(tp, tp + fp)}/{_ratio(tp, gold)}"
+
+
 def _ratio(a: int, b: int) -> str:
     return f"{a / b:.3f}" if b else "  n/a"
 
@@ -255,7 +271,8 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
     from thresher.stages.repair.deleted_chars import RestoreDeletedChars
 
     pages = english_pages(n_docs)
-    stripped = [strip(p) for p in pages]
+    stripped = [(*strip(p), not evaluation.source_lacks_apostrophes(p)) for p in pages]
+    n_lacking = sum(not ok for _, _, ok in stripped)
     configs: dict[str, Any] = {}
     if baseline:
         configs[f"before (git {baseline})"] = baseline_step(baseline)
@@ -268,8 +285,14 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
         f"\n## 1. Deleted-character repair: {len(pages)} held-out English pages of {CORPUS.name}, "
         "non-ASCII deleted"
     )
+    print(
+        f"{n_lacking} of them write contractions without an apostrophe in the source already "
+        "(evaluation.source_lacks_apostrophes): the tables are the other pages, the line 'all pages' "
+        "after each counts these too"
+    )
     for name, step in configs.items():
-        r = score_deleted(step, stripped)
+        scored = score_deleted(step, stripped)
+        r, a = scored["intact"], scored["all"]
         gold, tp, fp = r["gold"], r["tp"], r["fp"]
         print(f"\n### restore_deleted_chars, {name}")
         print(
@@ -315,18 +338,25 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
                 f"{_ratio(ct, ct + cf)}/{_ratio(ct, cg)}",
                 f"{_ratio(all_tp, all_tp + all_fp)}",
                 _ratio(r["detected_sites"], all_g),
-                f"{r['mb_s']:.1f}",
+                f"{scored['mb_s']:.1f}",
+                _apostrophe_pr(scored["all"]),
             )
         )
         print(
-            f"throughput on the stripped pages (all pure ASCII, the slow path): {r['mb_s']:.1f} MB/s per core "
-            f"({r['mb']:.1f} MB, CPU time)"
+            f"throughput on the stripped pages (all pure ASCII, the slow path): {scored['mb_s']:.1f} MB/s per core "
+            f"({scored['mb']:.1f} MB, CPU time)"
         )
         print(
             "false positives on undamaged pages (the pure-ASCII ones: nothing was deleted from them): "
             f"{r['ascii_changed']} of {r['ascii_pages']} changed "
-            f"({_ratio(r['ascii_changed'], r['ascii_pages'])}), {r['ascii_flagged']} with a flag; pages that "
-            "kept a non-ASCII character are never touched"
+            f"({_ratio(r['ascii_changed'], r['ascii_pages'])}), {r['ascii_flagged']} with a flag; counting "
+            f"sources without apostrophes: {a['ascii_changed']} of {a['ascii_pages']} changed; pages that kept a "
+            "non-ASCII character are never touched"
+        )
+        print(
+            f"all pages ({a['pages']}, sources without apostrophes too): word-internal apostrophes "
+            f"P/R {_apostrophe_pr(a)}; all restorations precision "
+            f"{_ratio(sum(a['tp'].values()), sum(a['tp'].values()) + sum(a['fp'].values()))}"
         )
         fg, ft = r["form_gold"], r["form_tp"]
         print(f"{'word-internal apostrophes by form':<40}{'sites':>8}{'restored':>10}{'recall':>8}")
@@ -350,8 +380,9 @@ def bench_deleted(n_docs: int, baseline: str | None) -> None:
         "all P",
         "detect R",
         "MB/s",
+        "apostr. all pages",
     )
-    widths = (30, 16, 16, 14, 14, 7, 10, 6)
+    widths = (30, 16, 16, 14, 14, 7, 10, 7, 16)
     print("\n### summary (P/R = precision/recall; MB/s per core on the stripped pages)")
     print("".join(f"{h:<{w}}" for h, w in zip(heads, widths)))
     for row in summary:

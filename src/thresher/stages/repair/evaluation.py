@@ -11,6 +11,18 @@ Pages are read as the pipeline hands them to ``restore_deleted_chars``: after
 shows "isnâ€™t" had an apostrophe there; deleting the raw mojibake would make the
 apostrophe the step puts back count as a false positive, and the run "â€™" count as no
 apostrophe at all.
+
+Two things the stripped text cannot tell, which the scoring therefore does not ask:
+
+- *which* apostrophe glyph was deleted. Authors type U+2018, U+02BC, the acute accent or
+  the prime where U+2019 belongs ("Pakistan‘s"); the step writes U+2019, and putting it
+  back where any one of them was deleted restores the word's apostrophe (:func:`restores`);
+- what the author meant where the *source* already wrote contractions without their
+  apostrophe ("dont", "isnt", "thats": no English word, so no author's choice). On such a
+  page the original is not an answer key: a possessive the step restores there ("the
+  countrys", "this years edition") is as likely a repair of the same damage as an error.
+  :func:`source_lacks_apostrophes` marks these pages; the benchmark and the fitting script
+  report them apart, and the precision and recall targets are measured on the others.
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -28,6 +41,29 @@ Split = Literal["fit", "heldout", "all"]
 
 APOSTROPHES = frozenset("\u2019\u2018\u02bc\u00b4\u2032")
 DASHES = frozenset("\u2014\u2013\u2015\u2012\u2212")
+RIGHT_QUOTE = "\u2019"  # the apostrophe restore_deleted_chars writes
+
+# Contractions written without their apostrophe that are no English word ("cant", "wont",
+# "ill", "its" are words, and are left out): a source that writes one lost its
+# apostrophes before the benchmark deleted anything, or never typed them.
+_BARE_CONTRACTION = re.compile(
+    r"\b(?:do|does|did|is|was|are|were|could|would|should|has|have|had|must|need)nt\b"
+    r"|\b(?:that|what)s\b|\b(?:they|you)(?:re|ve)\b",
+    re.IGNORECASE,
+)
+
+
+def restores(deleted: str, inserted: str) -> bool:
+    """Whether inserting ``inserted`` where ``deleted`` was deleted restores it: the same
+    characters, or the right single quotation mark for any one apostrophe glyph
+    (:data:`APOSTROPHES`)."""
+    return inserted == deleted or (inserted == RIGHT_QUOTE and len(deleted) == 1 and deleted in APOSTROPHES)
+
+
+def source_lacks_apostrophes(text: str) -> bool:
+    """Whether ``text`` (a page before any character is deleted) already writes a
+    contraction without its apostrophe ("dont", "isnt", "thats", "youre")."""
+    return _BARE_CONTRACTION.search(text) is not None
 
 
 def split_of(page_id: str) -> Literal["fit", "heldout"]:
