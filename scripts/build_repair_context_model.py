@@ -15,8 +15,11 @@ the same pages.
 
 Examples: in every page the step finds damaged (its rules alone, the model off), each
 occurrence :meth:`RestoreDeletedChars._candidates` offers (an ambiguous contraction such as
-"its"/"were"/"well", a word in "s" that may be a possessive); its label is whether a
-right single quotation mark was deleted exactly where the candidate would put one.
+"its"/"were"/"well", a word in "s" that may be a possessive); its label is whether an
+apostrophe was deleted exactly where the candidate would put one (any apostrophe glyph:
+``evaluation.restores``). Pages whose source already writes contractions without their
+apostrophe (``evaluation.source_lacks_apostrophes``) train but do not validate: they
+have no answer key.
 
 Model: logistic regression over the sparse features of ``context_model.features``, fitted
 by full-batch Adam with an L2 penalty; features seen fewer than ``MIN_COUNT`` times in
@@ -53,6 +56,7 @@ from thresher.stages.repair.context_model import (
     signature_level,
 )
 from thresher.stages.repair.deleted_chars import RestoreDeletedChars
+from thresher.stages.repair.ngram_lm import load_lm
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "web-text.jsonl.gz"
@@ -168,12 +172,16 @@ def collect(classes: dict[str, str], sigs: dict[str, str], extra: list[tuple[str
     step.ensure_setup()
     step._classes = classes
     step._signatures = sigs
+    step._lm = load_lm()
     data: dict[str, list] = {"feats": [], "y": [], "fold": [], "val": [], "page": []}
     for page, (page_id, original) in enumerate([*evaluation.english_records(CORPUS, "fit"), *extra]):
         fold = -1 if page_id.startswith("dclm-") else _fold(page_id)
         # a page typed with ASCII apostrophes is also used, for training only, as if it
         # had been typed with curly ones (twice the examples of every kind)
-        _collect_page(step, original, fold, True, data, page)
+        # a page whose source already writes "dont" has no answer key (evaluation
+        # module): it trains, it does not choose the thresholds
+        real = not evaluation.source_lacks_apostrophes(original)
+        _collect_page(step, original, fold, real, data, page)
         if _ASCII_APOSTROPHE.search(original):
             variant = _ASCII_APOSTROPHE.sub("\\1" + APO + "\\2", original)
             _collect_page(step, variant, fold, False, data, page)
@@ -190,14 +198,15 @@ def _collect_page(
     glued = sum(1 for _, _, r in found if r.reason.startswith("unknown word made of"))
     cues = len(found) - glued
     # train on every English page (the document features say how damaged it looks);
-    # validate, as the step runs, on the real pages it finds damaged
+    # validate, as the step runs, on the real pages it finds damaged (``real``: a page as
+    # it is, whose source kept its apostrophes)
     if english < p.min_english:
         return
     val = real and fold >= 0 and cues >= p.min_cues
     for c in step._candidates(view, found, counts, cues):
         pos = c.start + c.repair.new.index(p.apostrophe)
         data["feats"].append(c.features)
-        data["y"].append(sites.get(pos, ("", ""))[0] == APO)
+        data["y"].append(evaluation.restores(sites.get(pos, ("", ""))[0], APO))
         data["fold"].append(fold)
         data["val"].append(val)
         data["page"].append(index)

@@ -4,8 +4,11 @@ The first 300 held-out English pages of ../shared/data/corpus/web-text.jsonl.gz 
 the contextual model was not fitted on, evaluation.split_of), mojibake repaired as the
 pipeline does before this step (evaluation.as_piped), lose their non-ASCII characters; the
 word-internal apostrophes put back must meet floors set a little under what this sample
-measured (precision 0.993, recall 0.816, glued_words off): the noise tolerance of a
-300-page sample is about +-0.01 for precision and +-0.03 for recall.
+measured (precision 0.990, recall 0.866, glued_words off): the noise tolerance of a
+300-page sample is about +-0.01 for precision and +-0.03 for recall. As in
+benchmarks/repair.py, U+2019 put back where another apostrophe glyph was deleted restores
+it (evaluation.restores), and pages whose source already writes "dont" or "isnt" are not
+scored (evaluation.source_lacks_apostrophes: the original is no answer key there).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import pytest
 
 from thresher.document import Document
 from thresher.stages.repair.deleted_chars import RestoreDeletedChars
-from thresher.stages.repair.evaluation import english_pages
+from thresher.stages.repair.evaluation import english_pages, restores, source_lacks_apostrophes
 
 APOSTROPHES = "\u2019\u2018\u02bc"
 N_PAGES = 300
@@ -42,7 +45,9 @@ def test_apostrophe_restoration_gate(shared_dir: Path) -> None:
     assert len(pages) == N_PAGES
     step = RestoreDeletedChars(glued_words="off")
     gold = tp = fp = 0
-    for k, page in enumerate(pages):
+    scored = [p for p in pages if not source_lacks_apostrophes(p)]
+    assert len(scored) > 0.9 * N_PAGES
+    for k, page in enumerate(scored):
         stripped, sites = _strip(page)
         gold += len(sites)
         doc = Document(str(k), stripped)
@@ -53,11 +58,11 @@ def test_apostrophe_restoration_gate(shared_dir: Path) -> None:
                     continue
                 sm = difflib.SequenceMatcher(None, e.original, e.replacement, autojunk=False)
                 for op, i1, _, j1, j2 in sm.get_opcodes():
-                    if op == "insert" and sites.get(e.start + i1) == e.replacement[j1:j2]:
+                    if op == "insert" and restores(sites.get(e.start + i1, ""), e.replacement[j1:j2]):
                         tp += 1
                     elif op != "equal":
                         fp += 1
     precision, recall = tp / (tp + fp), tp / gold
     assert gold > 2000
     assert precision >= 0.98, f"precision {precision:.3f} ({tp} right, {fp} wrong)"
-    assert recall >= 0.785, f"recall {recall:.3f} ({tp} of {gold})"
+    assert recall >= 0.835, f"recall {recall:.3f} ({tp} of {gold})"

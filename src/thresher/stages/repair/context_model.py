@@ -25,6 +25,10 @@ can. The model is a logistic regression over sparse features of one occurrence:
   unlabeled text ("year’s" is followed by a noun phrase, "years" by a verb, a
   preposition or punctuation; "it’s" by a determiner, an adjective, "-ing" or an adverb,
   "its" by a noun);
+- what a trigram language model of English fitted on far more text than the fit pages
+  says of the two readings in their sentence ("the player's ball was" against "the
+  players ball was"): :mod:`thresher.stages.repair.ngram_lm`, CMU Sphinx's US English
+  model that the ``pocketsphinx`` wheel ships;
 - facts about the whole document (:func:`doc_features`): how many unambiguous cues of
   damage it has ("thats", "dont", "companys"), how many apostrophes it still writes as
   ASCII ``'`` (a page that types ``it's`` and also ``its`` meant ``its``), the pronoun
@@ -208,9 +212,11 @@ def token_features(
     return out
 
 
-# the name prefixes of the features :func:`context_features` makes
+# the name prefixes of the features :func:`context_features` makes, and of the language
+# model's (:func:`thresher.stages.repair.ngram_lm.lm_features`)
 CONTEXT_FAMILIES = frozenset(
     {"n", "p", "nc", "pc", "nn", "n2", "nx", "pn", "pz", "nz", "wc", "wc2", "gk", "gj", "p2", "pp"}
+    | {"lm", "lml", "lmr", "lmb", "lmo"}
     | {f"g{d}" for d in "dstbvoxn"}
     | {f"h{d}" for d in "dstbvoxn"}
 )
@@ -381,9 +387,9 @@ class ContextModel:
     the model never restored on validation has no floor and is not scored at all.
 
     Two thresholds: one for a restoration a rule proposed, one for an occurrence only the
-    model proposes. Fitted jointly on validation pages, the first comes out higher: what
-    the rules get wrong is mostly an apostrophe the author never typed ("I cant wait"),
-    which the context hardly tells from damage.
+    model proposes, fitted jointly on the validation pages (those whose source kept its
+    apostrophes). The rules' comes out lower: what they propose ("dont", "Trotskys") is
+    seldom anything but damage on such a page.
     """
 
     weights: dict[str, float]
@@ -394,6 +400,7 @@ class ContextModel:
     word_classes: dict[str, str] = field(default_factory=dict)  # see WORD_CLASS_BOUNDS
     signatures: dict[str, str] = field(default_factory=dict)  # see SIGNATURE_CONTEXTS
     _doc_bounds: dict[str, float] = field(default_factory=dict)
+    _lm_bounds: dict[str, float] = field(default_factory=dict)
 
     def score(self, feats: list[tuple[str, float]]) -> float:
         """Log-odds that the apostrophe was there."""
@@ -422,6 +429,19 @@ class ContextModel:
             bound = bounds[kind] = (
                 max(0.0, self.weights.get(f"bd|{kind}", 0.0)) + bounds[f"|{group_of(kind)}"]
             )
+        return bound
+
+    def lm_bound(self, group: str) -> float:
+        """The most the language model's features (``ngram_lm.lm_features``, values of
+        at most 2 in size and one level) can add to a score of ``group``: a candidate
+        that stays under its threshold with it is not looked up."""
+        bound = self._lm_bounds.get(group)
+        if bound is None:
+            w = self.weights
+            levels = [v for k, v in w.items() if k.startswith(f"lmb|{group}|")] + [w.get(f"lmo|{group}", 0.0)]
+            bound = self._lm_bounds[group] = 2.0 * sum(
+                abs(w.get(f"{f}|{group}", 0.0)) for f in ("lm", "lml", "lmr")
+            ) + max(0.0, *levels)
         return bound
 
     def context_score(

@@ -63,6 +63,7 @@ from thresher.stages.repair.context_model import (
     word_class,
 )
 from thresher.stages.repair.lexicon import Lexicon, load_lexicon
+from thresher.stages.repair.ngram_lm import TrigramLM, lm_features, load_lm, words_after, words_before
 from thresher.step import Params, Transformer
 
 
@@ -431,6 +432,12 @@ class _Candidate:
     score: float = 0.0
 
 
+def _lm_group(kind: str) -> str:
+    """The kinds that share the language model's weights: the possessives; each
+    contraction ("its", "were", "dont") has its own."""
+    return "S" if group_of(kind) == "S" else kind
+
+
 class RestoreDeletedChars(Transformer):
     """Restore apostrophes, dashes and accented letters deleted from a pure-ASCII text."""
 
@@ -441,6 +448,9 @@ class RestoreDeletedChars(Transformer):
     def setup(self) -> None:
         self._lex: Lexicon = load_lexicon("en")
         self._model: ContextModel | None = load_context_model() if self.params.context_model else None
+        # the language model the contextual model reads, loaded at the first damaged page
+        # (most corpora have none); the fitting script sets its own
+        self._lm: TrigramLM | None = None
         # the word classes of the model's features (the fitting script sets its own)
         self._classes: dict[str, str] = self._model.word_classes if self._model is not None else {}
         self._signatures: dict[str, str] = self._model.signatures if self._model is not None else {}
@@ -480,7 +490,7 @@ class RestoreDeletedChars(Transformer):
             t_rule, t_new = model.threshold_rule + shift, model.threshold_new + shift
             kept = [
                 (c.start, c.end, c.repair)
-                for c in self._candidates(view, found, counts, cues, model)
+                for c in self._candidates(view, found, counts, cues, model, t_new)
                 if c.score >= (t_rule if c.from_rule else t_new)
             ]
             self.signal(doc, "context_restored", len(kept))
@@ -594,6 +604,7 @@ class RestoreDeletedChars(Transformer):
         counts: Counter[str],
         cues: int,
         model: ContextModel | None = None,
+        threshold: float = -math.inf,
     ) -> list[_Candidate]:
         """Every occurrence the contextual model decides: the rules' apostrophes, then
         each ambiguous contraction and each word in "s" that may be a possessive that no
@@ -602,7 +613,9 @@ class RestoreDeletedChars(Transformer):
 
         With ``model``, each candidate carries its score, and a word below the model's
         token floor (:class:`ContextModel`) is skipped before it is located; without, each
-        carries its features (to fit the model with)."""
+        carries its features (to fit the model with). A model's own candidate that stays
+        under ``threshold`` whatever the language model says is not looked up in it (its
+        score then lacks that part: it is under the threshold either way)."""
         taken = {start for start, _, _ in found}
         doc = doc_features(
             cues,
@@ -635,6 +648,7 @@ class RestoreDeletedChars(Transformer):
                 sigs = ("", "", "")
             feats = features(kind, prev, nxt, nxt2, zipfs, classes, zr, lw, base_in_doc, doc, sigs, prev2)
             feats += [(f"r|{rule}", 1.0), (f"r|{rule}|{kind}", 1.0)] + [(f"{d}|r", 1.0) for d in doc]
+            feats += self._lm_features(kind, text, start, end, rep.new)
             if model is None:
                 out.append(_Candidate(start, end, rep, feats, True))
             elif f"r|{rule}" not in model.weights:
@@ -689,11 +703,30 @@ class RestoreDeletedChars(Transformer):
                     feats = features(
                         kind_here, prev, nxt, nxt2, zipfs, classes, zs, lw, base_in_doc, doc, sigs, prev2
                     )
+                    feats += self._lm_features(kind_here, text, start, end, new)
                     out.append(_Candidate(start, end, rep, feats, False))
                 else:
                     score = own[kind_here] + model.context_score(kind_here, *ctx)
+                    if score + model.lm_bound(_lm_group(kind_here)) >= threshold:
+                        score += model.score(self._lm_features(kind_here, text, start, end, new))
                     out.append(_Candidate(start, end, rep, [], False, score))
         return out
+
+    def _lm_features(self, kind: str, text: str, start: int, end: int, new: str) -> list[tuple[str, float]]:
+        """The language model's features of restoring ``text[start:end]`` as ``new``
+        (:func:`ngram_lm.lm_features`); none without the model."""
+        lm = self._lm
+        if lm is None:
+            if self._model is None:
+                return []
+            lm = self._lm = load_lm()
+        contrast = lm.contrast(
+            text[start:end].lower(),
+            new.lower().replace(self.params.apostrophe, "'"),
+            words_before(lm, text, start),
+            words_after(lm, text, end),
+        )
+        return lm_features(_lm_group(kind), contrast)
 
     def _context(
         self, text: str, start: int, end: int

@@ -1,0 +1,62 @@
+"""The trigram language model the apostrophe model reads (thresher.stages.repair.ngram_lm)."""
+
+from __future__ import annotations
+
+import pytest
+
+from thresher.stages.repair.ngram_lm import TrigramLM, lm_features, load_lm, words_after, words_before
+
+
+@pytest.fixture(scope="module")
+def lm() -> TrigramLM:
+    return load_lm()
+
+
+def test_context_words(lm: TrigramLM) -> None:
+    text = "It rained. Yesterday, the players ball was lost (again) 12 times"
+    i = text.index("players")
+    # nearest first; the comma is skipped, the sentence boundary ends the context
+    assert words_before(lm, text, i) == ["the", "yesterday"]
+    assert words_before(lm, text, text.index("Yesterday")) == ["<s>"]
+    assert words_after(lm, text, i + len("players")) == ["ball", "was"]
+    assert words_after(lm, text, text.index("lost") + 4) == ["again"]  # a digit ends it
+    assert words_before(lm, "zqxwv players", 6) == ["<unk>"]
+    assert words_before(lm, "players", 0) == [] and words_after(lm, "players", 7) == []
+
+
+@pytest.mark.parametrize(
+    "before, bare, apostrophe, after",
+    [
+        ("<s>", "its", "it's", "a good"),
+        ("we know", "were", "we're", "going to"),
+        ("of the", "worlds", "world's", "largest companies"),
+        ("last", "years", "year's", "event was"),
+    ],
+)
+def test_the_reading_with_the_apostrophe_is_likelier(
+    lm: TrigramLM, before: str, bare: str, apostrophe: str, after: str
+) -> None:
+    contrast = lm.contrast(bare, apostrophe, before.split()[::-1], after.split())
+    assert contrast is not None and sum(contrast) > 0.5
+
+
+@pytest.mark.parametrize(
+    "before, bare, apostrophe, after",
+    [
+        ("with", "its", "it's", "own"),
+        ("they", "were", "we're", "going"),
+        ("three", "years", "year's", "ago"),
+    ],
+)
+def test_the_reading_without_is_likelier(lm: TrigramLM, before: str, bare: str, apostrophe: str, after: str) -> None:
+    contrast = lm.contrast(bare, apostrophe, before.split()[::-1], after.split())
+    assert contrast is not None and sum(contrast) < -0.5
+
+
+def test_unknown_reading_and_features(lm: TrigramLM) -> None:
+    assert lm.contrast("zqxwvs", "zqxwv's", ["the"], ["car"]) is None
+    assert lm_features("S", None) == [("lmo|S", 1.0)]
+    feats = dict(lm_features("its", (12.0, -1.0)))
+    assert feats["lm|its"] == pytest.approx(2.0)  # the sum, clipped to 8, over 4
+    assert feats["lml|its"] == pytest.approx(2.0) and feats["lmr|its"] == pytest.approx(-0.25)
+    assert feats["lmb|its|inf"] == 1.0
