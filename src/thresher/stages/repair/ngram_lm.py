@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -96,33 +97,25 @@ def words_before(lm: TrigramLM, text: str, start: int) -> list[str]:
     """The two words before ``text[start]``, nearest first, lower-cased (``<unk>`` for a
     word the model does not list), ending at ``<s>`` at a sentence or line boundary;
     other punctuation is skipped, a digit ends the context."""
-    out: list[str] = []
-    for tok in reversed(_TOKEN.findall(text, max(0, start - _WINDOW), start)):
-        if tok.isalpha():
-            w = tok.lower()
-            out.append(w if lm.known(w) else "<unk>")
-            if len(out) == 2:
-                break
-        elif tok in _BOUNDARY:
-            out.append("<s>")
-            break
-        elif tok.isdigit():
-            break
-    return out
+    return _words(lm, reversed(_TOKEN.findall(text, max(0, start - _WINDOW), start)), "<s>")
 
 
 def words_after(lm: TrigramLM, text: str, end: int) -> list[str]:
     """The two words after ``text[end - 1]``, as :func:`words_before` reads them, ending at
     ``</s>``."""
+    return _words(lm, iter(_TOKEN.findall(text, end, end + _WINDOW)), "</s>")
+
+
+def _words(lm: TrigramLM, tokens: Iterator[str], boundary: str) -> list[str]:
     out: list[str] = []
-    for tok in _TOKEN.findall(text, end, end + _WINDOW):
+    for tok in tokens:
         if tok.isalpha():
             w = tok.lower()
             out.append(w if lm.known(w) else "<unk>")
             if len(out) == 2:
                 break
         elif tok in _BOUNDARY:
-            out.append("</s>")
+            out.append(boundary)
             break
         elif tok.isdigit():
             break
