@@ -30,7 +30,7 @@ _CLIP = 8.0
 
 
 class TrigramLM:
-    """Log10 probabilities of the shipped model, cached per word and context."""
+    """Log10 probabilities of the shipped model (whether a word is listed is cached)."""
 
     def __init__(self) -> None:
         try:
@@ -44,23 +44,18 @@ class TrigramLM:
         path = f"{pocketsphinx.get_model_path()}/en-us/en-us.lm.bin"
         self._model: Any = pocketsphinx.NGramModel(pocketsphinx.Config(), pocketsphinx.LogMath(), path)
         self._scale = math.log10(1.0001)  # the reader's log base
-        self._known: dict[str, bool] = {}
-        self._cache: dict[tuple[str, ...], float] = {}
+        self._known: dict[str, bool] = {}  # bounded: 200,000 words
 
     def logprob(self, word: str, *history: str) -> float:
         """log10 P(word | history), the nearest word of the history first."""
-        key = (word, *history)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = self._model.prob([word, *history]) * self._scale
-            if len(self._cache) < 2_000_000:
-                self._cache[key] = hit
-        return hit
+        return float(self._model.prob([word, *history])) * self._scale
 
     def known(self, word: str) -> bool:
         hit = self._known.get(word)
         if hit is None:
-            hit = self._known[word] = len(self._known) < 500_000 and self.logprob(word) > _UNKNOWN
+            hit = self.logprob(word) > _UNKNOWN
+            if len(self._known) < 200_000:
+                self._known[word] = hit
         return hit
 
     def contrast(
