@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from thresher.document import Document
+from thresher.stages.repair.deleted_chars import RestoreDeletedChars
 from thresher.stages.repair.ngram_lm import TrigramLM, lm_features, load_lm, words_after, words_before
 
 
@@ -48,7 +50,9 @@ def test_the_reading_with_the_apostrophe_is_likelier(
         ("three", "years", "year's", "ago"),
     ],
 )
-def test_the_reading_without_is_likelier(lm: TrigramLM, before: str, bare: str, apostrophe: str, after: str) -> None:
+def test_the_reading_without_is_likelier(
+    lm: TrigramLM, before: str, bare: str, apostrophe: str, after: str
+) -> None:
     contrast = lm.contrast(bare, apostrophe, before.split()[::-1], after.split())
     assert contrast is not None and sum(contrast) < -0.5
 
@@ -60,3 +64,40 @@ def test_unknown_reading_and_features(lm: TrigramLM) -> None:
     assert feats["lm|its"] == pytest.approx(2.0)  # the sum, clipped to 8, over 4
     assert feats["lml|its"] == pytest.approx(2.0) and feats["lmr|its"] == pytest.approx(-0.25)
     assert feats["lmb|its|inf"] == 1.0
+
+
+_DAMAGED = (
+    "We didnt plan it, but thats life. Its a long story and its ending is sad. The players "
+    "ball was lost, the teams coach said, and were going to look for it. The years best "
+    "moments came when the citys mayor spoke; three years ago the towns people were happy."
+)
+
+
+def test_the_language_model_loads_at_the_first_damaged_page_only() -> None:
+    step = RestoreDeletedChars()
+    step([Document("clean", "A clean page that kept its apostrophes: it\u2019s fine.")])
+    step([Document("ascii", "An undamaged page in plain ASCII about the weather and the sea.")])
+    assert step._lm is None
+    step([Document("damaged", _DAMAGED)])
+    assert step._lm is not None
+
+
+def test_skipping_the_language_model_under_the_threshold_changes_no_decision() -> None:
+    step = RestoreDeletedChars()
+    step.ensure_setup()
+    model = step._model
+    assert model is not None
+    found, _, counts = step._find(_DAMAGED)
+    cues = len(found)
+    t_new = model.threshold_new
+    every = step._candidates(_DAMAGED, found, counts, cues, model)  # no threshold: all looked up
+    bounded = step._candidates(_DAMAGED, found, counts, cues, model, t_new)
+    assert [(c.start, c.from_rule) for c in every] == [(c.start, c.from_rule) for c in bounded]
+    for a, b in zip(every, bounded):
+        threshold = model.threshold_rule if a.from_rule else t_new
+        assert (a.score >= threshold) == (b.score >= threshold)
+    # the test text has model candidates on both sides of the threshold
+    own = [c for c in every if not c.from_rule]
+    assert any(c.score >= t_new for c in own) and any(c.score < t_new for c in own)
+    # and some candidate far under it was not looked up (its score lacks that part)
+    assert any(a.score != b.score for a, b in zip(every, bounded))
