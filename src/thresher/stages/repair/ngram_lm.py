@@ -1,7 +1,7 @@
 """A trigram language model of English for the contextual apostrophe model.
 
 The model is CMU Sphinx's generic US English language model (``en-us.lm.bin``: 72,547
-words, among them 8,000 with an apostrophe, 2.05 million bigrams and 1.67 million
+words, 4,548 of them with an apostrophe, 2.05 million bigrams and 1.67 million
 trigrams, BSD licence), which the ``pocketsphinx`` wheel ships, read with pocketsphinx's own
 n-gram reader. Nothing is downloaded.
 
