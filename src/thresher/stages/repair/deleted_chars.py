@@ -648,14 +648,16 @@ class RestoreDeletedChars(Transformer):
                 sigs = ("", "", "")
             feats = features(kind, prev, nxt, nxt2, zipfs, classes, zr, lw, base_in_doc, doc, sigs, prev2)
             feats += [(f"r|{rule}", 1.0), (f"r|{rule}|{kind}", 1.0)] + [(f"{d}|r", 1.0) for d in doc]
-            feats += self._lm_features(kind, text, start, end, rep.new)
             if model is None:
+                feats += self._lm_features(kind, text, start, end, rep.new)
                 out.append(_Candidate(start, end, rep, feats, True))
             elif f"r|{rule}" not in model.weights:
                 # a rule the fitting pages hardly exercised ("Nicholas IIs"): the model
-                # has no evidence against it, so it stands as the rule decided
+                # has no evidence against it, so it stands as the rule decided (the
+                # language model is not asked)
                 out.append(_Candidate(start, end, rep, [], True, math.inf))
             else:
+                feats += self._lm_features(kind, text, start, end, rep.new)
                 out.append(_Candidate(start, end, rep, [], True, model.score(feats)))
         doc_part: dict[str, float] = {}
         for tok in counts:
