@@ -202,7 +202,7 @@ def _collect_page(
     # it is, whose source kept its apostrophes)
     if english < p.min_english:
         return
-    val = real and fold >= 0 and cues >= p.min_cues
+    val = real and fold >= 0 and step.is_damaged(view, cues, english)
     for c in step._candidates(view, found, counts, cues):
         pos = c.start + c.repair.new.index(p.apostrophe)
         data["feats"].append(c.features)

@@ -89,6 +89,57 @@ def test_too_few_cues_change_nothing() -> None:
     assert not doc.edits
 
 
+SINGLE_CUE = (
+    "We spent the whole afternoon at the lake, and the weather held. Later that evening my "
+    "brother said he doesnt mind driving back, so we packed the car and left at nine."
+)
+
+
+def test_one_cue_makes_a_page_damaged_only_without_straight_apostrophes(step: RestoreDeletedChars) -> None:
+    doc = run(step, SINGLE_CUE)
+    assert doc.signals["restore_deleted_chars.cues"] == 1
+    assert doc.signals["restore_deleted_chars.damaged"] is True
+    assert "doesn\u2019t mind" in doc.text
+    # an author who types apostrophes in ASCII typed "doesnt" as it is
+    typed = SINGLE_CUE + " It's a long drive, and the kids' bags didn't fit in the boot."
+    doc = run(step, typed)
+    assert doc.signals["restore_deleted_chars.cues"] == 1
+    assert doc.signals["restore_deleted_chars.damaged"] is False
+    assert doc.text == typed
+    # the parameter turns it off, or lets more straight apostrophes through
+    off = Document("t", SINGLE_CUE)
+    RestoreDeletedChars(single_cue_straight=-1)([off])
+    assert off.signals["restore_deleted_chars.damaged"] is False and off.text == SINGLE_CUE
+    loose = Document("t", typed)
+    RestoreDeletedChars(single_cue_straight=5)([loose])
+    assert loose.signals["restore_deleted_chars.damaged"] is True
+
+
+def test_a_hard_wrapped_line_does_not_start_a_sentence(step: RestoreDeletedChars) -> None:
+    # "were" at the start of a wrapped line follows its subject on the line before: no
+    # "we're"; after a blank line or a line that ends a sentence, a lower-case "were"
+    # does start one
+    wrapped = (
+        "This was probably a result of the recent outage, combined with the fact that we\n"
+        "were running non-standard loads, and thats why the fuse went. Thats all we know."
+    )
+    doc = run(step, wrapped)
+    assert doc.signals["restore_deleted_chars.damaged"] is True
+    assert "we\nwere running" in doc.text
+    assert "that\u2019s why" in doc.text
+    from thresher.stages.repair.deleted_chars import _sentence_initial
+
+    for text, initial in (
+        ("the fact that we\nwere running", False),
+        ("the fact that we,\nwere running", False),
+        ("That was all.\nwere running", True),
+        ("That was all\n\nwere running", True),
+        ("the fact that we\nWere running", True),
+        ("were running", True),
+    ):
+        assert _sentence_initial(text, text.index("ere running") - 1) is initial, text
+
+
 def test_glued_word_modes() -> None:
     text = "It was the Revolutionadmired by all. They didnt care, thats clear."
     flag = RestoreDeletedChars(glued_words="flag")

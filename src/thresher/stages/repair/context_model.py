@@ -80,13 +80,29 @@ AMBIGUOUS: dict[str, int] = {
 _SENTENCE_END = ".?!:;"
 
 
+def wrapped_break(text: str, i: int) -> bool:
+    """Whether the line break ``text[i]`` wraps a sentence rather than ending a line of
+    its own: it follows a letter, a digit or a comma on its line, and a lower-case word
+    begins the next ("the fact that we\\nwere running"). Token readers read it as a space."""
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or not (text[j].isalnum() or text[j] == ","):
+        return False
+    k, n = i + 1, len(text)
+    while k < n and text[k] in " \t":
+        k += 1
+    return k < n and "a" <= text[k] <= "z"
+
+
 def next_token(text: str, end: int) -> tuple[str, str, int]:
     """The token after ``end``: a lower-cased word, a punctuation mark, ``<d>`` for a
-    digit, ``<nl>`` for a line break, ``<end>`` at the end; its shape (``l`` lower, ``C``
+    digit, ``<nl>`` for a line break (one that wraps a sentence is a space,
+    :func:`wrapped_break`), ``<end>`` at the end; its shape (``l`` lower, ``C``
     capitalised, ``U`` all capitals, ``p`` otherwise); and where it ends."""
     n = len(text)
     i = end
-    while i < n and text[i] == " ":
+    while i < n and (text[i] == " " or (text[i] == "\n" and wrapped_break(text, i))):
         i += 1
     if i >= n:
         return "<end>", "p", i
@@ -113,7 +129,7 @@ def prev_token(text: str, start: int) -> tuple[str, str]:
 def prev_token_at(text: str, start: int) -> tuple[str, str, int]:
     """:func:`prev_token` and where that token begins (where to read the one before it)."""
     i = start
-    while i > 0 and text[i - 1] == " ":
+    while i > 0 and (text[i - 1] == " " or (text[i - 1] == "\n" and wrapped_break(text, i - 1))):
         i -= 1
     if i <= 0:
         return "<start>", "p", 0

@@ -12,7 +12,8 @@ The step works in two stages, and the second only runs when the first says so:
    carries *cues*: words that are rare or unknown as written but common once an
    apostrophe, a dash or an accented letter is put back. The document is treated as
    damaged when it is pure ASCII, reads as English (share of English function words,
-   ``min_english``: the lexicon is English) and has at least ``min_cues`` cues (signals
+   ``min_english``: the lexicon is English) and has at least ``min_cues`` cues, or a
+   single one and (nearly) no apostrophe typed in ASCII, ``single_cue_straight`` (signals
    ``non_ascii``, ``english``, ``cues``, ``damaged``). A normal document passes untouched.
 2. **Repair.** Each cue that is unambiguous is restored as a ``replace`` edit on that one
    word: by the frequency lexicon (wordfreq, shipped in its wheel: "thats" is far rarer
@@ -61,6 +62,7 @@ from thresher.stages.repair.context_model import (
     prev_token_at,
     token_features,
     word_class,
+    wrapped_break,
 )
 from thresher.stages.repair.lexicon import Lexicon, load_lexicon
 from thresher.stages.repair.ngram_lm import TrigramLM, lm_features, load_lm, words_after, words_before
@@ -78,10 +80,18 @@ def _words(text: str) -> frozenset[str]:
 _WORD = re.compile(r"(?<![A-Za-z0-9_'@#/.\-])[A-Za-z]+(?![A-Za-z0-9_'@/]|\.[A-Za-z0-9]|-[A-Za-z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _STRAIGHT_APOSTROPHE = re.compile(r"[A-Za-z]'[A-Za-z]")
+
 # the pronoun written as a lower-case "i" ("i dont know"), and a double space between two
 # words (a deleted spaced dash): two facts about a page for the contextual model
 _LOWER_I = re.compile(r"(?<![A-Za-z0-9'])i(?= [a-z])")
 _WORD_GAP = re.compile(r"[a-z,]  [A-Za-z]")
+
+
+def _straight_apostrophes(text: str) -> int:
+    """How many straight apostrophes ``text`` writes between two letters."""
+    return len(_STRAIGHT_APOSTROPHE.findall(text))
+
+
 # Hosts of the clitic "’s" (is/has): pronouns, wh-words, there/here, let. A closed class
 # of English, so after them "’s" is a contraction and no possessive context is needed.
 _S_CLITIC_HOSTS = _words(
@@ -292,8 +302,12 @@ _RULE_KEYS = (
 
 
 def _sentence_initial(text: str, start: int) -> bool:
-    before = text[max(0, start - 4) : start].rstrip(" \t\"'(")
-    return not before or before[-1] in ".?!:;\n"
+    lo = max(0, start - 4)
+    before = text[lo:start].rstrip(" \t\"'(")
+    if not before or before[-1] in ".?!:;":
+        return True
+    # a line break starts a sentence, unless it wraps one ("the fact that we\nwere")
+    return before[-1] == "\n" and not wrapped_break(text, lo + len(before) - 1)
 
 
 def _clitic_in_context(tok: str, prev_tok: str, next_tok: str, initial: bool, apo: str) -> _Repair | None:
@@ -341,6 +355,16 @@ class RestoreDeletedCharsParams(Params):
         "\u2014", min_length=1, max_length=3, description="the dash to restore between glued words"
     )
     min_cues: int = Field(2, ge=1, le=1000, description="cues needed to call a pure-ASCII document damaged")
+    single_cue_straight: int = Field(
+        1,
+        ge=-1,
+        le=1000,
+        description=(
+            "a pure-ASCII document with one cue, fewer than min_cues, is also damaged when it "
+            "writes at most this many straight apostrophes between letters (an author who types "
+            "them would have typed one in the cue); -1: never"
+        ),
+    )
     min_gain: float = Field(
         0.9, ge=0.0, le=5.0, description="Zipf advantage the restored word needs over the word as written"
     )
@@ -474,7 +498,7 @@ class RestoreDeletedChars(Transformer):
         # ("entrypoint", "refcounting"), so alone they would call clean pages damaged
         glued = sum(1 for _, _, r in found if r.reason.startswith(_GLUED))
         cues = len(found) - glued
-        damaged = cues >= p.min_cues and english >= p.min_english
+        damaged = self.is_damaged(view, cues, english)
         self.signal(doc, "cues", cues)
         self.signal(doc, "glued_words", glued)
         self.signal(doc, "english", round(english, 3))
@@ -503,6 +527,17 @@ class RestoreDeletedChars(Transformer):
             else:
                 edits.append(Edit(start, end, "replace", rep.kind, rep.reason, replacement=rep.new))
         return edits
+
+    def is_damaged(self, text: str, cues: int, english: float) -> bool:
+        """Whether the pure-ASCII ``text``, with ``cues`` cues and a share ``english`` of
+        English function words, lost its non-ASCII characters (the fitting script selects
+        its pages with it too)."""
+        p = self.params
+        if english < p.min_english or cues < 1:
+            return False
+        if cues >= p.min_cues:
+            return True
+        return cues == 1 and _straight_apostrophes(text) <= p.single_cue_straight
 
     # ---- detection and repair of single words -------------------------------------------
 
@@ -619,7 +654,7 @@ class RestoreDeletedChars(Transformer):
         taken = {start for start, _, _ in found}
         doc = doc_features(
             cues,
-            len(_STRAIGHT_APOSTROPHE.findall(text)),
+            _straight_apostrophes(text),
             len(_LOWER_I.findall(text)),
             len(_WORD_GAP.findall(text)),
             text.count('"'),

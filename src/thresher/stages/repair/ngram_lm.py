@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from thresher.stages.repair.context_model import wrapped_break
+
 # a window of characters either side of the candidate: enough for two words
 _WINDOW = 60
 _TOKEN = re.compile(r"[A-Za-z]+|\n|[^\sA-Za-z]")
@@ -90,15 +92,25 @@ def load_lm() -> TrigramLM:
 
 def words_before(lm: TrigramLM, text: str, start: int) -> list[str]:
     """The two words before ``text[start]``, nearest first, lower-cased (``<unk>`` for a
-    word the model does not list), ending at ``<s>`` at a sentence or line boundary;
+    word the model does not list), ending at ``<s>`` at a sentence or line boundary (not
+    at a line break that wraps a sentence, :func:`context_model.wrapped_break`);
     other punctuation is skipped, a digit ends the context."""
-    return _words(lm, reversed(_TOKEN.findall(text, max(0, start - _WINDOW), start)), "<s>")
+    return _words(lm, reversed(_tokens(text, max(0, start - _WINDOW), start)), "<s>")
 
 
 def words_after(lm: TrigramLM, text: str, end: int) -> list[str]:
     """The two words after ``text[end - 1]``, as :func:`words_before` reads them, ending at
     ``</s>``."""
-    return _words(lm, iter(_TOKEN.findall(text, end, end + _WINDOW)), "</s>")
+    return _words(lm, iter(_tokens(text, end, end + _WINDOW)), "</s>")
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[str]:
+    """The tokens of ``text[lo:hi]``; a line break that wraps a sentence is none."""
+    return [
+        m.group()
+        for m in _TOKEN.finditer(text, lo, hi)
+        if m.group() != "\n" or not wrapped_break(text, m.start())
+    ]
 
 
 def _words(lm: TrigramLM, tokens: Iterator[str], boundary: str) -> list[str]:
