@@ -106,6 +106,9 @@ def words_after(lm: TrigramLM, text: str, end: int) -> list[str]:
 
 def _tokens(text: str, lo: int, hi: int) -> list[str]:
     """The tokens of ``text[lo:hi]``; a line break that wraps a sentence is none."""
+    tokens: list[str] = _TOKEN.findall(text, lo, hi)
+    if "\n" not in tokens:
+        return tokens  # most windows: no line break to look at
     return [
         m.group()
         for m in _TOKEN.finditer(text, lo, hi)
