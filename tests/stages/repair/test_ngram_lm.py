@@ -26,6 +26,16 @@ def test_context_words(lm: TrigramLM) -> None:
     assert words_before(lm, "players", 0) == [] and words_after(lm, "players", 7) == []
 
 
+def test_a_wrapped_line_break_is_read_as_a_space(lm: TrigramLM) -> None:
+    # a hard-wrapped sentence goes on across the break; a line of its own does not
+    wrapped = "the fact that we\nwere running"
+    i = wrapped.index("were")
+    assert words_before(lm, wrapped, i) == ["we", "that"]
+    assert words_after(lm, wrapped, wrapped.index("\n")) == ["were", "running"]
+    for text in ("a list.\nwere running", "the fact that we\n\nwere running", "Results\nWere running"):
+        assert words_before(lm, text, text.lower().index("were")) == ["<s>"], text
+
+
 @pytest.mark.parametrize(
     "before, bare, apostrophe, after, sign",
     [
