@@ -61,7 +61,7 @@ from thresher.stages.repair.context_model import (
     WORD_CLASS_MIN_COUNT,
     signature_level,
 )
-from thresher.stages.repair.deleted_chars import RestoreDeletedChars
+from thresher.stages.repair.deleted_chars import RestoreDeletedChars, _glued_count
 from thresher.stages.repair.ngram_lm import load_lm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,8 +201,7 @@ def _collect_page(
     text, sites = evaluation.strip(page)
     view = text[: p.max_chars]
     found, english, counts = step._find(view)
-    glued = sum(1 for _, _, r in found if r.reason.startswith("unknown word made of"))
-    cues = len(found) - glued
+    cues = len(found) - _glued_count(found)
     # train on every English page (the document features say how damaged it looks);
     # validate, as the step runs, on the real pages it finds damaged (``real``: a page as
     # it is, whose source kept its apostrophes)

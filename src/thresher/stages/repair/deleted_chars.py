@@ -301,6 +301,13 @@ _RULE_KEYS = (
 )
 
 
+def _glued_count(found: list[tuple[int, int, _Repair]]) -> int:
+    """How many of the damaged words ``found`` are glued words. They are no cues: normal
+    technical text is full of them ("entrypoint", "refcounting"), so alone they would
+    call clean pages damaged."""
+    return sum(1 for _, _, r in found if r.reason.startswith(_GLUED))
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     lo = max(0, start - 4)
     before = text[lo:start].rstrip(" \t\"'(")
@@ -494,9 +501,7 @@ class RestoreDeletedChars(Transformer):
             return []
         self.signal(doc, "non_ascii", 0)
         found, english, counts = self._find(view)
-        # glued words do not count as cues: normal technical text is full of them
-        # ("entrypoint", "refcounting"), so alone they would call clean pages damaged
-        glued = sum(1 for _, _, r in found if r.reason.startswith(_GLUED))
+        glued = _glued_count(found)
         cues = len(found) - glued
         damaged = self.is_damaged(view, cues, english)
         self.signal(doc, "cues", cues)
