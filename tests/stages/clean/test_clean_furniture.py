@@ -3,6 +3,7 @@ bad input, and precision on real must-keep text (trafilatura evaluation set)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -69,6 +70,49 @@ def test_ordinary_page_line_level() -> None:
         "The council approved the new budget on Tuesday after a long debate about school funding.\n"
         "Supporters said the plan would add two hundred teachers over the next three years."
     )
+
+
+GLUED_PAGE = (
+    "Skip to contentSkip to navigation\n"
+    "Prev PostNext Post\n"
+    "The ferry resumed service on Monday after the storm.\n"
+    "HomeKit setup\n"
+    "SharePoint\n"
+    "\u2022 SearchBar needs to display the search text\n"
+    "Learn more about the benefits of a WiFi doorbell camera.\n"
+    "The iPhone app now shows the timetable. YouTube has the video.\n"
+    "Previous articleThe harbour reopened. The ferry returns next week.\n"
+    "Related StoriesCoastal RoutesWeather WarningsIsland Life\n"
+    "Print this pageShare on FacebookShare on LinkedIn"
+)
+
+
+def test_link_texts_glued_without_spaces_go_as_a_line() -> None:
+    doc = _clean(GLUED_PAGE)
+    removed = _removed(doc)
+    assert [label for label, _ in removed] == ["navigation", "navigation", "related_links", "share_buttons"]
+    assert all("glued" in e.reason for g in doc.edits for e in g.edits)
+    # a brand or identifier glued to a furniture word, a sentence that opens with a
+    # furniture phrase, and a line of two sentences stay
+    assert doc.text == (
+        "The ferry resumed service on Monday after the storm.\n"
+        "HomeKit setup\n"
+        "SharePoint\n"
+        "\u2022 SearchBar needs to display the search text\n"
+        "Learn more about the benefits of a WiFi doorbell camera.\n"
+        "The iPhone app now shows the timetable. YouTube has the video.\n"
+        "Previous articleThe harbour reopened. The ferry returns next week."
+    )
+    edits = [e for g in doc.edits for e in g.edits]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(edits))
+
+
+def test_a_glued_line_next_to_a_removed_one_is_removed_once() -> None:
+    text = "Share this article\nShare on TwitterShare on Facebook\nThe ferry resumed service on Monday."
+    doc = _clean(text)
+    assert doc.text == "The ferry resumed service on Monday."
+    edits = [e for g in doc.edits for e in g.edits]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(edits))
 
 
 def test_short_list_of_values_is_not_navigation() -> None:

@@ -533,6 +533,9 @@ def test_token_test_lower_cases_as_python_does() -> None:
         "He said “it ends.” Then it went",  # closing quotes between the stop and the space
         "He said “it ends.”) Then it went",
         "He said “it ends.”x Then it went",
+        # link texts glued without spaces (removed after the gate, by either path)
+        "Share this article\nShare on TwitterShare on Facebook\nThe ferry resumed.",
+        "Prev PostNext Post\nKept.\nRelated StoriesCoastal RoutesIsland Life",
     ],
 )
 def test_both_paths_agree_on_edge_cases(text: str) -> None:

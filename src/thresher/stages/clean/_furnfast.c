@@ -35,8 +35,10 @@
 #define F_WORTH 64      /* long, worth_inspecting() holds */
 #define F_MAYBE 128     /* long, worth_inspecting() must be asked */
 #define F_NONE 256      /* short, with a sentence stop inside (F_MULTI), but no sentence of it can be furniture */
+#define F_GLUE 512      /* at most GLUED_MAX_CHARS characters, with a glue point (rules.GLUE_POINT) */
 
 #define SHORT_LINE 80
+#define GLUED_MAX_CHARS 200 /* rules.GLUED_MAX_CHARS */
 
 /* ---- lower-casing ------------------------------------------------------------------- */
 
@@ -738,6 +740,22 @@ link_like(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, long max
     return Py_UNICODE_ISALPHA(c) && Py_UNICODE_ISUPPER(c);
 }
 
+/* rules.GLUE_POINT: a lower-case letter, '!', '?' or ')' directly before a capital, in the
+ * regex's ranges ([a-z\u00df-\u00ff] before [A-Z\u00c0-\u00de]) */
+INLINE int
+has_glue_point(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    for (Py_ssize_t i = a + 1; i < b; i++) {
+        Py_UCS4 d = PyUnicode_READ(kind, data, i);
+        if (!((d >= 'A' && d <= 'Z') || (d >= 0xc0 && d <= 0xde)))
+            continue;
+        Py_UCS4 c = PyUnicode_READ(kind, data, i - 1);
+        if ((c >= 'a' && c <= 'z') || (c >= 0xdf && c <= 0xff) || c == '!' || c == '?' || c == ')')
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- the line gate ------------------------------------------------------------------ */
 
 typedef struct {
@@ -914,7 +932,9 @@ scan(PyObject *text, const int kind, long nav_max_words, long nav_run)
                 f |= r == 1 ? F_WORTH : r == 2 ? F_MAYBE : 0;
             }
         }
-        if (!(f & (F_MULTI | F_ADMIT | F_NAV | F_QCAND | F_WORTH | F_MAYBE)))
+        if (b - a <= GLUED_MAX_CHARS && has_glue_point(kind, data, a, b))
+            f |= F_GLUE;
+        if (!(f & (F_MULTI | F_ADMIT | F_NAV | F_QCAND | F_WORTH | F_MAYBE | F_GLUE)))
             continue;
         PyObject *t = Py_BuildValue("(nnniLi)", li, a, b, f, mask, bits);
         if (t == NULL || PyList_Append(out, t) < 0) {

@@ -41,12 +41,15 @@ from thresher import accelerators
 from thresher.document import Document, Edit
 from thresher.stages.clean.rules import (
     G_TITLE,
+    GLUE_POINT,
+    GLUED_MAX_CHARS,
     PUNCT_AS_SPACE,
     SMALL_WORDS,
     Verdict,
     classify,
     classify_gated,
     classify_line,
+    glued_links,
     glued_title,
     has_title_separator,
     is_title_case,
@@ -81,6 +84,7 @@ _F_QCAND = 32  # ends with "?", under 150 characters, next to another such line
 _F_WORTH = 64  # long: worth_inspecting() holds
 _F_MAYBE = 128  # long: worth_inspecting() must be asked
 _F_NONE = 256  # short, segmented (_F_MULTI), but no sentence of it can be furniture (_furnfast.line_gate)
+_F_GLUE = 512  # at most GLUED_MAX_CHARS characters, with a glue point (glued_links may match it)
 
 
 def _load_accelerator() -> ModuleType | None:
@@ -162,12 +166,16 @@ class CleanFurniture(Transformer):
             if not n_lines:
                 return []
             sents, verdicts = self._judge_gated(text, gated, _fast)
+            glued = [(s, e) for _, s, e, f, _, _ in gated if f & _F_GLUE]
         else:
             lines = line_bounds(text)
             if not lines:
                 return []
             sents, verdicts = self._judge(text, lines)
+            glued = [(s, e) for s, e in lines if e - s <= GLUED_MAX_CHARS and GLUE_POINT.search(text, s, e)]
         edits = self._to_edits(text, sents, verdicts)
+        if glued:
+            edits = _with_glued_links(text, edits, glued, set(self.params.disable))
         removed = sum(e.end - e.start for e in edits)
         self.signal(doc, "removed", len(edits))
         self.signal(doc, "removed_fraction", round(removed / len(text), 4))
@@ -384,6 +392,35 @@ def _gated_question_runs(text: str, gated: list[tuple[int, int, int, int, int, i
             runs.update(flagged[k:m])
         k = m
     return runs
+
+
+def _with_glued_links(
+    text: str, edits: list[Edit], lines: list[tuple[int, int]], disabled: set[str]
+) -> list[Edit]:
+    """``edits`` and a removal of each of ``lines`` (short lines with a glue point, in
+    order) that is link texts glued together without spaces
+    (:func:`~thresher.stages.clean.rules.glued_links`) and that no edit touches yet."""
+    added: list[Edit] = []
+    n = len(text)
+    k = 0  # the first edit that ends after the current line's start
+    for s, e in lines:
+        v = glued_links(text[s:e])
+        if v is None or v.label in disabled:
+            continue
+        while k < len(edits) and edits[k].end <= s:
+            k += 1
+        if k < len(edits) and edits[k].start < e:
+            continue  # part of the line is removed already
+        ws = _WS.match(text, e)
+        stop = ws.end() if ws and ws.end() < n else e  # take the whitespace that follows
+        if k < len(edits):
+            stop = min(stop, edits[k].start)
+        added.append(Edit(s, stop, "remove", v.label, v.reason))
+    if not added:
+        return edits
+    merged = sorted(edits + added, key=lambda x: x.start)
+    _trim_trailing_run(text, merged)
+    return merged
 
 
 def _trim_trailing_run(text: str, edits: list[Edit]) -> None:

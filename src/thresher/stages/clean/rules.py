@@ -717,3 +717,60 @@ def site_of_title(title: str) -> str | None:
         if site is not None and site[0] >= len(t.rstrip(" .")):
             return site[1]
     return None
+
+
+# Where the text of one link ends and the next begins in a line an extractor printed
+# without a space between inline elements ("ReplyDelete", "Share to TwitterShare to
+# Facebook", "Previous articleTransforming Mount Trashmore"): a lower-case letter, or a
+# "!", "?" or ")", directly followed by a capital.
+GLUE_POINT = re.compile(r"[a-z\u00df-\u00ff!?)][A-Z\u00c0-\u00de]")
+_GLUE_SPLIT = re.compile(r"(?<=[a-z\u00df-\u00ff!?)])(?=[A-Z\u00c0-\u00de])")
+# labels of furniture that introduces a link: a heading over tags or related links, a
+# previous/next link, a read-more link
+_LINK_LABELS = frozenset({"related_links", "navigation", "read_more"})
+GLUED_MAX_CHARS = 200  # longer lines are prose, not a row of links
+_LIST_BULLETS = "\u2022\u00b7*\u25aa\u25cf\u2013- \t"  # list markers before a line's first word
+# a sentence stop followed by more text: the line holds two sentences, not one link
+_INNER_SENTENCE_STOP = re.compile(r"[.!?][\"')\]\u201d\u2019]*\s+\S")
+
+
+def glued_links(line: str) -> Verdict | None:
+    """A line of link texts glued together without spaces, or ``None``.
+
+    The line is cut at its glue points (:data:`GLUE_POINT`) and each piece is judged by
+    :func:`classify`. Two ways to be furniture:
+
+    - a heading or a previous/next/read-more link of two to four words, glued before
+      the text of the link (a title, a list of tags) that fills the rest of a line of one
+      sentence not ending in a period: "Related TopicsEpic GamesPsyonixRocket League"; a
+      single word ("Home" in "HomeKit setup", "• Search" in "• SearchBar needs to ...")
+      is too ambiguous to start one, and a longer opening is a sentence of its own
+      ("Learn more about the benefits of a WiFi doorbell camera.");
+    - short pieces (four words at most), at least two and at least half of them
+      furniture: "Email ThisBlogThis!Share to TwitterShare to Facebook". A brand glued
+      to one furniture word ("SharePoint") is not enough.
+    """
+    if len(line) > GLUED_MAX_CHARS:
+        return None
+    pieces = [p for p in (s.strip() for s in _GLUE_SPLIT.split(line)) if p]
+    if len(pieces) < 2:
+        return None
+    label_words = pieces[0].lstrip(_LIST_BULLETS).count(" ") + 1
+    if 2 <= label_words <= 4 and not line.endswith(".") and not _INNER_SENTENCE_STOP.search(line):
+        first = classify(pieces[0])
+        if first is not None and first.label in _LINK_LABELS:
+            return Verdict(
+                first.label,
+                f"'{pieces[0]}' glued without a space to the text of the link it introduces: {first.reason}",
+            )
+    if any(p.count(" ") >= 4 for p in pieces):
+        return None
+    found = [v for v in map(classify, pieces) if v is not None]
+    if len(found) >= 2 and 2 * len(found) >= len(pieces):
+        labels = [v.label for v in found]
+        label = max(labels, key=labels.count)
+        return Verdict(
+            label,
+            f"link texts glued together without spaces, {len(found)} of {len(pieces)} of them furniture",
+        )
+    return None
