@@ -738,7 +738,7 @@ def glued_links(line: str) -> Verdict | None:
     """A line of link texts glued together without spaces, or ``None``.
 
     The line is cut at its glue points (:data:`GLUE_POINT`) and each piece is judged by
-    :func:`classify`. Two ways to be furniture:
+    :func:`classify` (as :func:`classify_line`, which tests first whether it can be). Two ways to be furniture:
 
     - a heading or a previous/next/read-more link of two to four words, glued before
       the text of the link (a title, a list of tags) that fills the rest of a line of one
@@ -757,7 +757,7 @@ def glued_links(line: str) -> Verdict | None:
         return None
     label_words = pieces[0].lstrip(_LIST_BULLETS).count(" ") + 1
     if 2 <= label_words <= 4 and not line.endswith(".") and not _INNER_SENTENCE_STOP.search(line):
-        first = classify(pieces[0])
+        first = classify_line(pieces[0])[1]
         if first is not None and first.label in _LINK_LABELS:
             return Verdict(
                 first.label,
@@ -765,8 +765,17 @@ def glued_links(line: str) -> Verdict | None:
             )
     if any(p.count(" ") >= 4 for p in pieces):
         return None
-    found = [v for v in map(classify, pieces) if v is not None]
-    if len(found) >= 2 and 2 * len(found) >= len(pieces):
+    # classify_line: the cheap test that rules most pieces out first ("iPhone",
+    # "YouTube"); stop as soon as too few pieces are left to make the count
+    need = max(2, (len(pieces) + 1) // 2)
+    found: list[Verdict] = []
+    for i, piece in enumerate(pieces):
+        if len(found) + len(pieces) - i < need:
+            return None
+        v = classify_line(piece)[1]
+        if v is not None:
+            found.append(v)
+    if len(found) >= need:
         labels = [v.label for v in found]
         label = max(labels, key=labels.count)
         return Verdict(
