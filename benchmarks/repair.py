@@ -77,26 +77,36 @@ def english_pages(limit: int) -> list[str]:
 
 
 def baseline_step(commit: str) -> Any:
-    """``RestoreDeletedChars`` as it was at ``commit`` (read with git, loaded as a module
-    of its own), to compare against in the same invocation."""
+    """``RestoreDeletedChars`` as it was at ``commit``, to compare against in the same
+    invocation: its module (read with git, loaded as a module of its own) with the
+    contextual model's weights of that commit (``context_model.json.gz``); the modules
+    it imports (the feature functions, the language model) are the working tree's."""
     import importlib.util
     import subprocess
     import sys
     import tempfile
 
-    src = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{commit}:src/thresher/stages/repair/deleted_chars.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    path = Path(tempfile.mkdtemp()) / f"deleted_chars_{commit[:10]}.py"
-    path.write_text(src, encoding="utf-8")
+    from thresher.stages.repair.context_model import load_context_model
+
+    def show(rel: str) -> bytes:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{commit}:src/thresher/stages/repair/{rel}"],
+            check=True,
+            capture_output=True,
+        ).stdout
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / f"deleted_chars_{commit[:10]}.py"
+    path.write_bytes(show("deleted_chars.py"))
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)
+    if hasattr(module, "load_context_model"):  # the step's setup loads the commit's weights
+        weights = folder / "context_model.json.gz"
+        weights.write_bytes(show("context_model.json.gz"))
+        module.load_context_model = lambda: load_context_model(str(weights))
     return module.RestoreDeletedChars()
 
 
