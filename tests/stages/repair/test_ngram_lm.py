@@ -69,7 +69,8 @@ def test_unknown_reading_and_features(lm: TrigramLM) -> None:
 _DAMAGED = (
     "We didnt plan it, but thats life. Its a long story and its ending is sad. The players "
     "ball was lost, the teams coach said, and were going to look for it. The years best "
-    "moments came when the citys mayor spoke; three years ago the towns people were happy."
+    "moments came when the citys mayor spoke; three years ago the towns people were happy. "
+    "Both teams were tired after the games."
 )
 
 
