@@ -259,7 +259,7 @@ def _check_gate(text: str, nav_max_words: int = 3, nav_run: int = 4) -> None:
         if questions[li]:
             assert f & furniture._F_QCAND, line
         if e - s <= furniture._SHORT_LINE:
-            multi = furniture._INNER_STOP.search(line) is not None
+            multi = rules.INNER_STOP.search(line) is not None
             assert bool(f & furniture._F_MULTI) == multi, line
             if f & furniture._F_NONE:  # the line gate's answer: checked by _check_units
                 assert multi and not f & (furniture._F_NAV | furniture._F_QCAND), line

@@ -548,7 +548,7 @@ has_title_question(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 #define X_HYPHEN_SEP 256 /* " - " */
 #define X_HINT_CHAR 512  /* rules._HINT_CHARS */
 #define X_HINT_VERB 1024 /* rules._HINT_VERB */
-#define X_INNER_STOP 2048 /* furniture._INNER_STOP */
+#define X_INNER_STOP 2048 /* rules.INNER_STOP */
 
 static const char *const HINT_VERBS[] = {
     " is ", " serves as ", " works as ", " has been ", " writes ", " covers ", " teaches ", " lives ", NULL};
@@ -705,7 +705,7 @@ features(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int short
     return x;
 }
 
-/* furniture._BULLETS and furniture._TERMINAL */
+/* rules.LIST_BULLETS and furniture._TERMINAL */
 INLINE int
 is_bullet(Py_UCS4 c)
 {
@@ -720,7 +720,7 @@ is_terminal(Py_UCS4 c)
            c == 0xff1f;
 }
 
-/* CleanFurniture._link_like on text[a:b].lstrip(_BULLETS), for lines of at most 32 */
+/* CleanFurniture._link_like on text[a:b].lstrip(LIST_BULLETS), for lines of at most 32 */
 INLINE int
 link_like(const int kind, const void *data, Py_ssize_t a, Py_ssize_t b, long max_words)
 {

@@ -43,6 +43,8 @@ from thresher.stages.clean.rules import (
     G_TITLE,
     GLUE_POINT,
     GLUED_MAX_CHARS,
+    INNER_STOP,
+    LIST_BULLETS,
     PUNCT_AS_SPACE,
     SMALL_WORDS,
     Verdict,
@@ -68,9 +70,6 @@ _SHORT_LINE = 80
 # a Span built without the Python-level constructor call (see thresher.stages.segment)
 _tuple_new = tuple.__new__
 _WS = re.compile(r"\s*")
-# terminal punctuation followed by space inside a line: the line may hold two sentences
-_INNER_STOP = re.compile(r"[.!?\u2026\u061f\u0964\u3002\uff01\uff1f][\"')\]\u201d\u2019]*\s")
-_BULLETS = "\u2022\u00b7*\u25aa\u25cf\u2013- \t"  # list markers before a menu item
 _TERMINAL = frozenset(".!?:;,\u3002\uff01\uff1f")
 
 # Flags of a line returned by the compiled gate (the values of _furnfast.c).
@@ -200,7 +199,7 @@ class CleanFurniture(Transformer):
                 line_sents = segment_sentences(text, start, end)
             else:
                 s = text[start:end]
-                if not _INNER_STOP.search(s):
+                if not INNER_STOP.search(s):
                     # one sentence: no need to segment, and most such lines fail a cheap
                     # test (could_be_furniture, which classify_line does with classify)
                     if nav[li] or questions[li]:
@@ -289,7 +288,7 @@ class CleanFurniture(Transformer):
     def _navigation_lines(self, text: str, lines: list[tuple[int, int]]) -> list[bool]:
         """Lines that belong to a run of at least ``nav_run`` short link-like lines."""
         link_like = self._link_like
-        short = [e - s <= 32 and link_like(text[s:e].lstrip(_BULLETS)) for s, e in lines]
+        short = [e - s <= 32 and link_like(text[s:e].lstrip(LIST_BULLETS)) for s, e in lines]
         return _runs(short, self.params.nav_run)
 
     def _link_like(self, line: str) -> bool:

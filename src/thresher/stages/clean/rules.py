@@ -729,16 +729,19 @@ _GLUE_SPLIT = re.compile(r"(?<=[a-z\u00df-\u00ff!?)])(?=[A-Z\u00c0-\u00de])")
 # previous/next link, a read-more link
 _LINK_LABELS = frozenset({"related_links", "navigation", "read_more"})
 GLUED_MAX_CHARS = 200  # longer lines are prose, not a row of links
-_LIST_BULLETS = "\u2022\u00b7*\u25aa\u25cf\u2013- \t"  # list markers before a line's first word
-# a sentence stop followed by more text: the line holds two sentences, not one link
-_INNER_SENTENCE_STOP = re.compile(r"[.!?][\"')\]\u201d\u2019]*\s+\S")
+# list markers before a menu item or a line's first word
+LIST_BULLETS = "\u2022\u00b7*\u25aa\u25cf\u2013- \t"
+# terminal punctuation followed by space inside a line: the line may hold two sentences
+INNER_STOP = re.compile(r"[.!?\u2026\u061f\u0964\u3002\uff01\uff1f][\"')\]\u201d\u2019]*\s")
 
 
 def glued_links(line: str) -> Verdict | None:
     """A line of link texts glued together without spaces, or ``None``.
 
-    The line is cut at its glue points (:data:`GLUE_POINT`) and each piece is judged by
-    :func:`classify` (as :func:`classify_line`, which tests first whether it can be). Two ways to be furniture:
+    The line (stripped, as :func:`~thresher.stages.segment.line_bounds` gives it) is cut
+    at its glue points (:data:`GLUE_POINT`) and each piece is judged by :func:`classify`
+    (as :func:`classify_line`, which tests first whether it can be). Two ways to be
+    furniture:
 
     - a heading or a previous/next/read-more link of two to four words, glued before
       the text of the link (a title, a list of tags) that fills the rest of a line of one
@@ -755,8 +758,8 @@ def glued_links(line: str) -> Verdict | None:
     pieces = [p for p in (s.strip() for s in _GLUE_SPLIT.split(line)) if p]
     if len(pieces) < 2:
         return None
-    label_words = pieces[0].lstrip(_LIST_BULLETS).count(" ") + 1
-    if 2 <= label_words <= 4 and not line.endswith(".") and not _INNER_SENTENCE_STOP.search(line):
+    label_words = pieces[0].lstrip(LIST_BULLETS).count(" ") + 1
+    if 2 <= label_words <= 4 and not line.endswith(".") and not INNER_STOP.search(line):
         first = classify_line(pieces[0])[1]
         if first is not None and first.label in _LINK_LABELS:
             return Verdict(
